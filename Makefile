@@ -1,0 +1,50 @@
+# Nära — everything a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 3000
+STAMP := $(VENV)/.installed
+export REFLEX_USE_NPM := 1
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: run test setup messages lint clean-build
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when the project's requirements change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(STAMP)
+	$(BIN)/naranara migrate
+	$(BIN)/naranara seed
+
+## The app with the embedded SQLite database and demo data, on http://localhost:$(PORT)
+run: setup
+	@echo ""
+	@echo "Nära starts on http://localhost:$(PORT) — demo sign-ins:"
+	@$(BIN)/naranara demo-logins
+	@echo ""
+	$(BIN)/naranara serve --port $(PORT)
+
+## Every test: unit, state and end-to-end in Chromium (installed from Debian if missing)
+test: $(STAMP)
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+	$(BIN)/ruff check naranara tests benchmarks
+	$(BIN)/python -m pytest
+
+## Re-extract translatable strings and merge them into locales/*/LC_MESSAGES/messages.po
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ -k gettext:2 -k ngettext:2,3 \
+	  --no-default-keywords --sort-by-file --omit-header -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+lint: $(STAMP)
+	$(BIN)/ruff check naranara tests benchmarks

@@ -1,0 +1,1 @@
+"""Nära: the resident's app for Nära vård."""

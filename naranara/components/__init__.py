@@ -1,0 +1,1 @@
+"""Reusable page parts. They take values or Vars and read only SessionState."""

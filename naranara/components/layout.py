@@ -1,0 +1,128 @@
+"""The app shell: skip link, header, main area and the bottom tab bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+
+from naranara import routes
+from naranara.i18n import N_
+from naranara.states.session import SessionState, t
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    href: str
+    icon: str
+    label: str
+
+
+TABS = (
+    Tab("home", routes.HOME, "house", N_("Home")),
+    Tab("times", routes.AGREED_TIMES, "calendar-days", N_("Times")),
+    Tab("contacts", routes.CONTACTS, "phone", N_("Contacts")),
+    Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
+    Tab("profile", routes.PROFILE, "circle-user-round", N_("Profile")),
+)
+PUBLIC_TABS = (
+    Tab("home", routes.HOME, "house", N_("Home")),
+    Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
+    Tab("sign_in", routes.SIGN_IN, "log-in", N_("Sign in")),
+)
+
+
+def _tab_link(tab: Tab, active: str | None) -> rx.Component:
+    current = {"aria-current": "page"} if tab.key == active else {}
+    return rx.el.li(
+        rx.el.a(
+            rx.icon(tab.icon, size=26, aria_hidden="true"),
+            rx.el.span(t(tab.label)),
+            href=tab.href,
+            class_name="tab",
+            **current,
+        )
+    )
+
+
+def tab_bar(active: str | None) -> rx.Component:
+    return rx.el.nav(
+        rx.cond(
+            SessionState.signed_in,
+            rx.el.ul(*[_tab_link(tab, active) for tab in TABS], class_name="tabs tabs-5"),
+            rx.el.ul(*[_tab_link(tab, active) for tab in PUBLIC_TABS], class_name="tabs tabs-3"),
+        ),
+        aria_label=t("Main menu"),
+        class_name="tab-bar",
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.el.a(
+            rx.el.span("Nära", class_name="brand-name"),
+            href=routes.HOME,
+            class_name="brand",
+            aria_label=t("Nära, home"),
+        ),
+        rx.cond(
+            SessionState.signed_in,
+            rx.el.a(
+                rx.icon("circle-user-round", size=22, aria_hidden="true"),
+                rx.el.span(SessionState.display_name),
+                href=routes.PROFILE,
+                class_name="person",
+            ),
+            rx.cond(
+                SessionState.checked,
+                rx.el.a(t("Sign in"), href=routes.SIGN_IN, class_name="button button-small"),
+            ),
+        ),
+        class_name="app-header",
+    )
+
+
+def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
+    return rx.el.div(
+        rx.el.a(t("Skip to content"), href="#main", class_name="skip-link"),
+        header(),
+        rx.el.main(content, id="main", tab_index=-1, class_name="main"),
+        tab_bar(active_tab),
+        class_name="app",
+    )
+
+
+def loading() -> rx.Component:
+    return rx.el.p(t("Loading…"), class_name="loading", role="status")
+
+
+def page(
+    route: str,
+    *,
+    title: str,
+    active_tab: str | None = None,
+    private: bool = False,
+    on_load: Callable | list | None = None,
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Register a page inside the shell (the ``@template`` habit of Reflex apps).
+
+    Private pages resolve identity first and send signed-out visitors to the
+    sign-in page; their content renders only for a signed-in person.
+    """
+    extra = on_load if isinstance(on_load, list) else [on_load] if on_load else []
+    events = [SessionState.require_sign_in if private else SessionState.load, *extra]
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def render() -> rx.Component:
+            body = content()
+            if private:
+                body = rx.cond(SessionState.signed_in, body, loading())
+            return shell(body, active_tab=active_tab)
+
+        render.__name__ = content.__name__
+        rx.page(route=route, title=f"{title} – Nära", on_load=events)(render)
+        return render
+
+    return decorator

@@ -1,0 +1,1 @@
+"""HTTP routes and middleware mounted on the Reflex app (``rx.App(api_transformer=…)``)."""

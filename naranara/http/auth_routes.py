@@ -1,0 +1,86 @@
+"""Sign-in and sign-out over plain HTTP: the only place that sets the session cookie."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from naranara.db import session_scope
+from naranara.services import sessions
+from naranara.settings import get_settings
+
+
+def safe_next(target: str | None) -> str:
+    """Only paths on this site: never an open redirect to somewhere else."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        settings.session_cookie_name,
+        token,
+        max_age=int(settings.session_absolute.total_seconds()),
+        path="/",
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+
+
+def _clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(
+        settings.session_cookie_name,
+        path="/",
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+
+
+async def complete_sign_in(request: Request) -> Response:
+    """Swap a one-time login ticket for a session cookie, then open the app."""
+    settings = get_settings()
+    device = request.cookies.get(settings.device_cookie_name, "")
+    ticket = request.query_params.get("ticket", "")
+    with session_scope() as db:
+        user = sessions.redeem_login_ticket(session=db, ticket=ticket, device_token=device) if device and ticket else None
+        if user is None:
+            return RedirectResponse("/logga-in?fel=utgangen", status_code=303)
+        # Any session this browser had is ended: the new one gets a new id.
+        sessions.end_session(session=db, token=request.cookies.get(settings.session_cookie_name))
+        token = sessions.start_session(session=db, user=user)
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    _set_session_cookie(response, token)
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    """POST only, so a link on another site cannot sign anyone out."""
+    with session_scope() as db:
+        sessions.end_session(session=db, token=request.cookies.get(get_settings().session_cookie_name))
+    response = RedirectResponse("/?utloggad=1", status_code=303)
+    _clear_session_cookie(response)
+    return response
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    with session_scope() as db:
+        user = sessions.resolve(session=db, token=request.cookies.get(get_settings().session_cookie_name))
+        if user is not None:
+            sessions.end_all_sessions(session=db, user_id=user.id)
+    response = RedirectResponse("/?utloggad=1", status_code=303)
+    _clear_session_cookie(response)
+    return response
+
+
+routes = [
+    Route("/auth/session", complete_sign_in, methods=["GET"]),
+    Route("/auth/logout", sign_out, methods=["POST"]),
+    Route("/auth/logout-all", sign_out_everywhere, methods=["POST"]),
+]

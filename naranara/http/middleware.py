@@ -1,0 +1,50 @@
+"""ASGI middleware around the whole app, static files included (single-port mode)."""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from naranara.services.sessions import new_token
+from naranara.settings import get_settings
+
+_DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
+
+
+class SecurityHeadersMiddleware:
+    """Sets a device cookie on first visit and the headers every response should carry.
+
+    The device cookie lets a sign-in over the websocket be bound to this browser
+    (see ``LoginTicket``); it carries no identity.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = get_settings()
+        has_device = settings.device_cookie_name in HTTPConnection(scope).cookies
+        path = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if path.endswith((".webmanifest", "sw.js")):
+                    headers["Cache-Control"] = "no-cache"
+                if not has_device:
+                    secure = "; Secure" if settings.secure_cookies else ""
+                    headers.append(
+                        "Set-Cookie",
+                        f"{settings.device_cookie_name}={new_token()}; Path=/; HttpOnly; "
+                        f"SameSite=Lax; Max-Age={_DEVICE_COOKIE_MAX_AGE}{secure}",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,21 @@
+"""Database tables. Importing this package registers every table on SQLModel.metadata."""
+
+from naranara.models.auth import AuthSession, LoginTicket
+from naranara.models.care import AgreedTime, AgreedTimeStatus, CareContact
+from naranara.models.guidance import GuidanceArticle
+from naranara.models.self_care import CheckStatus, SelfCareCheck, SelfCareTask
+from naranara.models.user import Role, User
+
+__all__ = [
+    "AgreedTime",
+    "AgreedTimeStatus",
+    "AuthSession",
+    "CareContact",
+    "CheckStatus",
+    "GuidanceArticle",
+    "LoginTicket",
+    "Role",
+    "SelfCareCheck",
+    "SelfCareTask",
+    "User",
+]

@@ -1,0 +1,18 @@
+"""The Reflex app: wires pages, stylesheet, head tags and HTTP routes together."""
+
+import reflex as rx
+from starlette.applications import Starlette
+
+import naranara.pages  # noqa: F401 - registers every page
+from naranara.http import auth_routes
+from naranara.http.middleware import SecurityHeadersMiddleware
+
+app = rx.App(
+    stylesheets=["/nara.css"],
+    html_lang="sv",
+    head_components=[
+        rx.el.meta(name="theme-color", content="#0f5f5c"),
+        rx.el.meta(name="description", content="Nära – din vård, nära dig."),
+    ],
+    api_transformer=[Starlette(routes=auth_routes.routes), SecurityHeadersMiddleware],
+)

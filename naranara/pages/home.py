@@ -1,0 +1,105 @@
+"""Hem: a welcome for visitors; "Idag" for a signed-in resident."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from naranara import routes
+from naranara.components.cards import agreed_time_card, article_link_card, section
+from naranara.components.language import language_switch
+from naranara.components.layout import loading, page
+from naranara.states.session import SessionState, t
+from naranara.states.today import TodayState
+from naranara.states.views import OccurrenceView
+
+
+def _welcome() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(t("Welcome to Nära")),
+        rx.el.p(t("Your care, close to you. See whom to contact, your agreed times and advice for taking care of yourself."), class_name="lead"),
+        rx.el.div(
+            rx.el.a(t("Sign in"), href=routes.SIGN_IN, class_name="button"),
+            rx.el.a(t("Read self-care advice"), href=routes.GUIDANCE, class_name="button button-secondary"),
+            class_name="actions",
+        ),
+        section(
+            t("In Nära you can"),
+            rx.el.ul(
+                rx.el.li(t("see your fixed care contacts and how to reach them")),
+                rx.el.li(t("keep track of the times you have agreed with your care")),
+                rx.el.li(t("follow your own self-care plan, day by day")),
+                class_name="plain-list",
+            ),
+            heading_id="offer",
+        ),
+        section(t("Language"), language_switch(), heading_id="language"),
+        class_name="stack",
+    )
+
+
+def _task_row(task: OccurrenceView) -> rx.Component:
+    return rx.el.li(
+        rx.el.button(
+            rx.el.span(
+                rx.cond(task.done, rx.icon("circle-check", size=28), rx.icon("circle", size=28)),
+                class_name="check-icon",
+                aria_hidden="true",
+            ),
+            rx.el.span(
+                rx.el.span(task.title, class_name="task-title"),
+                rx.el.span(task.time, class_name="muted"),
+                class_name="task-text",
+            ),
+            type="button",
+            role="checkbox",
+            aria_checked=rx.cond(task.done, "true", "false"),
+            on_click=TodayState.toggle_done(task.task_id, task.occurrence_at),
+            class_name=rx.cond(task.done, "task task-done", "task"),
+        )
+    )
+
+
+def _today() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(TodayState.greeting),
+        rx.el.p(t("Today is"), " ", TodayState.today_label, class_name="lead"),
+        rx.cond(TodayState.message != "", rx.el.p(TodayState.message, role="alert", class_name="notice notice-error")),
+        section(
+            t("Your next agreed time"),
+            rx.cond(
+                TodayState.next_time.length() > 0,
+                rx.foreach(TodayState.next_time, agreed_time_card),
+                rx.el.p(t("You have no agreed times coming up.")),
+            ),
+            rx.el.a(t("All your times"), href=routes.AGREED_TIMES, class_name="more-link"),
+            heading_id="next-time",
+        ),
+        section(
+            t("Self-care today"),
+            rx.cond(
+                TodayState.tasks.length() > 0,
+                rx.el.ul(rx.foreach(TodayState.tasks, _task_row), class_name="task-list"),
+                rx.el.p(t("Nothing planned for today.")),
+            ),
+            heading_id="self-care-today",
+        ),
+        section(
+            t("Suggested reading"),
+            rx.el.ul(rx.foreach(TodayState.suggestions, article_link_card), class_name="card-list"),
+            heading_id="suggested",
+        ),
+        class_name="stack",
+    )
+
+
+@page(routes.HOME, title="Hem", active_tab="home", on_load=TodayState.load)
+def home() -> rx.Component:
+    return rx.cond(
+        SessionState.checked,
+        rx.cond(
+            SessionState.signed_in,
+            rx.cond(TodayState.loaded, _today(), loading()),
+            _welcome(),
+        ),
+        loading(),
+    )

@@ -1,0 +1,40 @@
+"""Profil: the account's language and signing out."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from naranara import routes
+from naranara.components.cards import section
+from naranara.components.language import language_switch
+from naranara.components.layout import page
+from naranara.states.session import SessionState, t
+
+
+def _post_button(label: rx.Var, action: str, *, secondary: bool = False) -> rx.Component:
+    # An HTTP POST, not a websocket event: only an HTTP response can clear the
+    # HttpOnly cookie. A full page load afterwards opens a socket without it.
+    script = f"fetch({action!r}, {{method: 'POST', credentials: 'same-origin'}}).finally(() => window.location.assign('/'))"
+    return rx.el.button(
+        label,
+        type="button",
+        on_click=rx.call_script(script),
+        class_name="button button-secondary" if secondary else "button",
+    )
+
+
+@page(routes.PROFILE, title="Profil", active_tab="profile", private=True)
+def profile() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(t("Profile")),
+        rx.el.p(t("Signed in as"), " ", rx.el.strong(SessionState.display_name), class_name="lead"),
+        section(t("Language"), language_switch(), heading_id="language"),
+        section(
+            t("Sign out"),
+            _post_button(t("Sign out"), "/auth/logout"),
+            rx.el.p(t("Lost a phone, or used a shared computer? Sign out everywhere you are signed in."), class_name="muted"),
+            _post_button(t("Sign out on all devices"), "/auth/logout-all", secondary=True),
+            heading_id="sign-out",
+        ),
+        class_name="stack",
+    )

@@ -1,0 +1,60 @@
+"""Logga in: local demo accounts now; identity providers slot in beside it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from naranara import routes
+from naranara.components.layout import page
+from naranara.states.login import LoginState
+from naranara.states.session import SessionState, t
+
+
+def _field(label: rx.Var, **props) -> rx.Component:  # noqa: ANN003
+    field_id = props["id"]
+    return rx.el.div(
+        rx.el.label(label, html_for=field_id),
+        rx.el.input(class_name="input", **props),
+        class_name="field",
+    )
+
+
+@page(routes.SIGN_IN, title="Logga in", active_tab="sign_in", on_load=LoginState.load)
+def sign_in() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(t("Sign in")),
+        rx.cond(
+            LoginState.error != "",
+            rx.el.p(SessionState.texts[LoginState.error], role="alert", id="login-error", class_name="notice notice-error"),
+        ),
+        rx.el.form(
+            _field(
+                t("Username"),
+                id="username",
+                name="username",
+                auto_complete="username",
+                default_value=LoginState.username,
+                required=True,
+            ),
+            _field(
+                t("Password"),
+                id="password",
+                name="password",
+                type="password",
+                auto_complete="current-password",
+                required=True,
+            ),
+            rx.el.button(
+                rx.cond(LoginState.busy, t("Signing in…"), t("Sign in")),
+                type="submit",
+                class_name="button",
+                disabled=LoginState.busy,
+            ),
+            on_submit=LoginState.submit,
+            class_name="stack form",
+            aria_describedby=rx.cond(LoginState.error != "", "login-error", ""),
+        ),
+        rx.el.p(t("No account? Your care unit can help you get started."), class_name="muted"),
+        rx.el.a(t("Read self-care advice without signing in"), href=routes.GUIDANCE, class_name="more-link"),
+        class_name="stack narrow",
+    )

@@ -1,0 +1,71 @@
+"""Serve the production build on one port, building the frontend only when it changed.
+
+``reflex run --env prod`` rebuilds the JavaScript bundle on every start. Here
+the bundle is rebuilt with ``reflex export`` only when a fingerprint of what
+goes into it changes, so a second start takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from naranara.settings import PROJECT_ROOT
+
+_BUILD_DIR = PROJECT_ROOT / ".web" / "build" / "client"
+_STAMP = PROJECT_ROOT / ".web" / "nara-build.fingerprint"
+_INPUTS = ("rxconfig.py", "naranara", "assets", "locales")
+
+
+def build_fingerprint(port: int) -> str:
+    """Everything the compiled frontend depends on: sources, catalogs, port, Reflex version."""
+    digest = hashlib.sha256(f"reflex={version('reflex')};port={port}".encode())
+    for name in _INPUTS:
+        root = PROJECT_ROOT / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _reflex(*args: str) -> list[str]:
+    return [sys.executable, "-m", "reflex", *args]
+
+
+def ensure_frontend_build(port: int) -> bool:
+    """Build the frontend if it is missing or stale. Returns True if it built."""
+    fingerprint = build_fingerprint(port)
+    if (_BUILD_DIR / "index.html").exists() and _STAMP.exists() and _STAMP.read_text() == fingerprint:
+        return False
+    env = {**os.environ, "NARA_PORT": str(port)}
+    subprocess.run(
+        _reflex("export", "--frontend-only", "--no-zip", "--env", "prod"),
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+    )
+    _STAMP.write_text(fingerprint)
+    return True
+
+
+def serve(port: int, host: str = "0.0.0.0") -> None:
+    """Run the backend with the built frontend mounted: one port, production mode."""
+    os.environ["NARA_PORT"] = str(port)
+    os.chdir(PROJECT_ROOT)
+    ensure_frontend_build(port)
+
+    # Reflex's own prod runner, minus its unconditional rebuild (reflex 0.10).
+    from reflex.constants import Env
+    from reflex.utils import exec as reflex_exec
+    from reflex_base.environment import environment
+
+    environment.REFLEX_ENV_MODE.set(Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    reflex_exec.run_backend_prod(host, port, mount_frontend_compiled_app=True)

@@ -1,0 +1,1 @@
+"""Domain services: plain Python over SQLModel sessions. Nothing here imports Reflex."""

@@ -1,0 +1,111 @@
+"""The resident's self-care tasks: when they fall due and what was done.
+
+Recurrence rules are RFC 5545 RRULEs evaluated by python-dateutil in
+Europe/Stockholm wall-clock time, so "every day at 08:00" stays 08:00 across
+daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from dateutil.rrule import rrulestr
+from sqlmodel import Session, col, select
+
+from naranara.models import CheckStatus, SelfCareCheck, SelfCareTask
+from naranara.settings import DISPLAY_TIMEZONE
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    task_id: int
+    title: str
+    at: datetime  # aware UTC
+    status: CheckStatus | None
+
+
+def _local_start(task: SelfCareTask) -> datetime:
+    hour, minute = (int(part) for part in task.time_of_day.split(":"))
+    return datetime.combine(task.starts_on, time(hour, minute), tzinfo=DISPLAY_TIMEZONE)
+
+
+def occurrences_between(task: SelfCareTask, start: datetime, end: datetime) -> list[datetime]:
+    """Occurrences of ``task`` in [start, end), as aware UTC datetimes."""
+    rule = rrulestr(task.recurrence, dtstart=_local_start(task))
+    return [
+        moment.astimezone(UTC)
+        for moment in rule.between(start.astimezone(DISPLAY_TIMEZONE), end.astimezone(DISPLAY_TIMEZONE), inc=True)
+        if moment < end
+    ]
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=DISPLAY_TIMEZONE)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=DISPLAY_TIMEZONE)
+    return start, end
+
+
+def tasks_of(*, session: Session, resident_id: int) -> list[SelfCareTask]:
+    return list(
+        session.exec(
+            select(SelfCareTask)
+            .where(SelfCareTask.resident_id == resident_id, SelfCareTask.active)
+            .order_by(col(SelfCareTask.time_of_day), col(SelfCareTask.id))
+        ).all()
+    )
+
+
+def occurrences_on(*, session: Session, resident_id: int, day: date) -> list[Occurrence]:
+    """Every task occurrence on a local day, with what was recorded, in time order."""
+    start, end = local_day_bounds(day)
+    tasks = tasks_of(session=session, resident_id=resident_id)
+    checks = {
+        (check.task_id, check.occurrence_at): check.status
+        for check in session.exec(
+            select(SelfCareCheck).where(
+                col(SelfCareCheck.task_id).in_([task.id for task in tasks]),
+                SelfCareCheck.occurrence_at >= start,
+                SelfCareCheck.occurrence_at < end,
+            )
+        ).all()
+    }
+    found = [
+        Occurrence(task.id, task.title, moment, checks.get((task.id, moment)))
+        for task in tasks
+        for moment in occurrences_between(task, start, end)
+    ]
+    return sorted(found, key=lambda occurrence: (occurrence.at, occurrence.task_id))
+
+
+class NotAnOccurrence(ValueError):
+    """The moment given is not one on which the task falls due."""
+
+
+def record(
+    *,
+    session: Session,
+    task: SelfCareTask,
+    occurrence_at: datetime,
+    status: CheckStatus | None,
+    recorded_by_id: int,
+) -> None:
+    """Mark one occurrence done or skipped; ``None`` takes the mark back."""
+    window_start = occurrence_at - timedelta(seconds=1)
+    if occurrence_at not in occurrences_between(task, window_start, occurrence_at + timedelta(seconds=1)):
+        raise NotAnOccurrence(occurrence_at.isoformat())
+    existing = session.exec(
+        select(SelfCareCheck).where(
+            SelfCareCheck.task_id == task.id, SelfCareCheck.occurrence_at == occurrence_at
+        )
+    ).first()
+    if status is None:
+        if existing is not None:
+            session.delete(existing)
+        return
+    if existing is None:
+        existing = SelfCareCheck(task_id=task.id, occurrence_at=occurrence_at, status=status)
+    existing.status = status
+    existing.recorded_by_id = recorded_by_id
+    existing.recorded_at = datetime.now(UTC)
+    session.add(existing)

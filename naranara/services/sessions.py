@@ -1,0 +1,119 @@
+"""Server-side sign-in sessions.
+
+The browser holds only a random token in an HttpOnly cookie; the database holds
+its SHA-256. Reflex's client token is generated in the browser and is never a
+credential: identity always comes from this cookie, looked up here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from naranara.models import AuthSession, LoginTicket, User
+from naranara.models.types import utc_now
+from naranara.settings import get_settings
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """256 bits from the operating system's CSPRNG."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    token: str
+    expires_at: datetime
+
+
+def issue_login_ticket(*, session: Session, user: User, device_token: str) -> IssuedTicket:
+    token = new_token()
+    expires_at = utc_now() + timedelta(seconds=get_settings().login_ticket_seconds)
+    session.add(
+        LoginTicket(
+            ticket_hash=_digest(token),
+            user_id=user.id,
+            device_hash=_digest(device_token),
+            expires_at=expires_at,
+        )
+    )
+    return IssuedTicket(token=token, expires_at=expires_at)
+
+
+def redeem_login_ticket(*, session: Session, ticket: str, device_token: str) -> User | None:
+    """The user a valid, unused, unexpired ticket of this device stands for."""
+    row = session.get(LoginTicket, _digest(ticket))
+    now = utc_now()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    if not secrets.compare_digest(row.device_hash, _digest(device_token)):
+        return None
+    row.used_at = now
+    session.add(row)
+    return session.get(User, row.user_id)
+
+
+def start_session(*, session: Session, user: User) -> str:
+    """Create a session and return the cookie value (never stored in clear)."""
+    settings = get_settings()
+    token = new_token()
+    now = utc_now()
+    session.add(
+        AuthSession(
+            token_hash=_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + settings.session_absolute,
+        )
+    )
+    return token
+
+
+# Writing last_seen on every websocket event would turn reads into writes;
+# a minute's precision is plenty for an idle timeout of hours.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def resolve(*, session: Session, token: str | None) -> User | None:
+    """The signed-in user for a session cookie, or None if it is unknown or over."""
+    if not token:
+        return None
+    row = session.get(AuthSession, _digest(token))
+    now = utc_now()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if now - row.last_seen_at > get_settings().session_idle:
+        return None
+    if now - row.last_seen_at > _TOUCH_INTERVAL:
+        row.last_seen_at = now
+        session.add(row)
+    return session.get(User, row.user_id)
+
+
+def end_session(*, session: Session, token: str | None) -> None:
+    if not token:
+        return
+    row = session.get(AuthSession, _digest(token))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utc_now()
+        session.add(row)
+
+
+def end_all_sessions(*, session: Session, user_id: int) -> int:
+    now = utc_now()
+    rows = session.exec(
+        select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    return len(rows)

@@ -1,0 +1,54 @@
+"""All run-time settings, read once from the environment (prefix ``NARA_``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every time a person sees is shown in Swedish local time; the database stores UTC.
+DISPLAY_TIMEZONE = ZoneInfo("Europe/Stockholm")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NARA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    # Empty means the embedded default: an SQLite file in ``data_dir``.
+    database_url: str = ""
+    # On for any deployment served over https: the session cookie then gets the
+    # ``__Host-`` prefix and ``Secure``. Off for http://localhost.
+    secure_cookies: bool = False
+    session_idle_minutes: int = 60 * 24 * 7
+    session_absolute_hours: int = 24 * 30
+    login_ticket_seconds: int = 60
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'nara.db'}"
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_absolute(self) -> timedelta:
+        return timedelta(hours=self.session_absolute_hours)
+
+    @property
+    def session_cookie_name(self) -> str:
+        return "__Host-nara_session" if self.secure_cookies else "nara_session"
+
+    @property
+    def device_cookie_name(self) -> str:
+        return "__Host-nara_device" if self.secure_cookies else "nara_device"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,108 @@
+"""Who is signed in, and in which language the pages speak.
+
+Identity never comes from a var the browser could set: it is looked up on the
+server from the HttpOnly session cookie in the websocket handshake
+(``router.headers.cookie``), afresh in every handler that needs it.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+
+from naranara import i18n
+from naranara.db import session_scope
+from naranara.policy import Viewer
+from naranara.services import accounts, sessions
+from naranara.settings import get_settings
+
+LANGUAGE_COOKIE = "nara_lang"
+_SOURCE_TEXTS = i18n.ui_texts(i18n.DEFAULT_LOCALE)
+
+
+def read_cookie(state: rx.State, name: str) -> str | None:
+    """A cookie of the tab's websocket handshake, HttpOnly ones included."""
+    jar = SimpleCookie()
+    try:
+        jar.load(state.router.headers.cookie or "")
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+
+def current_viewer(state: rx.State) -> Viewer | None:
+    """The signed-in person for this tab, resolved on the server, or None."""
+    token = read_cookie(state, get_settings().session_cookie_name)
+    if not token:
+        return None
+    with session_scope() as db:
+        user = sessions.resolve(session=db, token=token)
+        if user is None:
+            return None
+        return Viewer(
+            user_id=user.id,
+            role=user.role,
+            display_name=user.display_name,
+            locale=i18n.normalise_locale(user.locale),
+        )
+
+
+def t(message: str) -> rx.Var[str]:
+    """A user-facing text, looked up in the reader's language when the page runs.
+
+    Components are compiled to React ahead of time, so they cannot call gettext
+    per reader; they index the catalog that SessionState holds for this tab.
+    An id missing from the Swedish catalog fails the compile, not the reader.
+    """
+    if message not in _SOURCE_TEXTS:
+        raise KeyError(f"not in locales/sv/LC_MESSAGES/messages.po: {message!r}")
+    return SessionState.texts[message].to(str)
+
+
+class SessionState(rx.State):
+    checked: bool = False
+    signed_in: bool = False
+    display_name: str = ""
+    role: str = ""
+    locale: str = i18n.DEFAULT_LOCALE
+    texts: dict[str, str] = _SOURCE_TEXTS
+    language_cookie: str = rx.Cookie(
+        "", name=LANGUAGE_COOKIE, path="/", max_age=365 * 24 * 3600, same_site="lax"
+    )
+
+    def _apply_locale(self, locale: str):  # noqa: ANN202 - an event spec
+        self.locale = locale
+        self.texts = i18n.ui_texts(locale)
+        return rx.call_script(f"document.documentElement.lang = {locale!r}")
+
+    @rx.event
+    def load(self):  # noqa: ANN201
+        """Resolve identity and language for the page being opened."""
+        viewer = current_viewer(self)
+        self.signed_in = viewer is not None
+        self.display_name = viewer.display_name if viewer else ""
+        self.role = viewer.role.value if viewer else ""
+        self.checked = True
+        locale = viewer.locale if viewer else i18n.normalise_locale(self.language_cookie)
+        return self._apply_locale(locale)
+
+    @rx.event
+    def require_sign_in(self):  # noqa: ANN201
+        """``load``, then send a signed-out visitor to the sign-in page."""
+        events = [self.load()]
+        if not self.signed_in:
+            events.append(rx.redirect(f"/logga-in?next={self.router.url.path}", replace=True))
+        return events
+
+    @rx.event
+    def set_language(self, locale: str):  # noqa: ANN201
+        if locale not in i18n.SUPPORTED_LOCALES:
+            return None
+        self.language_cookie = locale
+        viewer = current_viewer(self)
+        if viewer is not None:
+            with session_scope() as db:
+                accounts.set_locale(session=db, user_id=viewer.user_id, locale=locale)
+        return self._apply_locale(locale)

@@ -1,0 +1,85 @@
+"""Hem ("Idag"): the next agreed time, today's self-care and suggested reading."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from naranara.db import session_scope
+from naranara.i18n import gettext
+from naranara.i18n.formatting import format_day
+from naranara.models import CheckStatus, SelfCareTask
+from naranara.policy import Action, Forbidden, require
+from naranara.services import guidance, patient_contract, self_care
+from naranara.settings import DISPLAY_TIMEZONE
+from naranara.states.session import current_viewer
+from naranara.states.views import (
+    AgreedTimeView,
+    ArticleSummaryView,
+    OccurrenceView,
+    agreed_time_view,
+    article_summary_view,
+    occurrence_view,
+)
+
+
+class TodayState(rx.State):
+    loaded: bool = False
+    greeting: str = ""
+    today_label: str = ""
+    next_time: list[AgreedTimeView] = []  # zero or one: keeps the page free of null checks
+    tasks: list[OccurrenceView] = []
+    suggestions: list[ArticleSummaryView] = []
+    message: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        viewer = current_viewer(self)
+        if viewer is None:
+            return
+        now = datetime.now(UTC)
+        locale = viewer.locale
+        require(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        with session_scope() as db:
+            upcoming = patient_contract.next_agreed_time(session=db, resident_id=viewer.user_id, now=now)
+            occurrences = self_care.occurrences_on(
+                session=db, resident_id=viewer.user_id, day=now.astimezone(DISPLAY_TIMEZONE).date()
+            )
+            linked = [task.article_id for task in self_care.tasks_of(session=db, resident_id=viewer.user_id) if task.article_id]
+            articles = guidance.suggested_for(session=db, locale=locale, linked_article_ids=linked)
+        first_name = viewer.display_name.split(" ")[0]
+        self.greeting = gettext(locale, "Hello {name}").format(name=first_name)
+        self.today_label = format_day(now, locale)
+        self.next_time = [agreed_time_view(upcoming, now=now, locale=locale)] if upcoming else []
+        self.tasks = [occurrence_view(occurrence, locale=locale) for occurrence in occurrences]
+        self.suggestions = [article_summary_view(article, locale=locale) for article in articles]
+        self.message = ""
+        self.loaded = True
+
+    @rx.event
+    def toggle_done(self, task_id: int, occurrence_at: str) -> None:
+        viewer = current_viewer(self)
+        try:
+            moment = datetime.fromisoformat(occurrence_at)
+            with session_scope() as db:
+                task = db.get(SelfCareTask, int(task_id))
+                if task is None:
+                    raise Forbidden(Action.RECORD_SELF_CARE, None)
+                require(viewer, Action.RECORD_SELF_CARE, task.resident_id)
+                done = next(
+                    (view.done for view in self.tasks if view.task_id == task.id and view.occurrence_at == occurrence_at),
+                    False,
+                )
+                self_care.record(
+                    session=db,
+                    task=task,
+                    occurrence_at=moment,
+                    status=None if done else CheckStatus.DONE,
+                    recorded_by_id=viewer.user_id,
+                )
+        except (Forbidden, ValueError, TypeError):
+            locale = viewer.locale if viewer else "sv"
+            self.message = gettext(locale, "That could not be saved. Reload the page and try again.")
+            return
+        self.load()

