@@ -38,7 +38,9 @@ def demo_logins() -> None:
 
 
 @main.command("serve")
-@click.option("--port", default=3000, show_default=True, help="The one port for pages, events and routes.")
+@click.option(
+    "--port", default=3000, show_default=True, help="The one port for pages, events and routes."
+)
 @click.option("--host", default="0.0.0.0", show_default=True)
 def serve(port: int, host: str) -> None:
     """Serve the app in production mode (builds the frontend only when it changed)."""

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 from naranara.settings import PROJECT_ROOT
 
@@ -42,7 +41,11 @@ def _reflex(*args: str) -> list[str]:
 def ensure_frontend_build(port: int) -> bool:
     """Build the frontend if it is missing or stale. Returns True if it built."""
     fingerprint = build_fingerprint(port)
-    if (_BUILD_DIR / "index.html").exists() and _STAMP.exists() and _STAMP.read_text() == fingerprint:
+    if (
+        (_BUILD_DIR / "index.html").exists()
+        and _STAMP.exists()
+        and _STAMP.read_text() == fingerprint
+    ):
         return False
     env = {**os.environ, "NARA_PORT": str(port)}
     subprocess.run(

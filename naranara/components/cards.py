@@ -35,7 +35,10 @@ def agreed_time_card(item: AgreedTimeView) -> rx.Component:
             class_name="when",
         ),
         rx.el.p(item.relative, class_name="muted"),
-        rx.cond(item.with_whom != "", rx.el.p(rx.el.span(t("With"), ": ", class_name="label"), item.with_whom)),
+        rx.cond(
+            item.with_whom != "",
+            rx.el.p(rx.el.span(t("With"), ": ", class_name="label"), item.with_whom),
+        ),
         rx.cond(
             item.place != "",
             rx.el.p(
@@ -44,7 +47,10 @@ def agreed_time_card(item: AgreedTimeView) -> rx.Component:
                 rx.cond(item.address != "", rx.el.span(", ", item.address)),
             ),
         ),
-        rx.cond(item.prepare != "", rx.el.p(rx.el.span(t("Before the visit"), ": ", class_name="label"), item.prepare)),
+        rx.cond(
+            item.prepare != "",
+            rx.el.p(rx.el.span(t("Before the visit"), ": ", class_name="label"), item.prepare),
+        ),
         class_name="card",
     )
 

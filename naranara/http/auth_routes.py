@@ -48,7 +48,11 @@ async def complete_sign_in(request: Request) -> Response:
     device = request.cookies.get(settings.device_cookie_name, "")
     ticket = request.query_params.get("ticket", "")
     with session_scope() as db:
-        user = sessions.redeem_login_ticket(session=db, ticket=ticket, device_token=device) if device and ticket else None
+        user = (
+            sessions.redeem_login_ticket(session=db, ticket=ticket, device_token=device)
+            if device and ticket
+            else None
+        )
         if user is None:
             return RedirectResponse("/logga-in?fel=utgangen", status_code=303)
         # Any session this browser had is ended: the new one gets a new id.
@@ -63,7 +67,9 @@ async def complete_sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     """POST only, so a link on another site cannot sign anyone out."""
     with session_scope() as db:
-        sessions.end_session(session=db, token=request.cookies.get(get_settings().session_cookie_name))
+        sessions.end_session(
+            session=db, token=request.cookies.get(get_settings().session_cookie_name)
+        )
     response = RedirectResponse("/?utloggad=1", status_code=303)
     _clear_session_cookie(response)
     return response
@@ -71,7 +77,9 @@ async def sign_out(request: Request) -> Response:
 
 async def sign_out_everywhere(request: Request) -> Response:
     with session_scope() as db:
-        user = sessions.resolve(session=db, token=request.cookies.get(get_settings().session_cookie_name))
+        user = sessions.resolve(
+            session=db, token=request.cookies.get(get_settings().session_cookie_name)
+        )
         if user is not None:
             sessions.end_all_sessions(session=db, user_id=user.id)
     response = RedirectResponse("/?utloggad=1", status_code=303)

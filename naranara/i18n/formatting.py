@@ -62,7 +62,9 @@ def format_date_with_year(day: date, locale: str) -> str:
 
 def format_time(moment: datetime, locale: str) -> str:
     """``14.30``"""
-    return _format_datetime(moment, _pattern(locale, "time"), tzinfo=DISPLAY_TIMEZONE, locale=locale)
+    return _format_datetime(
+        moment, _pattern(locale, "time"), tzinfo=DISPLAY_TIMEZONE, locale=locale
+    )
 
 
 def format_relative(moment: datetime, now: datetime, locale: str) -> str:

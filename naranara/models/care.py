@@ -24,8 +24,12 @@ class CareContact(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
     opening_hours: str = Field(default="", max_length=200)
     how_to_reach: str = Field(default="", max_length=300)
-    added_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
-    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    added_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
 
 
 class AgreedTimeStatus(StrEnum):

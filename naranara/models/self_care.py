@@ -21,9 +21,13 @@ class SelfCareTask(SQLModel, table=True):
     recurrence: str = Field(max_length=300)
     time_of_day: str = Field(max_length=5, description="HH:MM, Europe/Stockholm")
     starts_on: date
-    article_id: int | None = Field(default=None, foreign_key="guidance_article.id", ondelete="SET NULL")
+    article_id: int | None = Field(
+        default=None, foreign_key="guidance_article.id", ondelete="SET NULL"
+    )
     active: bool = True
-    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
 
 
 class CheckStatus(StrEnum):
@@ -41,5 +45,9 @@ class SelfCareCheck(SQLModel, table=True):
     task_id: int = Field(foreign_key="self_care_task.id", index=True, ondelete="CASCADE")
     occurrence_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     status: CheckStatus = Field(max_length=16)
-    recorded_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    recorded_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    recorded_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )

@@ -27,4 +27,6 @@ class User(SQLModel, table=True):
     locale: str = Field(default="sv", max_length=8)
     # Empty for accounts that only sign in through an identity provider.
     password_hash: str | None = Field(default=None, max_length=255)
-    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )

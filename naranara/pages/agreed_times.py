@@ -11,7 +11,13 @@ from naranara.states.agreed_times import AgreedTimesState
 from naranara.states.session import t
 
 
-@page(routes.AGREED_TIMES, title="Tider", active_tab="times", private=True, on_load=AgreedTimesState.load)
+@page(
+    routes.AGREED_TIMES,
+    title="Tider",
+    active_tab="times",
+    private=True,
+    on_load=AgreedTimesState.load,
+)
 def agreed_times() -> rx.Component:
     return rx.cond(
         AgreedTimesState.loaded,
@@ -21,7 +27,9 @@ def agreed_times() -> rx.Component:
                 t("Coming up"),
                 rx.cond(
                     AgreedTimesState.upcoming.length() > 0,
-                    rx.el.div(rx.foreach(AgreedTimesState.upcoming, agreed_time_card), class_name="stack"),
+                    rx.el.div(
+                        rx.foreach(AgreedTimesState.upcoming, agreed_time_card), class_name="stack"
+                    ),
                     rx.el.p(t("You have no agreed times coming up.")),
                 ),
                 heading_id="upcoming",
@@ -30,7 +38,9 @@ def agreed_times() -> rx.Component:
                 t("Earlier"),
                 rx.cond(
                     AgreedTimesState.past.length() > 0,
-                    rx.el.div(rx.foreach(AgreedTimesState.past, agreed_time_card), class_name="stack"),
+                    rx.el.div(
+                        rx.foreach(AgreedTimesState.past, agreed_time_card), class_name="stack"
+                    ),
                     rx.el.p(t("No earlier times.")),
                 ),
                 heading_id="past",

@@ -15,7 +15,12 @@ def _contact_card(contact: CareContactView) -> rx.Component:
     return rx.el.article(
         rx.el.h2(contact.name, class_name="card-title"),
         rx.el.p(contact.role_title, class_name="role"),
-        rx.el.p(contact.unit, rx.cond(contact.unit != "", ", ", ""), contact.organisation, class_name="muted"),
+        rx.el.p(
+            contact.unit,
+            rx.cond(contact.unit != "", ", ", ""),
+            contact.organisation,
+            class_name="muted",
+        ),
         rx.cond(
             contact.opening_hours != "",
             rx.el.p(rx.el.span(t("Open"), ": ", class_name="label"), contact.opening_hours),
@@ -37,16 +42,27 @@ def _contact_card(contact: CareContactView) -> rx.Component:
     )
 
 
-@page(routes.CONTACTS, title="Kontakter", active_tab="contacts", private=True, on_load=CareContactsState.load)
+@page(
+    routes.CONTACTS,
+    title="Kontakter",
+    active_tab="contacts",
+    private=True,
+    on_load=CareContactsState.load,
+)
 def care_contacts() -> rx.Component:
     return rx.cond(
         CareContactsState.loaded,
         rx.el.div(
             rx.el.h1(t("Your care contacts")),
-            rx.el.p(t("These are the people who know you and your care. Contact them first."), class_name="lead"),
+            rx.el.p(
+                t("These are the people who know you and your care. Contact them first."),
+                class_name="lead",
+            ),
             rx.cond(
                 CareContactsState.contacts.length() > 0,
-                rx.el.div(rx.foreach(CareContactsState.contacts, _contact_card), class_name="stack"),
+                rx.el.div(
+                    rx.foreach(CareContactsState.contacts, _contact_card), class_name="stack"
+                ),
                 rx.el.p(t("No care contacts have been added yet.")),
             ),
             rx.el.aside(

@@ -15,17 +15,27 @@ from naranara.states.session import t
 def guidance_library() -> rx.Component:
     return rx.el.div(
         rx.el.h1(t("Self-care advice")),
-        rx.el.p(t("Advice from your region and municipality on taking care of your health at home."), class_name="lead"),
+        rx.el.p(
+            t("Advice from your region and municipality on taking care of your health at home."),
+            class_name="lead",
+        ),
         rx.cond(
             GuidanceLibraryState.loaded,
-            rx.el.ul(rx.foreach(GuidanceLibraryState.articles, article_link_card), class_name="card-list"),
+            rx.el.ul(
+                rx.foreach(GuidanceLibraryState.articles, article_link_card), class_name="card-list"
+            ),
             loading(),
         ),
         class_name="stack",
     )
 
 
-@page(routes.GUIDANCE + "/[slug]", title="Egenvård", active_tab="self_care", on_load=GuidanceArticleState.load)
+@page(
+    routes.GUIDANCE + "/[slug]",
+    title="Egenvård",
+    active_tab="self_care",
+    on_load=GuidanceArticleState.load,
+)
 def guidance_article() -> rx.Component:
     return rx.cond(
         GuidanceArticleState.loaded,

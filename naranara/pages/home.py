@@ -16,10 +16,19 @@ from naranara.states.views import OccurrenceView
 def _welcome() -> rx.Component:
     return rx.el.div(
         rx.el.h1(t("Welcome to Nära")),
-        rx.el.p(t("Your care, close to you. See whom to contact, your agreed times and advice for taking care of yourself."), class_name="lead"),
+        rx.el.p(
+            t(
+                "Your care, close to you. See whom to contact, your agreed times and advice for taking care of yourself."
+            ),
+            class_name="lead",
+        ),
         rx.el.div(
             rx.el.a(t("Sign in"), href=routes.SIGN_IN, class_name="button"),
-            rx.el.a(t("Read self-care advice"), href=routes.GUIDANCE, class_name="button button-secondary"),
+            rx.el.a(
+                t("Read self-care advice"),
+                href=routes.GUIDANCE,
+                class_name="button button-secondary",
+            ),
             class_name="actions",
         ),
         section(
@@ -63,7 +72,10 @@ def _today() -> rx.Component:
     return rx.el.div(
         rx.el.h1(TodayState.greeting),
         rx.el.p(t("Today is"), " ", TodayState.today_label, class_name="lead"),
-        rx.cond(TodayState.message != "", rx.el.p(TodayState.message, role="alert", class_name="notice notice-error")),
+        rx.cond(
+            TodayState.message != "",
+            rx.el.p(TodayState.message, role="alert", class_name="notice notice-error"),
+        ),
         section(
             t("Your next agreed time"),
             rx.cond(

@@ -32,7 +32,12 @@ def profile() -> rx.Component:
         section(
             t("Sign out"),
             _post_button(t("Sign out"), "/auth/logout"),
-            rx.el.p(t("Lost a phone, or used a shared computer? Sign out everywhere you are signed in."), class_name="muted"),
+            rx.el.p(
+                t(
+                    "Lost a phone, or used a shared computer? Sign out everywhere you are signed in."
+                ),
+                class_name="muted",
+            ),
             _post_button(t("Sign out on all devices"), "/auth/logout-all", secondary=True),
             heading_id="sign-out",
         ),

@@ -25,7 +25,12 @@ def sign_in() -> rx.Component:
         rx.el.h1(t("Sign in")),
         rx.cond(
             LoginState.error != "",
-            rx.el.p(SessionState.texts[LoginState.error], role="alert", id="login-error", class_name="notice notice-error"),
+            rx.el.p(
+                SessionState.texts[LoginState.error],
+                role="alert",
+                id="login-error",
+                class_name="notice notice-error",
+            ),
         ),
         rx.el.form(
             _field(
@@ -55,6 +60,10 @@ def sign_in() -> rx.Component:
             aria_describedby=rx.cond(LoginState.error != "", "login-error", ""),
         ),
         rx.el.p(t("No account? Your care unit can help you get started."), class_name="muted"),
-        rx.el.a(t("Read self-care advice without signing in"), href=routes.GUIDANCE, class_name="more-link"),
+        rx.el.a(
+            t("Read self-care advice without signing in"),
+            href=routes.GUIDANCE,
+            class_name="more-link",
+        ),
         class_name="stack narrow",
     )

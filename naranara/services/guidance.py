@@ -42,11 +42,15 @@ def _prefer_locale(articles: Iterable[GuidanceArticle], locale: str) -> list[Gui
     return list(chosen.values())
 
 
-def published_articles(*, session: Session, locale: str, category: str | None = None) -> list[GuidanceArticle]:
+def published_articles(
+    *, session: Session, locale: str, category: str | None = None
+) -> list[GuidanceArticle]:
     query = _published().where(col(GuidanceArticle.locale).in_({locale, DEFAULT_LOCALE}))
     if category:
         query = query.where(GuidanceArticle.category == category)
-    articles = _prefer_locale(session.exec(query.order_by(col(GuidanceArticle.title))).all(), locale)
+    articles = _prefer_locale(
+        session.exec(query.order_by(col(GuidanceArticle.title))).all(), locale
+    )
     return sorted(articles, key=lambda article: article.title.casefold())
 
 
@@ -66,13 +70,24 @@ def suggested_for(
     """Articles in the categories of the resident's own tasks first, then the newest."""
     articles = published_articles(session=session, locale=locale)
     linked = set(linked_article_ids)
-    by_id = {article.id: article for article in session.exec(
-        select(GuidanceArticle).where(col(GuidanceArticle.id).in_(linked))
-    ).all()} if linked else {}
+    by_id = (
+        {
+            article.id: article
+            for article in session.exec(
+                select(GuidanceArticle).where(col(GuidanceArticle.id).in_(linked))
+            ).all()
+        }
+        if linked
+        else {}
+    )
     categories = {article.category for article in by_id.values()}
     slugs_linked = {article.slug for article in by_id.values()}
     ranked = sorted(
         articles,
-        key=lambda a: (a.category not in categories, a.slug in slugs_linked, -(a.published_at.timestamp())),
+        key=lambda a: (
+            a.category not in categories,
+            a.slug in slugs_linked,
+            -(a.published_at.timestamp()),
+        ),
     )
     return ranked[:limit]

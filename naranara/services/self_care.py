@@ -35,7 +35,9 @@ def occurrences_between(task: SelfCareTask, start: datetime, end: datetime) -> l
     rule = rrulestr(task.recurrence, dtstart=_local_start(task))
     return [
         moment.astimezone(UTC)
-        for moment in rule.between(start.astimezone(DISPLAY_TIMEZONE), end.astimezone(DISPLAY_TIMEZONE), inc=True)
+        for moment in rule.between(
+            start.astimezone(DISPLAY_TIMEZONE), end.astimezone(DISPLAY_TIMEZONE), inc=True
+        )
         if moment < end
     ]
 
@@ -92,7 +94,9 @@ def record(
 ) -> None:
     """Mark one occurrence done or skipped; ``None`` takes the mark back."""
     window_start = occurrence_at - timedelta(seconds=1)
-    if occurrence_at not in occurrences_between(task, window_start, occurrence_at + timedelta(seconds=1)):
+    if occurrence_at not in occurrences_between(
+        task, window_start, occurrence_at + timedelta(seconds=1)
+    ):
         raise NotAnOccurrence(occurrence_at.isoformat())
     existing = session.exec(
         select(SelfCareCheck).where(

@@ -26,8 +26,12 @@ class AgreedTimesState(rx.State):
         require(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
         now = datetime.now(UTC)
         with session_scope() as db:
-            upcoming = patient_contract.upcoming_agreed_times(session=db, resident_id=viewer.user_id, now=now)
-            past = patient_contract.past_agreed_times(session=db, resident_id=viewer.user_id, now=now)
+            upcoming = patient_contract.upcoming_agreed_times(
+                session=db, resident_id=viewer.user_id, now=now
+            )
+            past = patient_contract.past_agreed_times(
+                session=db, resident_id=viewer.user_id, now=now
+            )
         self.upcoming = [agreed_time_view(item, now=now, locale=viewer.locale) for item in upcoming]
         self.past = [agreed_time_view(item, now=now, locale=viewer.locale) for item in past]
         self.loaded = True

@@ -48,7 +48,9 @@ class GuidanceArticleState(rx.State):
     async def load(self) -> None:
         require(current_viewer(self), Action.READ_PUBLISHED_GUIDANCE)
         locale = await _reader_locale(self)
-        slug = str(self.router.url.query_parameters.get("slug") or self.router.page.params.get("slug", ""))
+        slug = str(
+            self.router.url.query_parameters.get("slug") or self.router.page.params.get("slug", "")
+        )
         with session_scope() as db:
             article = guidance.article_by_slug(session=db, slug=slug[:100], locale=locale)
         self.found = article is not None
@@ -60,4 +62,3 @@ class GuidanceArticleState(rx.State):
             self.body_html = guidance.render_markdown(article.body_markdown)
             self.reviewed = reviewed_text(article, locale=locale)
         self.loaded = True
-

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from naranara.db import session_scope
-from naranara.i18n import N_
 from naranara.http.auth_routes import safe_next
+from naranara.i18n import N_
 from naranara.services import accounts, sessions
 from naranara.settings import get_settings
 from naranara.states.session import read_cookie
@@ -17,7 +17,9 @@ from naranara.states.session import read_cookie
 ERROR_CREDENTIALS = N_("The username or password is not right. Check them and try again.")
 ERROR_MISSING = N_("Fill in both your username and your password.")
 ERROR_EXPIRED = N_("The sign-in took too long. Please try again.")
-ERROR_NO_COOKIES = N_("Your browser blocks cookies, which signing in needs. Allow cookies for this site.")
+ERROR_NO_COOKIES = N_(
+    "Your browser blocks cookies, which signing in needs. Allow cookies for this site."
+)
 
 
 class LoginState(rx.State):
@@ -52,7 +54,10 @@ class LoginState(rx.State):
         self.error = ""
         self.busy = True
         query = urlencode(
-            {"ticket": ticket.token, "next": safe_next(self.router.url.query_parameters.get("next"))}
+            {
+                "ticket": ticket.token,
+                "next": safe_next(self.router.url.query_parameters.get("next")),
+            }
         )
         # A full page load: the new socket then carries the new session cookie.
         return rx.call_script(f"window.location.assign('/auth/session?{query}')")

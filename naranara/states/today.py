@@ -42,11 +42,17 @@ class TodayState(rx.State):
         locale = viewer.locale
         require(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
         with session_scope() as db:
-            upcoming = patient_contract.next_agreed_time(session=db, resident_id=viewer.user_id, now=now)
+            upcoming = patient_contract.next_agreed_time(
+                session=db, resident_id=viewer.user_id, now=now
+            )
             occurrences = self_care.occurrences_on(
                 session=db, resident_id=viewer.user_id, day=now.astimezone(DISPLAY_TIMEZONE).date()
             )
-            linked = [task.article_id for task in self_care.tasks_of(session=db, resident_id=viewer.user_id) if task.article_id]
+            linked = [
+                task.article_id
+                for task in self_care.tasks_of(session=db, resident_id=viewer.user_id)
+                if task.article_id
+            ]
             articles = guidance.suggested_for(session=db, locale=locale, linked_article_ids=linked)
         first_name = viewer.display_name.split(" ")[0]
         self.greeting = gettext(locale, "Hello {name}").format(name=first_name)
@@ -68,7 +74,11 @@ class TodayState(rx.State):
                     raise Forbidden(Action.RECORD_SELF_CARE, None)
                 require(viewer, Action.RECORD_SELF_CARE, task.resident_id)
                 done = next(
-                    (view.done for view in self.tasks if view.task_id == task.id and view.occurrence_at == occurrence_at),
+                    (
+                        view.done
+                        for view in self.tasks
+                        if view.task_id == task.id and view.occurrence_at == occurrence_at
+                    ),
                     False,
                 )
                 self_care.record(
@@ -80,6 +90,8 @@ class TodayState(rx.State):
                 )
         except (Forbidden, ValueError, TypeError):
             locale = viewer.locale if viewer else "sv"
-            self.message = gettext(locale, "That could not be saved. Reload the page and try again.")
+            self.message = gettext(
+                locale, "That could not be saved. Reload the page and try again."
+            )
             return
         self.load()

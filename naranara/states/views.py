@@ -6,7 +6,12 @@ import dataclasses
 from datetime import datetime
 
 from naranara.i18n import gettext
-from naranara.i18n.formatting import format_date_with_year, format_day_and_time, format_relative, format_time
+from naranara.i18n.formatting import (
+    format_date_with_year,
+    format_day_and_time,
+    format_relative,
+    format_time,
+)
 from naranara.models import AgreedTime, AgreedTimeStatus, CareContact, CheckStatus, GuidanceArticle
 from naranara.services.self_care import Occurrence
 

@@ -1,0 +1,242 @@
+"""A visitor and a resident use the app in Chromium at phone size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.browser import (
+    PHONE,
+    assert_accessible,
+    screenshot,
+    sign_in,
+    small_touch_targets,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_visitor_sees_a_welcome_in_swedish(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen till Nära")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    expect(menu.get_by_role("link")).to_have_text(["Hem", "Egenvård", "Logga in"])
+    screenshot(page, "start")
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+
+
+@pytest.mark.parametrize("path", ["/tider", "/kontakter", "/profil"])
+def test_personal_pages_need_sign_in(page: Page, app_url: str, path: str) -> None:
+    page.goto(app_url + path)
+    page.wait_for_url(re.compile(r"/logga-in\?next="))
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
+    assert page.get_by_text("Anna Lindqvist").count() == 0
+
+
+def test_wrong_password_is_explained_and_the_username_kept(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/logga-in")
+    wait_for_app(page)
+    page.get_by_label("Användarnamn").fill("anna")
+    page.get_by_label("Lösenord").fill("fel-lösenord")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Användarnamnet eller lösenordet stämmer inte. Kontrollera och försök igen."
+    )
+    expect(page.get_by_label("Användarnamn")).to_have_value("anna")
+    assert page.context.cookies() and not any(
+        c["name"] == "nara_session" for c in page.context.cookies()
+    )
+    screenshot(page, "sign-in-error")
+    assert_accessible(page)
+
+
+def test_resident_sees_today_from_the_database(
+    page: Page, context: BrowserContext, app_url: str
+) -> None:
+    sign_in(page, app_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hej Anna")
+    expect(page.locator("header")).to_contain_text("Anna Lindqvist")
+    next_time = page.get_by_role("region", name="Din nästa tid")
+    expect(next_time).to_contain_text("Uppföljning av hjärtsvikt")
+    expect(next_time).to_contain_text(
+        re.compile(r"(måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag) \d{1,2} \w+ kl\. 10\.00")
+    )
+    tasks = page.get_by_role("region", name="Egenvård i dag").get_by_role("checkbox")
+    expect(tasks).to_have_count(3)
+    expect(tasks.first).to_contain_text("Väg dig")
+    expect(page.get_by_role("region", name="Läs gärna").get_by_role("link")).to_have_count(3)
+    session_cookie = next(c for c in context.cookies() if c["name"] == "nara_session")
+    assert session_cookie["httpOnly"] is True
+    assert session_cookie["sameSite"] == "Lax"
+    assert "nara_session" not in page.evaluate("document.cookie")
+    screenshot(page, "home-today")
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+
+
+def test_marking_a_task_done_is_saved(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    task = page.get_by_role("checkbox", name=re.compile("Promenera 20 minuter"))
+    expect(task).to_have_attribute("aria-checked", "false")
+    task.click()
+    expect(task).to_have_attribute("aria-checked", "true")
+    page.reload()
+    wait_for_app(page)
+    task = page.get_by_role("checkbox", name=re.compile("Promenera 20 minuter"))
+    expect(task).to_have_attribute("aria-checked", "true")
+    task.click()
+    expect(task).to_have_attribute("aria-checked", "false")
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "shot"),
+    [
+        ("/tider", "Dina överenskomna tider", "times"),
+        ("/kontakter", "Dina vårdkontakter", "contacts"),
+        ("/egenvard", "Egenvårdsråd", "guidance"),
+        (
+            "/egenvard/vag-dig-vid-hjartsvikt",
+            "Väg dig varje morgon vid hjärtsvikt",
+            "guidance-article",
+        ),
+        ("/profil", "Profil", "profile"),
+    ],
+)
+def test_each_tab_for_a_resident(
+    page: Page, app_url: str, path: str, heading: str, shot: str
+) -> None:
+    sign_in(page, app_url)
+    page.goto(app_url + path)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    expect(menu.get_by_role("link")).to_have_text(
+        ["Hem", "Tider", "Kontakter", "Egenvård", "Profil"]
+    )
+    screenshot(page, shot)
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+
+
+def test_agreed_times_show_changes_openly(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    page.goto(f"{app_url}/tider")
+    wait_for_app(page)
+    upcoming = page.get_by_role("region", name="Kommande")
+    expect(upcoming.get_by_role("article")).to_have_count(3)
+    expect(upcoming.get_by_role("article").nth(1)).to_contain_text("Ändrad")
+    expect(page.get_by_role("region", name="Tidigare")).to_contain_text(
+        "Samordnad individuell plan"
+    )
+
+
+def test_contacts_can_be_called(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    page.goto(f"{app_url}/kontakter")
+    wait_for_app(page)
+    call = page.get_by_role("link", name="Ring 060-123 45 00").first
+    expect(call).to_have_attribute("href", "tel:0601234500")
+
+
+def test_guidance_is_public_and_safe(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/egenvard")
+    wait_for_app(page)
+    expect(page.get_by_role("link", name=re.compile("Förebygg fall hemma"))).to_be_visible()
+    page.get_by_role("link", name=re.compile("Väg dig varje morgon")).click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=2, name="Så gör du")).to_be_visible()
+    expect(page.locator(".article-body blockquote")).to_contain_text("Ring 112")
+    screenshot(page, "guidance-article-visitor")
+    assert_accessible(page)
+
+
+def test_language_is_switched_at_run_time_and_kept_per_account(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, username="erik")
+    page.goto(f"{app_url}/profil")
+    wait_for_app(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Profile")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("navigation", name="Main menu").get_by_role("link")).to_have_text(
+        ["Home", "Times", "Contacts", "Self-care", "Profile"]
+    )
+    screenshot(page, "profile-english")
+    # Stored on the account: a new browser signing in as the same person gets English.
+    other = page.context.browser.new_context(viewport=PHONE)
+    try:
+        other_page = other.new_page()
+        other_page.goto(f"{app_url}/logga-in")
+        wait_for_app(other_page)
+        other_page.get_by_label("Användarnamn").fill("erik")
+        other_page.get_by_label("Lösenord").fill("nara-demo")
+        other_page.get_by_role("button", name="Logga in").click()
+        other_page.wait_for_url(f"{app_url}/")
+        wait_for_app(other_page)
+        expect(other_page.get_by_role("heading", level=1)).to_have_text("Hello Erik")
+    finally:
+        other.close()
+    page.get_by_role("button", name="Svenska").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Profil")
+
+
+def test_visitor_language_is_kept_in_a_cookie(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Nära")
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Nära")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_signing_out_ends_the_session_on_the_server(
+    page: Page, context: BrowserContext, app_url: str
+) -> None:
+    sign_in(page, app_url)
+    old_cookie = next(c for c in context.cookies() if c["name"] == "nara_session")
+    page.goto(f"{app_url}/profil")
+    wait_for_app(page)
+    page.get_by_role("button", name="Logga ut", exact=True).click()
+    page.wait_for_url(f"{app_url}/")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen till Nära")
+    # The old cookie value, replayed, no longer signs anyone in.
+    context.add_cookies([old_cookie])
+    page.goto(f"{app_url}/tider")
+    page.wait_for_url(re.compile(r"/logga-in"))
+
+
+def test_keyboard_reaches_the_skip_link_first(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    wait_for_app(page)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Hoppa till innehållet"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_double_text_size_does_not_scroll_sideways(browser, app_url: str) -> None:  # noqa: ANN001
+    # 200 % zoom on a 390 px phone leaves 195 CSS px of width.
+    context = browser.new_context(viewport={"width": 195, "height": 422}, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        sign_in(page, app_url)
+        for path, name in [("/", "home-200pct"), ("/kontakter", "contacts-200pct")]:
+            page.goto(app_url + path)
+            wait_for_app(page)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+            screenshot(page, name)
+    finally:
+        context.close()
