@@ -31,8 +31,13 @@ run: setup
 	@echo ""
 	$(BIN)/naranara serve --port $(PORT)
 
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json | $(STAMP)
+	cd tests/e2e && npm ci --no-audit --no-fund
+	touch $@
+
 ## Every test: unit, state and end-to-end in Chromium (installed from Debian if missing)
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	@command -v chromium >/dev/null || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \

@@ -47,3 +47,7 @@ def serve(port: int, host: str) -> None:
     from naranara.serve import serve as run_server
 
     run_server(port=port, host=host)
+
+
+if __name__ == "__main__":
+    main()

@@ -86,12 +86,23 @@ def header() -> rx.Component:
 
 def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
     return rx.el.div(
-        rx.el.a(t("Skip to content"), href="#main", class_name="skip-link"),
+        rx.el.a(
+            t("Skip to content"),
+            href="#main",
+            # The client-side router would swallow the jump; move focus ourselves.
+            on_click=rx.call_script("document.getElementById('main').focus()"),
+            class_name="skip-link",
+        ),
         header(),
         rx.el.main(content, id="main", tab_index=-1, class_name="main"),
         tab_bar(active_tab),
         class_name="app",
     )
+
+
+def nothing_for_you() -> rx.Component:
+    """For a signed-in person with no data of this kind, e.g. a relative before any grant."""
+    return rx.el.p(t("There is nothing here for your account yet."), class_name="notice")
 
 
 def loading() -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
-from naranara.components.layout import loading, page
+from naranara.components.layout import loading, nothing_for_you, page
 from naranara.states.care_contacts import CareContactsState
 from naranara.states.session import t
 from naranara.states.views import CareContactView
@@ -52,24 +52,30 @@ def _contact_card(contact: CareContactView) -> rx.Component:
 def care_contacts() -> rx.Component:
     return rx.cond(
         CareContactsState.loaded,
-        rx.el.div(
-            rx.el.h1(t("Your care contacts")),
-            rx.el.p(
-                t("These are the people who know you and your care. Contact them first."),
-                class_name="lead",
-            ),
-            rx.cond(
-                CareContactsState.contacts.length() > 0,
-                rx.el.div(
-                    rx.foreach(CareContactsState.contacts, _contact_card), class_name="stack"
-                ),
-                rx.el.p(t("No care contacts have been added yet.")),
-            ),
-            rx.el.aside(
-                rx.el.p(t("If it is urgent, call 1177 for advice. In an emergency, call 112.")),
-                class_name="notice",
-            ),
-            class_name="stack",
+        rx.cond(
+            CareContactsState.allowed,
+            _content(),
+            rx.el.div(rx.el.h1(t("Your care contacts")), nothing_for_you()),
         ),
         loading(),
+    )
+
+
+def _content() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(t("Your care contacts")),
+        rx.el.p(
+            t("These are the people who know you and your care. Contact them first."),
+            class_name="lead",
+        ),
+        rx.cond(
+            CareContactsState.contacts.length() > 0,
+            rx.el.div(rx.foreach(CareContactsState.contacts, _contact_card), class_name="stack"),
+            rx.el.p(t("No care contacts have been added yet.")),
+        ),
+        rx.el.aside(
+            rx.el.p(t("If it is urgent, call 1177 for advice. In an emergency, call 112.")),
+            class_name="notice",
+        ),
+        class_name="stack",
     )

@@ -68,14 +68,8 @@ def _task_row(task: OccurrenceView) -> rx.Component:
     )
 
 
-def _today() -> rx.Component:
+def _care_today() -> rx.Component:
     return rx.el.div(
-        rx.el.h1(TodayState.greeting),
-        rx.el.p(t("Today is"), " ", TodayState.today_label, class_name="lead"),
-        rx.cond(
-            TodayState.message != "",
-            rx.el.p(TodayState.message, role="alert", class_name="notice notice-error"),
-        ),
         section(
             t("Your next agreed time"),
             rx.cond(
@@ -94,6 +88,25 @@ def _today() -> rx.Component:
                 rx.el.p(t("Nothing planned for today.")),
             ),
             heading_id="self-care-today",
+        ),
+        class_name="stack",
+    )
+
+
+def _today() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(TodayState.greeting),
+        rx.el.p(t("Today is"), " ", TodayState.today_label, class_name="lead"),
+        rx.cond(
+            TodayState.message != "",
+            rx.el.p(TodayState.message, role="alert", class_name="notice notice-error"),
+        ),
+        rx.cond(
+            TodayState.has_own_care,
+            _care_today(),
+            rx.el.p(
+                t("When someone gives you access to help them, it shows here."), class_name="notice"
+            ),
         ),
         section(
             t("Suggested reading"),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from naranara.db import session_scope
-from naranara.policy import Action, require
+from naranara.policy import Action, is_allowed
 from naranara.services import patient_contract
 from naranara.states.session import current_viewer
 from naranara.states.views import AgreedTimeView, agreed_time_view
@@ -15,6 +15,7 @@ from naranara.states.views import AgreedTimeView, agreed_time_view
 
 class AgreedTimesState(rx.State):
     loaded: bool = False
+    allowed: bool = False
     upcoming: list[AgreedTimeView] = []
     past: list[AgreedTimeView] = []
 
@@ -23,7 +24,11 @@ class AgreedTimesState(rx.State):
         viewer = current_viewer(self)
         if viewer is None:
             return
-        require(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        self.loaded = True
+        # Until relatives and staff get grants, only residents have a care plan to show.
+        self.allowed = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        if not self.allowed:
+            return
         now = datetime.now(UTC)
         with session_scope() as db:
             upcoming = patient_contract.upcoming_agreed_times(
@@ -34,4 +39,3 @@ class AgreedTimesState(rx.State):
             )
         self.upcoming = [agreed_time_view(item, now=now, locale=viewer.locale) for item in upcoming]
         self.past = [agreed_time_view(item, now=now, locale=viewer.locale) for item in past]
-        self.loaded = True

@@ -10,7 +10,7 @@ from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day
 from naranara.models import CheckStatus, SelfCareTask
-from naranara.policy import Action, Forbidden, require
+from naranara.policy import Action, Forbidden, is_allowed, require
 from naranara.services import guidance, patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.session import current_viewer
@@ -32,6 +32,7 @@ class TodayState(rx.State):
     tasks: list[OccurrenceView] = []
     suggestions: list[ArticleSummaryView] = []
     message: str = ""
+    has_own_care: bool = False
 
     @rx.event
     def load(self) -> None:
@@ -40,19 +41,24 @@ class TodayState(rx.State):
             return
         now = datetime.now(UTC)
         locale = viewer.locale
-        require(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        # Relatives and staff have no care of their own here; their views come with grants.
+        self.has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        upcoming, occurrences, linked = None, [], []
         with session_scope() as db:
-            upcoming = patient_contract.next_agreed_time(
-                session=db, resident_id=viewer.user_id, now=now
-            )
-            occurrences = self_care.occurrences_on(
-                session=db, resident_id=viewer.user_id, day=now.astimezone(DISPLAY_TIMEZONE).date()
-            )
-            linked = [
-                task.article_id
-                for task in self_care.tasks_of(session=db, resident_id=viewer.user_id)
-                if task.article_id
-            ]
+            if self.has_own_care:
+                upcoming = patient_contract.next_agreed_time(
+                    session=db, resident_id=viewer.user_id, now=now
+                )
+                occurrences = self_care.occurrences_on(
+                    session=db,
+                    resident_id=viewer.user_id,
+                    day=now.astimezone(DISPLAY_TIMEZONE).date(),
+                )
+                linked = [
+                    task.article_id
+                    for task in self_care.tasks_of(session=db, resident_id=viewer.user_id)
+                    if task.article_id
+                ]
             articles = guidance.suggested_for(session=db, locale=locale, linked_article_ids=linked)
         first_name = viewer.display_name.split(" ")[0]
         self.greeting = gettext(locale, "Hello {name}").format(name=first_name)
