@@ -1,0 +1,49 @@
+"""States and HTTP routes run in-process against a migrated, seeded temporary database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
+from sqlmodel import select
+
+from naranara.db import get_engine, session_scope
+from naranara.migrate import upgrade_to_head
+from naranara.models import User
+from naranara.services import demo_data, sessions
+from naranara.settings import get_settings
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("NARA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("NARA_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    upgrade_to_head()
+    with session_scope() as db:
+        demo_data.seed(db)
+    yield tmp_path
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def session_cookie_for(username: str) -> str:
+    """A ``Cookie`` header with a real server-side session for a demo user."""
+    with session_scope() as db:
+        user = db.exec(select(User).where(User.username == username)).one()
+        token = sessions.start_session(session=db, user=user)
+    return f"{get_settings().session_cookie_name}={token}; {get_settings().device_cookie_name}=device-1"
+
+
+def state_for(state_class: type[rx.State], *, cookie: str = "", path: str = "/") -> rx.State:
+    """An instance of ``state_class`` in a fresh state tree, as a tab with this Cookie header sees it."""
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data(
+        {"headers": {"cookie": cookie}, "pathname": path.split("?")[0], "query": {}, "asPath": path}
+    )
+    return root.get_substate(state_class.get_full_name().split("."))

@@ -1,0 +1,108 @@
+"""The HTTP routes that set and clear the session cookie, and the middleware around them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from naranara.db import session_scope
+from naranara.http import auth_routes
+from naranara.http.middleware import SecurityHeadersMiddleware
+from naranara.models import User
+from naranara.services import sessions
+
+pytestmark = pytest.mark.usefixtures("seeded_db")
+
+
+@pytest.fixture
+def client() -> TestClient:
+    app = SecurityHeadersMiddleware(Starlette(routes=auth_routes.routes))
+    return TestClient(app, base_url="http://localhost", follow_redirects=False)
+
+
+def _ticket(device: str) -> str:
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        return sessions.issue_login_ticket(session=db, user=anna, device_token=device).token
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/tider", "/tider"),
+        (None, "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_is_never_an_open_redirect(target: str | None, expected: str) -> None:
+    assert auth_routes.safe_next(target) == expected
+
+
+def test_first_visit_gets_an_httponly_device_cookie(client: TestClient) -> None:
+    response = client.get("/auth/session")
+    device = response.headers["set-cookie"]
+    assert device.startswith("nara_device=") and "HttpOnly" in device and "SameSite=Lax" in device
+    assert response.headers["x-content-type-options"] == "nosniff"
+    client.cookies.set("nara_device", "already")
+    again = client.get("/auth/session")
+    assert "nara_device" not in again.headers.get("set-cookie", "")
+
+
+def test_ticket_becomes_an_httponly_session_cookie_once(client: TestClient) -> None:
+    ticket = _ticket("device-1")
+    client.cookies.set("nara_device", "device-1")
+    response = client.get("/auth/session", params={"ticket": ticket, "next": "/kontakter"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/kontakter"
+    set_cookie = response.headers["set-cookie"]
+    assert set_cookie.startswith("nara_session=")
+    assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie
+    token = set_cookie.split(";")[0].split("=", 1)[1]
+    with session_scope() as db:
+        assert sessions.resolve(session=db, token=token).username == "anna"
+
+    replay = client.get("/auth/session", params={"ticket": ticket})
+    assert replay.status_code == 303
+    assert replay.headers["location"] == "/logga-in?fel=utgangen"
+    assert "nara_session=" not in replay.headers.get("set-cookie", "")
+
+
+def test_ticket_from_another_browser_is_refused(client: TestClient) -> None:
+    ticket = _ticket("victims-device")
+    client.cookies.set("nara_device", "attackers-device")
+    response = client.get("/auth/session", params={"ticket": ticket})
+    assert response.headers["location"] == "/logga-in?fel=utgangen"
+    assert "nara_session=" not in response.headers.get("set-cookie", "")
+
+
+def test_sign_out_is_post_only_and_ends_the_session(client: TestClient) -> None:
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        token = sessions.start_session(session=db, user=anna)
+    client.cookies.set("nara_session", token)
+    assert client.get("/auth/logout").status_code == 405
+    response = client.post("/auth/logout")
+    assert response.status_code == 303
+    assert (
+        'nara_session=""' in response.headers["set-cookie"]
+        or "Max-Age=0" in response.headers["set-cookie"]
+    )
+    with session_scope() as db:
+        assert sessions.resolve(session=db, token=token) is None
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_person(client: TestClient) -> None:
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        phone = sessions.start_session(session=db, user=anna)
+        laptop = sessions.start_session(session=db, user=anna)
+    client.cookies.set("nara_session", phone)
+    assert client.post("/auth/logout-all").status_code == 303
+    with session_scope() as db:
+        assert sessions.resolve(session=db, token=phone) is None
+        assert sessions.resolve(session=db, token=laptop) is None

@@ -1,0 +1,163 @@
+"""The thin states: identity only from the session cookie, policy before data, texts per locale."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from naranara.db import session_scope
+from naranara.models import SelfCareCheck
+from naranara.states import login
+from naranara.states.agreed_times import AgreedTimesState
+from naranara.states.care_contacts import CareContactsState
+from naranara.states.guidance import GuidanceArticleState, GuidanceLibraryState
+from naranara.states.login import LoginState
+from naranara.states.session import SessionState, t
+from naranara.states.today import TodayState
+from tests.states.conftest import session_cookie_for, state_for
+
+pytestmark = pytest.mark.usefixtures("seeded_db")
+
+
+def test_an_unknown_text_fails_at_compile_time_not_in_front_of_a_reader() -> None:
+    with pytest.raises(KeyError):
+        t("A message nobody translated")
+    assert "texts" in str(t("Sign in"))
+
+
+def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
+    state = state_for(SessionState)
+    SessionState.load.fn(state)
+    assert (state.checked, state.signed_in, state.locale) == (True, False, "sv")
+    assert state.texts["Sign in"] == "Logga in"
+
+    state = state_for(SessionState, cookie="nara_lang=en")
+    state.language_cookie = "en"
+    SessionState.load.fn(state)
+    assert state.locale == "en"
+    assert state.texts["Sign in"] == "Sign in"
+
+
+def test_signed_in_person_comes_from_the_server_side_session() -> None:
+    state = state_for(SessionState, cookie=session_cookie_for("anna"))
+    SessionState.load.fn(state)
+    assert (state.signed_in, state.display_name, state.role) == (True, "Anna Lindqvist", "resident")
+
+    forged = state_for(SessionState, cookie="nara_session=made-up-token")
+    SessionState.load.fn(forged)
+    assert forged.signed_in is False
+
+
+def test_private_page_sends_a_visitor_to_sign_in_with_the_way_back() -> None:
+    state = state_for(SessionState, path="/tider")
+    events = SessionState.require_sign_in.fn(state)
+    assert any("/logga-in?next=/tider" in str(event) for event in events)
+
+
+@pytest.mark.parametrize(
+    ("form", "cookie", "error"),
+    [
+        ({"username": "", "password": ""}, "nara_device=d", login.ERROR_MISSING),
+        ({"username": "anna", "password": "wrong"}, "nara_device=d", login.ERROR_CREDENTIALS),
+        ({"username": "nobody", "password": "nara-demo"}, "nara_device=d", login.ERROR_CREDENTIALS),
+        ({"username": "anna", "password": "nara-demo"}, "", login.ERROR_NO_COOKIES),
+    ],
+)
+def test_sign_in_refusals_keep_the_username(form: dict, cookie: str, error: str) -> None:
+    state = state_for(LoginState, cookie=cookie, path="/logga-in")
+    assert LoginState.submit.fn(state, form) is None
+    assert state.error == error
+    assert state.username == form["username"]
+    assert state.busy is False
+
+
+def test_sign_in_hands_over_a_ticket_through_a_full_page_load() -> None:
+    state = state_for(LoginState, cookie="nara_device=d", path="/logga-in?next=/kontakter")
+    event = LoginState.submit.fn(state, {"username": " Anna ", "password": "nara-demo"})
+    script = str(event)
+    assert "window.location.assign('/auth/session?ticket=" in script
+    assert "next=%2Fkontakter" in script
+    assert state.error == ""
+    assert state.busy is True
+
+
+def test_today_needs_a_session_and_shows_the_resident_their_day() -> None:
+    anonymous = state_for(TodayState)
+    TodayState.load.fn(anonymous)
+    assert anonymous.loaded is False and anonymous.tasks == []
+
+    state = state_for(TodayState, cookie=session_cookie_for("anna"))
+    TodayState.load.fn(state)
+    assert state.loaded and state.has_own_care
+    assert state.greeting == "Hej Anna"
+    assert [task.title for task in state.tasks] == [
+        "Väg dig",
+        "Promenera 20 minuter",
+        "Mät blodtrycket",
+    ]
+    assert state.next_time[0].purpose == "Uppföljning av hjärtsvikt"
+    assert " kl. 10.00" in state.next_time[0].when
+
+
+def test_a_relative_without_grants_sees_no_care_data() -> None:
+    for state_class in (TodayState, AgreedTimesState, CareContactsState):
+        state = state_for(state_class, cookie=session_cookie_for("erik"))
+        state_class.load.fn(state)
+        assert state.loaded is True
+    today = state_for(TodayState, cookie=session_cookie_for("erik"))
+    TodayState.load.fn(today)
+    assert today.has_own_care is False and today.tasks == [] and today.next_time == []
+    times = state_for(AgreedTimesState, cookie=session_cookie_for("erik"))
+    AgreedTimesState.load.fn(times)
+    assert times.allowed is False and times.upcoming == [] and times.past == []
+
+
+def test_marking_done_is_refused_for_someone_elses_task() -> None:
+    anna = state_for(TodayState, cookie=session_cookie_for("anna"))
+    TodayState.load.fn(anna)
+    task = anna.tasks[0]
+
+    erik = state_for(TodayState, cookie=session_cookie_for("erik"))
+    TodayState.load.fn(erik)
+    TodayState.toggle_done.fn(erik, task.task_id, task.occurrence_at)
+    assert erik.message == "Det gick inte att spara. Ladda om sidan och försök igen."
+    with session_scope() as db:
+        assert db.exec(select(SelfCareCheck)).all() == []
+
+    TodayState.toggle_done.fn(anna, task.task_id, task.occurrence_at)
+    assert anna.message == ""
+    assert anna.tasks[0].done is True
+    with session_scope() as db:
+        check = db.exec(select(SelfCareCheck)).one()
+        assert check.occurrence_at == datetime.fromisoformat(task.occurrence_at)
+
+
+def test_marking_done_rejects_a_moment_that_is_no_occurrence() -> None:
+    anna = state_for(TodayState, cookie=session_cookie_for("anna"))
+    TodayState.load.fn(anna)
+    TodayState.toggle_done.fn(anna, anna.tasks[0].task_id, "2020-01-01T03:17:00+00:00")
+    assert anna.message != ""
+    with session_scope() as db:
+        assert db.exec(select(SelfCareCheck)).all() == []
+
+
+async def test_guidance_is_public_in_the_readers_language() -> None:
+    library = state_for(GuidanceLibraryState)
+    await GuidanceLibraryState.load.fn(library)
+    assert len(library.articles) == 5
+    assert library.articles[0].reading_time.endswith("min läsning")
+
+    article = state_for(GuidanceArticleState, path="/egenvard/vag-dig-vid-hjartsvikt")
+    article.router = type(article.router).from_router_data(
+        {
+            "headers": {},
+            "pathname": "/egenvard/[slug]",
+            "query": {"slug": "vag-dig-vid-hjartsvikt"},
+            "asPath": "/egenvard/vag-dig-vid-hjartsvikt",
+        }
+    )
+    await GuidanceArticleState.load.fn(article)
+    assert article.found and article.title == "Väg dig varje morgon vid hjärtsvikt"
+    assert "<h2>Så gör du</h2>" in article.body_html
