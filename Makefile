@@ -1,6 +1,6 @@
 # Nära — everything a newcomer needs: `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 3000
@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export REFLEX_USE_NPM := 1
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test setup messages lint clean-build
+.PHONY: run test setup messages lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
