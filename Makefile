@@ -1,5 +1,6 @@
 # Nära — everything a newcomer needs: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,11 +13,12 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 # Reinstall when the project's requirements change.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	# This machine's pip configuration warns about every absent local mirror; keep real errors.
+	$(BIN)/pip install --quiet -e '.[test]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	touch $@
 
 setup: $(STAMP)
@@ -42,7 +44,7 @@ test: $(STAMP) $(AXE)
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
-	$(BIN)/ruff check naranara tests benchmarks
+	$(BIN)/ruff check
 	$(BIN)/python -m pytest
 
 ## Re-extract translatable strings and merge them into locales/*/LC_MESSAGES/messages.po
@@ -52,4 +54,4 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
 lint: $(STAMP)
-	$(BIN)/ruff check naranara tests benchmarks
+	$(BIN)/ruff check

@@ -12,6 +12,7 @@ app = rx.App(
     html_lang="sv",
     head_components=[
         rx.el.meta(name="theme-color", content="#0f5f5c"),
+        rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     api_transformer=[Starlette(routes=auth_routes.routes), SecurityHeadersMiddleware],
