@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 import naranara.pages  # noqa: F401 - registers every page
 from naranara.http import auth_routes
 from naranara.http.middleware import SecurityHeadersMiddleware
+from naranara.states.session import report_backend_error
 
 app = rx.App(
     stylesheets=["/nara.css"],
@@ -15,5 +16,6 @@ app = rx.App(
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
+    backend_exception_handler=report_backend_error,
     api_transformer=[Starlette(routes=auth_routes.routes), SecurityHeadersMiddleware],
 )

@@ -94,9 +94,26 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
             class_name="skip-link",
         ),
         header(),
-        rx.el.main(content, id="main", tab_index=-1, class_name="main"),
+        rx.el.main(failure_banner(), content, id="main", tab_index=-1, class_name="main"),
         tab_bar(active_tab),
         class_name="app",
+    )
+
+
+def failure_banner() -> rx.Component:
+    return rx.cond(
+        SessionState.failed,
+        rx.el.div(
+            rx.el.p(t("Something went wrong. Please try again in a moment.")),
+            rx.el.button(
+                t("Close"),
+                type="button",
+                on_click=SessionState.dismiss_failure,
+                class_name="button button-secondary",
+            ),
+            role="alert",
+            class_name="notice notice-error banner",
+        ),
     )
 
 

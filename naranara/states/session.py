@@ -7,6 +7,8 @@ server from the HttpOnly session cookie in the websocket handshake
 
 from __future__ import annotations
 
+import logging
+import traceback
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -18,6 +20,7 @@ from naranara.services import accounts, sessions
 from naranara.settings import get_settings
 
 LANGUAGE_COOKIE = "nara_lang"
+_log = logging.getLogger(__name__)
 _SOURCE_TEXTS = i18n.ui_texts(i18n.DEFAULT_LOCALE)
 
 
@@ -68,6 +71,7 @@ class SessionState(rx.State):
     role: str = ""
     locale: str = i18n.DEFAULT_LOCALE
     texts: dict[str, str] = _SOURCE_TEXTS
+    failed: bool = False
     language_cookie: str = rx.Cookie(
         "", name=LANGUAGE_COOKIE, path="/", max_age=365 * 24 * 3600, same_site="lax"
     )
@@ -106,3 +110,20 @@ class SessionState(rx.State):
             with session_scope() as db:
                 accounts.set_locale(session=db, user_id=viewer.user_id, locale=locale)
         return self._apply_locale(locale)
+
+    @rx.event
+    def note_failure(self) -> None:
+        self.failed = True
+
+    @rx.event
+    def dismiss_failure(self) -> None:
+        self.failed = False
+
+
+def report_backend_error(exception: Exception) -> rx.event.EventSpec:
+    """Reflex's handler for an exception in any event: log it, tell the reader calmly.
+
+    The default shows an English alert; ours raises a translated banner in the shell.
+    """
+    _log.error("event handler failed:\n%s", "".join(traceback.format_exception(exception)))
+    return SessionState.note_failure()

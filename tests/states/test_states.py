@@ -14,7 +14,7 @@ from naranara.states.agreed_times import AgreedTimesState
 from naranara.states.care_contacts import CareContactsState
 from naranara.states.guidance import GuidanceArticleState, GuidanceLibraryState
 from naranara.states.login import LoginState
-from naranara.states.session import SessionState, t
+from naranara.states.session import SessionState, report_backend_error, t
 from naranara.states.today import TodayState
 from tests.states.conftest import session_cookie_for, state_for
 
@@ -161,3 +161,13 @@ async def test_guidance_is_public_in_the_readers_language() -> None:
     await GuidanceArticleState.load.fn(article)
     assert article.found and article.title == "Väg dig varje morgon vid hjärtsvikt"
     assert "<h2>Så gör du</h2>" in article.body_html
+
+
+def test_an_unexpected_error_becomes_a_calm_banner_not_an_english_alert() -> None:
+    event = report_backend_error(RuntimeError("database went away"))
+    assert event.handler.fn is SessionState.note_failure.fn
+    state = state_for(SessionState)
+    SessionState.note_failure.fn(state)
+    assert state.failed is True
+    SessionState.dismiss_failure.fn(state)
+    assert state.failed is False
