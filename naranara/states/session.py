@@ -12,6 +12,7 @@ import traceback
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from naranara import i18n
 from naranara.db import session_scope
@@ -120,7 +121,7 @@ class SessionState(rx.State):
         self.failed = False
 
 
-def report_backend_error(exception: Exception) -> rx.event.EventSpec:
+def report_backend_error(exception: Exception) -> EventSpec:
     """Reflex's handler for an exception in any event: log it, tell the reader calmly.
 
     The default shows an English alert; ours raises a translated banner in the shell.

@@ -171,3 +171,10 @@ def test_an_unexpected_error_becomes_a_calm_banner_not_an_english_alert() -> Non
     assert state.failed is True
     SessionState.dismiss_failure.fn(state)
     assert state.failed is False
+
+
+def test_the_app_module_assembles() -> None:
+    """Reflex validates handlers, pages and transformers when the app is built."""
+    from naranara.naranara import app
+
+    assert app.backend_exception_handler is report_backend_error
