@@ -69,6 +69,7 @@ def serve(port: int, host: str = "0.0.0.0") -> None:
     from reflex.utils import exec as reflex_exec
     from reflex_base.environment import environment
 
+    print(f"Nära is running on http://localhost:{port} (stop with Ctrl+C)", flush=True)
     environment.REFLEX_ENV_MODE.set(Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
     reflex_exec.run_backend_prod(host, port, mount_frontend_compiled_app=True)
