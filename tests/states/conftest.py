@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
-from naranara.db import get_engine, session_scope
-from naranara.migrate import upgrade_to_head
+from naranara.db import session_scope
 from naranara.models import User
 from naranara.services import demo_data, sessions
 from naranara.settings import get_settings
 
 
 @pytest.fixture
-def seeded_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("NARA_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("NARA_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    upgrade_to_head()
+def seeded_db(database: str) -> str:
     with session_scope() as db:
         demo_data.seed(db)
-    yield tmp_path
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    return database
 
 
 def session_cookie_for(username: str) -> str:
