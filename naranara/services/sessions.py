@@ -12,7 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from naranara.models import AuthSession, LoginTicket, User
 from naranara.models.types import utc_now
@@ -56,8 +57,14 @@ def redeem_login_ticket(*, session: Session, ticket: str, device_token: str) -> 
         return None
     if not secrets.compare_digest(row.device_hash, _digest(device_token)):
         return None
-    row.used_at = now
-    session.add(row)
+    # Claimed in one statement: of two requests racing with one ticket, only one wins.
+    claimed = session.exec(
+        update(LoginTicket)
+        .where(col(LoginTicket.ticket_hash) == row.ticket_hash, col(LoginTicket.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        return None
     return session.get(User, row.user_id)
 
 
