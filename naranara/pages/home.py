@@ -104,9 +104,7 @@ def _today() -> rx.Component:
         rx.cond(
             TodayState.has_own_care,
             _care_today(),
-            rx.el.p(
-                t("When someone gives you access to help them, it shows here."), class_name="notice"
-            ),
+            rx.el.p(TodayState.role_notice, class_name="notice"),
         ),
         section(
             t("Suggested reading"),

@@ -9,7 +9,7 @@ import reflex as rx
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day
-from naranara.models import CheckStatus, SelfCareTask
+from naranara.models import CheckStatus, Role, SelfCareTask
 from naranara.policy import Action, Forbidden, is_allowed, require
 from naranara.services import guidance, patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
@@ -33,6 +33,7 @@ class TodayState(rx.State):
     suggestions: list[ArticleSummaryView] = []
     message: str = ""
     has_own_care: bool = False
+    role_notice: str = ""  # for people without care of their own: what they will find here
 
     @rx.event
     def load(self) -> None:
@@ -43,6 +44,11 @@ class TodayState(rx.State):
         locale = viewer.locale
         # Relatives and staff have no care of their own here; their views come with grants.
         self.has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        self.role_notice = (
+            gettext(locale, "When someone gives you access to help them, it shows here.")
+            if viewer.role is Role.RELATIVE
+            else gettext(locale, "Your tools for editing self-care advice will be here.")
+        )
         upcoming, occurrences, linked = None, [], []
         with session_scope() as db:
             if self.has_own_care:

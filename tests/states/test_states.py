@@ -109,6 +109,11 @@ def test_a_relative_without_grants_sees_no_care_data() -> None:
     today = state_for(TodayState, cookie=session_cookie_for("erik"))
     TodayState.load.fn(today)
     assert today.has_own_care is False and today.tasks == [] and today.next_time == []
+    assert today.role_notice == "När någon ger dig behörighet att hjälpa till visas det här."
+    staff = state_for(TodayState, cookie=session_cookie_for("sara"))
+    TodayState.load.fn(staff)
+    assert staff.has_own_care is False and staff.tasks == []
+    assert "egenvårdsråd" in staff.role_notice
     times = state_for(AgreedTimesState, cookie=session_cookie_for("erik"))
     AgreedTimesState.load.fn(times)
     assert times.allowed is False and times.upcoming == [] and times.past == []
