@@ -48,9 +48,8 @@ class GuidanceArticleState(rx.State):
     async def load(self) -> None:
         require(current_viewer(self), Action.READ_PUBLISHED_GUIDANCE)
         locale = await _reader_locale(self)
-        slug = str(
-            self.router.url.query_parameters.get("slug") or self.router.page.params.get("slug", "")
-        )
+        # The page is /egenvard/<slug>; the slug is the last part of the path.
+        slug = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         with session_scope() as db:
             article = guidance.article_by_slug(session=db, slug=slug[:100], locale=locale)
         self.found = article is not None

@@ -155,14 +155,6 @@ async def test_guidance_is_public_in_the_readers_language() -> None:
     assert library.articles[0].reading_time.endswith("min läsning")
 
     article = state_for(GuidanceArticleState, path="/egenvard/vag-dig-vid-hjartsvikt")
-    article.router = type(article.router).from_router_data(
-        {
-            "headers": {},
-            "pathname": "/egenvard/[slug]",
-            "query": {"slug": "vag-dig-vid-hjartsvikt"},
-            "asPath": "/egenvard/vag-dig-vid-hjartsvikt",
-        }
-    )
     await GuidanceArticleState.load.fn(article)
     assert article.found and article.title == "Väg dig varje morgon vid hjärtsvikt"
     assert "<h2>Så gör du</h2>" in article.body_html
