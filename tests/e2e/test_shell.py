@@ -243,3 +243,18 @@ def test_double_text_size_does_not_scroll_sideways(browser, app_url: str) -> Non
             assert too_wide == [], f"{path} scrolls sideways: {too_wide}"
     finally:
         context.close()
+
+
+def test_still_good_on_a_desktop(browser, app_url: str) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, app_url)
+        main = page.locator("main").bounding_box()
+        # One calm column in the middle, not a phone layout stretched across the screen.
+        assert main["width"] <= 760
+        assert abs((main["x"] + main["width"] / 2) - 640) < 10
+        screenshot(page, "home-desktop")
+        assert_accessible(page)
+    finally:
+        context.close()
