@@ -185,3 +185,6 @@ def downgrade() -> None:
 
     op.drop_table('guidance_article')
     # ### end Alembic commands ###
+    # PostgreSQL keeps enum types after their tables are gone; SQLite has none.
+    for enum_name in ("role", "agreedtimestatus", "checkstatus"):
+        sa.Enum(name=enum_name).drop(op.get_bind(), checkfirst=True)

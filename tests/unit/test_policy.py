@@ -1,0 +1,98 @@
+"""Who may do what to whose data: every action has a decision for every kind of viewer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from naranara.models import Role
+from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
+
+ANNA, BO, ERIK, SARA, ADAM = 1, 2, 3, 4, 5
+
+VIEWERS: dict[str, Viewer | None] = {
+    "anonymous": None,
+    "resident": Viewer(ANNA, Role.RESIDENT, "Anna Lindqvist", "sv"),
+    "relative": Viewer(ERIK, Role.RELATIVE, "Erik Lindqvist", "sv"),
+    "staff": Viewer(SARA, Role.STAFF, "Sara Holm", "sv"),
+    "admin": Viewer(ADAM, Role.ADMIN, "Adam Admin", "en"),
+}
+
+# (viewer, whose data) for every row of the table below.
+CASES: dict[str, tuple[str, int | None]] = {
+    "anonymous, a resident's data": ("anonymous", ANNA),
+    "anonymous, no one's data": ("anonymous", None),
+    "resident, own data": ("resident", ANNA),
+    "resident, another resident's data": ("resident", BO),
+    "resident, no one's data": ("resident", None),
+    "relative, the resident's data": ("relative", ANNA),
+    "relative, own data": ("relative", ERIK),
+    "staff, a resident's data": ("staff", ANNA),
+    "staff, own data": ("staff", SARA),
+    "admin, a resident's data": ("admin", ANNA),
+    "admin, own data": ("admin", ADAM),
+}
+
+_ONLY_THE_RESIDENT_THEMSELF = {case: case == "resident, own data" for case in CASES}
+
+# Relatives (ombud) and staff get nothing of a resident's until grants and care
+# relationships exist; change these rows only together with the policy.
+EXPECTED: dict[Action, dict[str, bool]] = {
+    Action.READ_PUBLISHED_GUIDANCE: dict.fromkeys(CASES, True),
+    Action.VIEW_CARE_PLAN: _ONLY_THE_RESIDENT_THEMSELF,
+    Action.VIEW_SELF_CARE: _ONLY_THE_RESIDENT_THEMSELF,
+    Action.RECORD_SELF_CARE: _ONLY_THE_RESIDENT_THEMSELF,
+    Action.CHANGE_ACCOUNT_SETTINGS: {
+        "anonymous, a resident's data": False,
+        "anonymous, no one's data": False,
+        "resident, own data": True,
+        "resident, another resident's data": False,
+        "resident, no one's data": False,
+        "relative, the resident's data": False,
+        "relative, own data": True,
+        "staff, a resident's data": False,
+        "staff, own data": True,
+        "admin, a resident's data": False,
+        "admin, own data": True,
+    },
+}
+
+
+def test_every_action_has_an_explicit_decision_for_every_case() -> None:
+    assert set(EXPECTED) == set(Action), "add the new action to EXPECTED with its decisions"
+    for action, decisions in EXPECTED.items():
+        assert set(decisions) == set(CASES), action
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("action", list(Action))
+def test_is_allowed_matrix(action: Action, case: str) -> None:
+    viewer_name, subject_id = CASES[case]
+    assert is_allowed(VIEWERS[viewer_name], action, subject_id) is EXPECTED[action][case]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("action", list(Action))
+def test_require_agrees_with_is_allowed(action: Action, case: str) -> None:
+    viewer_name, subject_id = CASES[case]
+    if EXPECTED[action][case]:
+        assert require(VIEWERS[viewer_name], action, subject_id) is None
+    else:
+        with pytest.raises(Forbidden) as refused:
+            require(VIEWERS[viewer_name], action, subject_id)
+        assert (refused.value.action, refused.value.subject_id) == (action, subject_id)
+
+
+def test_the_role_decides_not_only_the_id() -> None:
+    # Someone whose id matches the resident's but who is not a resident gets no care data.
+    for role in (Role.RELATIVE, Role.STAFF, Role.ADMIN):
+        viewer = Viewer(ANNA, role, "Not Anna", "sv")
+        assert not is_allowed(viewer, Action.VIEW_CARE_PLAN, ANNA), role
+        assert not is_allowed(viewer, Action.RECORD_SELF_CARE, ANNA), role
+
+
+def test_a_viewer_cannot_be_changed_after_it_is_resolved() -> None:
+    viewer = VIEWERS["relative"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        viewer.role = Role.ADMIN  # type: ignore[misc]
