@@ -43,9 +43,7 @@ def to_local(moment: datetime) -> datetime:
 
 def format_day_and_time(moment: datetime, locale: str) -> str:
     """``tisdag 3 mars kl. 14.30``"""
-    return _format_datetime(
-        moment, _pattern(locale, "day_and_time"), tzinfo=DISPLAY_TIMEZONE, locale=locale
-    )
+    return _format_datetime(to_local(moment), _pattern(locale, "day_and_time"), locale=locale)
 
 
 def format_day(moment: datetime | date, locale: str) -> str:
@@ -62,9 +60,7 @@ def format_date_with_year(day: date, locale: str) -> str:
 
 def format_time(moment: datetime, locale: str) -> str:
     """``14.30``"""
-    return _format_datetime(
-        moment, _pattern(locale, "time"), tzinfo=DISPLAY_TIMEZONE, locale=locale
-    )
+    return _format_datetime(to_local(moment), _pattern(locale, "time"), locale=locale)
 
 
 def format_relative(moment: datetime, now: datetime, locale: str) -> str:

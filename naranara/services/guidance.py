@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import nh3
 from markdown_it import MarkdownIt
@@ -29,7 +30,8 @@ def render_markdown(source: str) -> str:
 
 
 def _published():  # noqa: ANN202 - a select() statement
-    return select(GuidanceArticle).where(col(GuidanceArticle.published_at).is_not(None))
+    """Articles whose publication time has come (a future time is a scheduled publication)."""
+    return select(GuidanceArticle).where(col(GuidanceArticle.published_at) <= datetime.now(UTC))
 
 
 def _prefer_locale(articles: Iterable[GuidanceArticle], locale: str) -> list[GuidanceArticle]:
