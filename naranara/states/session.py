@@ -78,8 +78,10 @@ class SessionState(rx.State):
     )
 
     def _apply_locale(self, locale: str):  # noqa: ANN202 - an event spec
-        self.locale = locale
-        self.texts = i18n.ui_texts(locale)
+        # Only a change of language sends the catalog again; page loads send nothing.
+        if locale != self.locale:
+            self.locale = locale
+            self.texts = i18n.ui_texts(locale)
         return rx.call_script(f"document.documentElement.lang = {locale!r}")
 
     @rx.event
