@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from naranara.models import Role
+from naranara.i18n import normalise_locale
+from naranara.models import Role, User
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,16 @@ class Viewer:
     role: Role
     display_name: str
     locale: str
+
+
+def viewer_of(user: User) -> Viewer:
+    """The viewer for a user row that a session cookie resolved to."""
+    return Viewer(
+        user_id=user.id,
+        role=user.role,
+        display_name=user.display_name,
+        locale=normalise_locale(user.locale),
+    )
 
 
 class Action(StrEnum):

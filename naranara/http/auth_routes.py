@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
+from naranara.policy import Action, is_allowed, viewer_of
 from naranara.services import sessions
 from naranara.settings import get_settings
 
@@ -80,7 +81,9 @@ async def sign_out_everywhere(request: Request) -> Response:
         user = sessions.resolve(
             session=db, token=request.cookies.get(get_settings().session_cookie_name)
         )
-        if user is not None:
+        if user is not None and is_allowed(
+            viewer_of(user), Action.CHANGE_ACCOUNT_SETTINGS, user.id
+        ):
             sessions.end_all_sessions(session=db, user_id=user.id)
     response = RedirectResponse("/?utloggad=1", status_code=303)
     _clear_session_cookie(response)

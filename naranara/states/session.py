@@ -16,7 +16,7 @@ from reflex.event import EventSpec
 
 from naranara import i18n
 from naranara.db import session_scope
-from naranara.policy import Viewer
+from naranara.policy import Action, Viewer, require, viewer_of
 from naranara.services import accounts, sessions
 from naranara.settings import get_settings
 
@@ -45,12 +45,7 @@ def current_viewer(state: rx.State) -> Viewer | None:
         user = sessions.resolve(session=db, token=token)
         if user is None:
             return None
-        return Viewer(
-            user_id=user.id,
-            role=user.role,
-            display_name=user.display_name,
-            locale=i18n.normalise_locale(user.locale),
-        )
+        return viewer_of(user)
 
 
 def t(message: str) -> rx.Var[str]:
@@ -110,6 +105,7 @@ class SessionState(rx.State):
         self.language_cookie = locale
         viewer = current_viewer(self)
         if viewer is not None:
+            require(viewer, Action.CHANGE_ACCOUNT_SETTINGS, viewer.user_id)
             with session_scope() as db:
                 accounts.set_locale(session=db, user_id=viewer.user_id, locale=locale)
         return self._apply_locale(locale)
