@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +29,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_hours: int = 24 * 30
     login_ticket_seconds: int = 60
+    # Signs cookies and keys hashes. Empty: generated once and kept in data_dir, outside git.
+    secret_key: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -52,3 +56,22 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def get_secret_key() -> str:
+    """The deployment's secret: NARA_SECRET_KEY, or a random one made on first start."""
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: of two processes starting at once, one writes and the other reads.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

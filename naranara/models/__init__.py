@@ -1,5 +1,6 @@
 """Database tables. Importing this package registers every table on SQLModel.metadata."""
 
+from naranara.models.audit import AuditEvent, AuditKind
 from naranara.models.auth import AuthSession, LoginTicket
 from naranara.models.care import AgreedTime, AgreedTimeStatus, CareContact
 from naranara.models.guidance import GuidanceArticle
@@ -9,6 +10,8 @@ from naranara.models.user import Role, User
 __all__ = [
     "AgreedTime",
     "AgreedTimeStatus",
+    "AuditEvent",
+    "AuditKind",
     "AuthSession",
     "CareContact",
     "CheckStatus",

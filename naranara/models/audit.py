@@ -1,0 +1,41 @@
+"""The audit log: who did what, when. Rows are only ever added (see services/audit.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Column, Field, SQLModel
+
+from naranara.models.types import UTCDateTime, utc_now
+
+
+class AuditKind(StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_THROTTLED = "sign_in_throttled"
+    SIGN_OUT = "sign_out"
+    SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
+    ROLE_CHANGED = "role_changed"
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+    kind: str = Field(max_length=40, index=True)
+    # Who acted, when known; a failed sign-in for an unknown name has no actor.
+    actor_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
+    )
+    # Whose data it concerns (for sign-ins, the same person).
+    subject_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
+    )
+    # Plain facts without secrets or personal identity numbers (e.g. "method=password").
+    detail: str = Field(default="", max_length=300)
+    # A keyed hash of the client address: throttling and investigation, not tracking.
+    client_hash: str = Field(default="", max_length=64)
