@@ -30,13 +30,20 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("subject_id", sa.Integer(), nullable=True),
         sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("account_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("client_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.ForeignKeyConstraint(["actor_id"], ["user_account.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["subject_id"], ["user_account.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_audit_event_account_hash"), ["account_hash"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_audit_event_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_audit_event_client_hash"), ["client_hash"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_subject_id"), ["subject_id"], unique=False)
@@ -50,7 +57,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_event_subject_id"))
         batch_op.drop_index(batch_op.f("ix_audit_event_kind"))
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_client_hash"))
         batch_op.drop_index(batch_op.f("ix_audit_event_actor_id"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_account_hash"))
 
     op.drop_table("audit_event")
     # ### end Alembic commands ###

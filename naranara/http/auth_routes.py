@@ -7,8 +7,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
+from naranara.models import AuditKind
 from naranara.policy import Action, is_allowed, viewer_of
-from naranara.services import sessions
+from naranara.services import audit, sessions
 from naranara.settings import get_settings
 
 
@@ -43,6 +44,10 @@ def _clear_session_cookie(response: Response) -> None:
     )
 
 
+def _client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 async def complete_sign_in(request: Request) -> Response:
     """Swap a one-time login ticket for a session cookie, then open the app."""
     settings = get_settings()
@@ -59,6 +64,14 @@ async def complete_sign_in(request: Request) -> Response:
         # Any session this browser had is ended: the new one gets a new id.
         sessions.end_session(session=db, token=request.cookies.get(settings.session_cookie_name))
         token = sessions.start_session(session=db, user=user)
+        audit.record(
+            session=db,
+            kind=AuditKind.SIGN_IN,
+            actor_id=user.id,
+            subject_id=user.id,
+            detail="method=password",
+            client_address=_client_address(request),
+        )
     response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
     _set_session_cookie(response, token)
@@ -68,9 +81,17 @@ async def complete_sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     """POST only, so a link on another site cannot sign anyone out."""
     with session_scope() as db:
-        sessions.end_session(
+        user_id = sessions.end_session(
             session=db, token=request.cookies.get(get_settings().session_cookie_name)
         )
+        if user_id is not None:
+            audit.record(
+                session=db,
+                kind=AuditKind.SIGN_OUT,
+                actor_id=user_id,
+                subject_id=user_id,
+                client_address=_client_address(request),
+            )
     response = RedirectResponse("/?utloggad=1", status_code=303)
     _clear_session_cookie(response)
     return response
@@ -84,7 +105,15 @@ async def sign_out_everywhere(request: Request) -> Response:
         if user is not None and is_allowed(
             viewer_of(user), Action.CHANGE_ACCOUNT_SETTINGS, user.id
         ):
-            sessions.end_all_sessions(session=db, user_id=user.id)
+            ended = sessions.end_all_sessions(session=db, user_id=user.id)
+            audit.record(
+                session=db,
+                kind=AuditKind.SIGN_OUT_EVERYWHERE,
+                actor_id=user.id,
+                subject_id=user.id,
+                detail=f"sessions={ended}",
+                client_address=_client_address(request),
+            )
     response = RedirectResponse("/?utloggad=1", status_code=303)
     _clear_session_cookie(response)
     return response

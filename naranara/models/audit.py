@@ -37,5 +37,7 @@ class AuditEvent(SQLModel, table=True):
     )
     # Plain facts without secrets or personal identity numbers (e.g. "method=password").
     detail: str = Field(default="", max_length=300)
-    # A keyed hash of the client address: throttling and investigation, not tracking.
-    client_hash: str = Field(default="", max_length=64)
+    # Keyed hashes (services/audit.py) of the username tried and the client address:
+    # enough to throttle and investigate, without storing either.
+    account_hash: str = Field(default="", max_length=64, index=True)
+    client_hash: str = Field(default="", max_length=64, index=True)

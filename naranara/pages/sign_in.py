@@ -24,6 +24,15 @@ def sign_in() -> rx.Component:
     return rx.el.div(
         rx.el.h1(t("Sign in")),
         rx.cond(
+            LoginState.wait_notice != "",
+            rx.el.p(
+                LoginState.wait_notice,
+                role="alert",
+                id="login-wait",
+                class_name="notice notice-error",
+            ),
+        ),
+        rx.cond(
             LoginState.error != "",
             rx.el.p(
                 SessionState.texts[LoginState.error],

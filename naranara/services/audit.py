@@ -11,12 +11,11 @@ from naranara.models import AuditEvent, AuditKind
 from naranara.settings import get_secret_key
 
 
-def client_fingerprint(address: str | None) -> str:
-    """A keyed hash of a client address: the same address gives the same value, and the
-    address itself is never stored."""
-    if not address:
+def fingerprint(value: str | None) -> str:
+    """A keyed hash: the same value gives the same result, and the value is never stored."""
+    if not value:
         return ""
-    return hmac.new(get_secret_key().encode(), address.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(get_secret_key().encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def record(
@@ -26,14 +25,17 @@ def record(
     actor_id: int | None = None,
     subject_id: int | None = None,
     detail: str = "",
+    account: str | None = None,
     client_address: str | None = None,
 ) -> AuditEvent:
+    """Add one event. ``account`` is the username tried, kept only as a keyed hash."""
     event = AuditEvent(
         kind=kind.value,
         actor_id=actor_id,
         subject_id=subject_id,
         detail=detail[:300],
-        client_hash=client_fingerprint(client_address),
+        account_hash=fingerprint(account),
+        client_hash=fingerprint(client_address),
     )
     session.add(event)
     return event

@@ -106,13 +106,16 @@ def resolve(*, session: Session, token: str | None) -> User | None:
     return session.get(User, row.user_id)
 
 
-def end_session(*, session: Session, token: str | None) -> None:
+def end_session(*, session: Session, token: str | None) -> int | None:
+    """End the session of this cookie; returns whose it was, if it was still open."""
     if not token:
-        return
+        return None
     row = session.get(AuthSession, _digest(token))
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utc_now()
-        session.add(row)
+    if row is None or row.revoked_at is not None:
+        return None
+    row.revoked_at = utc_now()
+    session.add(row)
+    return row.user_id
 
 
 def end_all_sessions(*, session: Session, user_id: int) -> int:

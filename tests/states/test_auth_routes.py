@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from naranara.db import session_scope
 from naranara.http import auth_routes
 from naranara.http.middleware import SecurityHeadersMiddleware
-from naranara.models import User
+from naranara.models import AuditEvent, User
 from naranara.services import sessions
 
 pytestmark = pytest.mark.usefixtures("seeded_db")
@@ -106,3 +106,22 @@ def test_sign_out_everywhere_ends_every_session_of_the_person(client: TestClient
     with session_scope() as db:
         assert sessions.resolve(session=db, token=phone) is None
         assert sessions.resolve(session=db, token=laptop) is None
+
+
+def test_sign_in_and_sign_out_are_audited(client: TestClient) -> None:
+    ticket = _ticket("device-1")
+    client.cookies.set("nara_device", "device-1")
+    response = client.get("/auth/session", params={"ticket": ticket})
+    client.cookies.set(
+        "nara_session", response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    )
+    client.post("/auth/logout")
+    client.post("/auth/logout")  # nothing left to end: not audited twice
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        events = db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.kind, e.actor_id, e.subject_id) for e in events] == [
+        ("sign_in", anna.id, anna.id),
+        ("sign_out", anna.id, anna.id),
+    ]
+    assert all(e.client_hash for e in events)

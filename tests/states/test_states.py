@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from naranara.db import session_scope
-from naranara.models import SelfCareCheck
+from naranara.models import AuditEvent, SelfCareCheck
 from naranara.states import login
 from naranara.states.agreed_times import AgreedTimesState
 from naranara.states.care_contacts import CareContactsState
@@ -65,17 +65,17 @@ def test_private_page_sends_a_visitor_to_sign_in_with_the_way_back() -> None:
         ({"username": "anna", "password": "nara-demo"}, "", login.ERROR_NO_COOKIES),
     ],
 )
-def test_sign_in_refusals_keep_the_username(form: dict, cookie: str, error: str) -> None:
+async def test_sign_in_refusals_keep_the_username(form: dict, cookie: str, error: str) -> None:
     state = state_for(LoginState, cookie=cookie, path="/logga-in")
-    assert LoginState.submit.fn(state, form) is None
+    assert await LoginState.submit.fn(state, form) is None
     assert state.error == error
     assert state.username == form["username"]
     assert state.busy is False
 
 
-def test_sign_in_hands_over_a_ticket_through_a_full_page_load() -> None:
+async def test_sign_in_hands_over_a_ticket_through_a_full_page_load() -> None:
     state = state_for(LoginState, cookie="nara_device=d", path="/logga-in?next=/kontakter")
-    event = LoginState.submit.fn(state, {"username": " Anna ", "password": "nara-demo"})
+    event = await LoginState.submit.fn(state, {"username": " Anna ", "password": "nara-demo"})
     script = str(event)
     assert "window.location.assign('/auth/session?ticket=" in script
     assert "next=%2Fkontakter" in script
@@ -175,3 +175,18 @@ def test_the_app_module_assembles() -> None:
     from naranara.naranara import app
 
     assert app.backend_exception_handler is report_backend_error
+
+
+async def test_guessing_is_throttled_with_a_clear_wait_and_no_enumeration() -> None:
+    for username in ("anna", "nobody"):
+        state = state_for(LoginState, cookie="nara_device=d", path="/logga-in")
+        for _ in range(5):
+            await LoginState.submit.fn(state, {"username": username, "password": "wrong"})
+            assert state.error == login.ERROR_CREDENTIALS
+        await LoginState.submit.fn(state, {"username": username, "password": "nara-demo"})
+        assert state.error == ""
+        assert state.wait_notice == "För många försök. Vänta 1 minut och försök igen."
+        assert state.busy is False
+    with session_scope() as db:
+        kinds = [event.kind for event in db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
+    assert kinds == (["sign_in_failed"] * 5 + ["sign_in_throttled"]) * 2

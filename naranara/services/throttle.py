@@ -1,0 +1,66 @@
+"""Slowing down password guessing, per account and per client address.
+
+Failed sign-ins are read back from the audit log, so every web worker sees the
+same count. The rule does not depend on whether the account exists: a guesser
+learns nothing from being throttled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from naranara.models import AuditEvent, AuditKind
+from naranara.services.audit import fingerprint
+
+WINDOW = timedelta(minutes=15)
+FREE_FAILURES_PER_ACCOUNT = 5
+FREE_FAILURES_PER_CLIENT = 20
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(minutes=15)
+
+
+def _wait_after(failures: list[datetime], free: int, now: datetime) -> timedelta | None:
+    """Each failure beyond the free ones doubles the wait after the latest failure."""
+    extra = len(failures) - free
+    if extra < 0:
+        return None
+    wait = min(FIRST_WAIT * (2**extra), LONGEST_WAIT)
+    remaining = max(failures) + wait - now
+    return remaining if remaining > timedelta(0) else None
+
+
+def _failures(session: Session, column, value: str, since: datetime) -> list[datetime]:  # noqa: ANN001
+    if not value:
+        return []
+    return list(
+        session.exec(
+            select(AuditEvent.at).where(
+                column == value,
+                AuditEvent.kind == AuditKind.SIGN_IN_FAILED.value,
+                col(AuditEvent.at) >= since,
+            )
+        ).all()
+    )
+
+
+def retry_after(
+    *, session: Session, username: str, client_address: str | None, now: datetime
+) -> timedelta | None:
+    """How long this account or client must wait before trying again, or None."""
+    since = now - WINDOW
+    waits = [
+        _wait_after(
+            _failures(session, AuditEvent.account_hash, fingerprint(username), since),
+            FREE_FAILURES_PER_ACCOUNT,
+            now,
+        ),
+        _wait_after(
+            _failures(session, AuditEvent.client_hash, fingerprint(client_address), since),
+            FREE_FAILURES_PER_CLIENT,
+            now,
+        ),
+    ]
+    found = [wait for wait in waits if wait is not None]
+    return max(found) if found else None
