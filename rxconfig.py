@@ -11,6 +11,12 @@ import reflex as rx
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 
+PORT = int(os.environ.get("NARA_PORT", "3000"))
+# The websocket is an API: only pages of our own origin may open it (Reflex allows "*").
+ALLOWED_ORIGINS = os.environ.get(
+    "NARA_ALLOWED_ORIGINS", f"http://localhost:{PORT},http://127.0.0.1:{PORT}"
+).split(",")
+
 config = rx.Config(
     app_name="naranara",
     plugins=[],
@@ -19,6 +25,7 @@ config = rx.Config(
     telemetry_enabled=False,
     # Reflex's own database commands stay unused: migrations are ours (alembic.ini).
     db_url=None,
-    frontend_port=int(os.environ.get("NARA_PORT", "3000")),
-    backend_port=int(os.environ.get("NARA_PORT", "3000")),
+    frontend_port=PORT,
+    backend_port=PORT,
+    cors_allowed_origins=ALLOWED_ORIGINS,
 )

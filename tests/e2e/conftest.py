@@ -104,8 +104,17 @@ def browser() -> Iterator[Browser]:
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport=PHONE, locale="sv-SE", timezone_id="Europe/Stockholm")
     context.set_default_timeout(15_000)
+    # The Content-Security-Policy must let the app work: any violation fails the test.
+    violations: list[str] = []
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield context
     context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture

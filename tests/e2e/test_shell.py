@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import re
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -258,3 +262,27 @@ def test_still_good_on_a_desktop(browser, app_url: str) -> None:  # noqa: ANN001
         assert_accessible(page)
     finally:
         context.close()
+
+
+def _websocket_handshake_status(app_url: str, origin: str) -> int:
+    """The status line a WebSocket upgrade of Reflex's event socket gets for ``origin``."""
+    url = urlsplit(app_url)
+    request = (
+        "GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\n"
+        f"Host: {url.netloc}\r\n"
+        "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+        f"Origin: {origin}\r\n\r\n"
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
+        conn.sendall(request.encode())
+        status_line = conn.recv(4096).split(b"\r\n", 1)[0].decode()
+    return int(status_line.split()[1])
+
+
+@pytest.mark.parametrize(("origin", "accepted"), [("own", True), ("http://evil.example", False)])
+def test_the_websocket_refuses_pages_of_other_origins(
+    app_url: str, origin: str, accepted: bool
+) -> None:
+    status = _websocket_handshake_status(app_url, app_url if origin == "own" else origin)
+    assert (status == 101) is accepted, status

@@ -125,3 +125,14 @@ def test_sign_in_and_sign_out_are_audited(client: TestClient) -> None:
         ("sign_out", anna.id, anna.id),
     ]
     assert all(e.client_hash for e in events)
+
+
+def test_every_response_carries_the_security_headers(client: TestClient) -> None:
+    headers = client.get("/auth/session").headers
+    csp = headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    # Plain http on localhost: no HSTS (it would pin the developer's browser to https).
+    assert "strict-transport-security" not in headers
