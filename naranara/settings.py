@@ -17,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DISPLAY_TIMEZONE = ZoneInfo("Europe/Stockholm")
 
 
+_STAFF_ROLES = frozenset({"staff", "admin"})
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NARA_", env_file=".env", extra="ignore")
 
@@ -26,8 +29,12 @@ class Settings(BaseSettings):
     # On for any deployment served over https: the session cookie then gets the
     # ``__Host-`` prefix and ``Secure``. Off for http://localhost.
     secure_cookies: bool = False
+    # Residents and relatives use their own phone and stay signed in for long; staff
+    # sessions are short (shared computers, access to many people's data).
     session_idle_minutes: int = 60 * 24 * 7
     session_absolute_hours: int = 24 * 30
+    staff_session_idle_minutes: int = 30
+    staff_session_absolute_hours: int = 12
     login_ticket_seconds: int = 60
     # Signs cookies and keys hashes. Empty: generated once and kept in data_dir, outside git.
     secret_key: str = ""
@@ -36,13 +43,19 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'nara.db'}"
 
-    @property
-    def session_idle(self) -> timedelta:
-        return timedelta(minutes=self.session_idle_minutes)
+    def session_idle_for(self, role: str) -> timedelta:
+        """How long a session of this role survives without use."""
+        staff = role in _STAFF_ROLES
+        return timedelta(
+            minutes=self.staff_session_idle_minutes if staff else self.session_idle_minutes
+        )
 
-    @property
-    def session_absolute(self) -> timedelta:
-        return timedelta(hours=self.session_absolute_hours)
+    def session_absolute_for(self, role: str) -> timedelta:
+        """How long a session of this role lasts at most, however busy."""
+        staff = role in _STAFF_ROLES
+        return timedelta(
+            hours=self.staff_session_absolute_hours if staff else self.session_absolute_hours
+        )
 
     @property
     def session_cookie_name(self) -> str:

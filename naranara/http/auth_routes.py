@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -25,7 +27,8 @@ def _set_session_cookie(response: Response, token: str) -> None:
     response.set_cookie(
         settings.session_cookie_name,
         token,
-        max_age=int(settings.session_absolute.total_seconds()),
+        # The longest any session lasts; the server ends shorter (staff) sessions itself.
+        max_age=int(timedelta(hours=settings.session_absolute_hours).total_seconds()),
         path="/",
         httponly=True,
         secure=settings.secure_cookies,

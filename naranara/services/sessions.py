@@ -79,7 +79,7 @@ def start_session(*, session: Session, user: User) -> str:
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
-            expires_at=now + settings.session_absolute,
+            expires_at=now + settings.session_absolute_for(user.role),
         )
     )
     return token
@@ -98,12 +98,13 @@ def resolve(*, session: Session, token: str | None) -> User | None:
     now = utc_now()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    if now - row.last_seen_at > get_settings().session_idle:
+    user = session.get(User, row.user_id)
+    if user is None or now - row.last_seen_at > get_settings().session_idle_for(user.role):
         return None
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
-    return session.get(User, row.user_id)
+    return user
 
 
 def end_session(*, session: Session, token: str | None) -> int | None:

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, SQLModel, select
 
 from naranara.db import get_engine, session_scope
-from naranara.models import AuthSession, LoginTicket, User
+from naranara.models import AuthSession, LoginTicket, Role, User
 from naranara.models.types import utc_now
 from naranara.services import sessions
 from naranara.settings import get_settings
@@ -126,21 +126,21 @@ def test_a_session_lives_at_most_the_absolute_lifetime(anna: User) -> None:
     token = start(anna)
     row = session_row(token)
     assert row.created_at >= before
-    assert row.expires_at - row.created_at == get_settings().session_absolute
+    assert row.expires_at - row.created_at == timedelta(days=30)
     assert row.last_seen_at == row.created_at
     assert row.revoked_at is None
 
 
 def test_idle_session_is_over(anna: User) -> None:
     token = start(anna)
-    idle = get_settings().session_idle
+    idle = get_settings().session_idle_for(anna.role)
     change_session_row(token, last_seen_at=utc_now() - idle - timedelta(minutes=1))
     assert resolve(token) is None
 
 
 def test_activity_within_the_idle_timeout_keeps_the_session_and_is_recorded(anna: User) -> None:
     token = start(anna)
-    idle = get_settings().session_idle
+    idle = get_settings().session_idle_for(anna.role)
     long_ago = utc_now() - idle + timedelta(minutes=5)
     change_session_row(token, last_seen_at=long_ago)
 
@@ -319,3 +319,18 @@ def test_a_ticket_cannot_be_redeemed_twice_by_overlapping_requests(anna: User) -
 
     assert winner is not None
     assert loser is None
+
+
+def test_staff_sessions_are_short_resident_sessions_long(anna: User) -> None:
+    with session_scope() as db:
+        staff = make_user(db, username="sara", role=Role.STAFF)
+    staff_token, resident_token = start(staff), start(anna)
+    staff_row, resident_row = session_row(staff_token), session_row(resident_token)
+    assert staff_row.expires_at - staff_row.created_at == timedelta(hours=12)
+    assert resident_row.expires_at - resident_row.created_at == timedelta(days=30)
+    # 31 minutes without use ends the staff session, not the resident's.
+    quiet = utc_now() - timedelta(minutes=31)
+    change_session_row(staff_token, last_seen_at=quiet)
+    change_session_row(resident_token, last_seen_at=quiet)
+    assert resolve(staff_token) is None
+    assert resolve(resident_token) is not None
