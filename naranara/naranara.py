@@ -4,7 +4,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import naranara.pages  # noqa: F401 - registers every page
-from naranara.http import auth_routes
+from naranara.http import auth_routes, oidc_routes
 from naranara.http.middleware import SecurityHeadersMiddleware
 from naranara.states.session import report_backend_error
 
@@ -17,5 +17,8 @@ app = rx.App(
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     backend_exception_handler=report_backend_error,
-    api_transformer=[Starlette(routes=auth_routes.routes), SecurityHeadersMiddleware],
+    api_transformer=[
+        Starlette(routes=[*auth_routes.routes, *oidc_routes.routes]),
+        SecurityHeadersMiddleware,
+    ],
 )

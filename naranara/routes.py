@@ -6,6 +6,7 @@ CONTACTS = "/kontakter"
 GUIDANCE = "/egenvard"
 PROFILE = "/profil"
 SIGN_IN = "/logga-in"
+WELCOME = "/valkommen"
 
 
 def article(slug: str) -> str:

@@ -7,14 +7,43 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Every time a person sees is shown in Swedish local time; the database stores UTC.
 DISPLAY_TIMEZONE = ZoneInfo("Europe/Stockholm")
+
+
+class OIDCProvider(BaseModel):
+    """One OpenID Provider a region signs people in with (see README)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")  # in the callback URL
+    label: str = Field(min_length=1, max_length=40)  # on the button: "Logga in med …"
+    issuer: str  # what ID tokens must carry in `iss`
+    client_id: str
+    client_secret: str
+    audience: Literal["resident", "staff"]
+    scope: str = "openid profile"
+    # Discovery document; empty means ``{issuer}/.well-known/openid-configuration``.
+    metadata_url: str = ""
+
+    @field_validator("scope")
+    @classmethod
+    def _openid_scope(cls, scope: str) -> str:
+        if "openid" not in scope.split():
+            raise ValueError("scope must contain 'openid': without it there is no ID token")
+        return scope
+
+    @property
+    def server_metadata_url(self) -> str:
+        return self.metadata_url or f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
 
 
 _STAFF_ROLES = frozenset({"staff", "admin"})
@@ -36,6 +65,13 @@ class Settings(BaseSettings):
     staff_session_idle_minutes: int = 30
     staff_session_absolute_hours: int = 12
     login_ticket_seconds: int = 60
+    # JSON list of OIDCProvider objects; empty shows only the username form.
+    oidc_providers: list[OIDCProvider] = []
+    # Seconds of clock difference tolerated when checking ID token times.
+    oidc_leeway_seconds: int = 60
+    # The address people reach the app at, e.g. https://nara.region.se; empty means
+    # the address of the request (fine without a rewriting proxy in front).
+    public_url: str = ""
     # Signs cookies and keys hashes. Empty: generated once and kept in data_dir, outside git.
     secret_key: str = ""
 
@@ -64,6 +100,16 @@ class Settings(BaseSettings):
     @property
     def device_cookie_name(self) -> str:
         return "__Host-nara_device" if self.secure_cookies else "nara_device"
+
+    @property
+    def oidc_cookie_name(self) -> str:
+        return "__Secure-nara_oidc" if self.secure_cookies else "nara_oidc"
+
+    def oidc_provider(self, name: str) -> OIDCProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
+
+    def oidc_provider_by_issuer(self, issuer: str) -> OIDCProvider | None:
+        return next((p for p in self.oidc_providers if p.issuer == issuer), None)
 
 
 @lru_cache

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
 from naranara.models import AuditKind
 from naranara.policy import Action, is_allowed, viewer_of
-from naranara.services import audit, sessions
+from naranara.services import audit, external_identities, sessions
 from naranara.settings import get_settings
 
 
@@ -22,7 +22,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _set_session_cookie(response: Response, token: str) -> None:
+def set_session_cookie(response: Response, token: str) -> None:
     settings = get_settings()
     response.set_cookie(
         settings.session_cookie_name,
@@ -77,16 +77,23 @@ async def complete_sign_in(request: Request) -> Response:
         )
     response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
-    _set_session_cookie(response, token)
+    set_session_cookie(response, token)
     return response
 
 
 async def sign_out(request: Request) -> Response:
-    """POST only, so a link on another site cannot sign anyone out."""
+    """POST only, so a link on another site cannot sign anyone out.
+
+    After a sign-in through an OpenID Provider that offers ``end_session_endpoint``,
+    the browser goes on to sign out there too (RP-initiated logout). The page's
+    script asks for JSON (``Accept: application/json``) to learn that address.
+    """
+    from naranara.http import oidc_routes  # imports this module
+
     with session_scope() as db:
-        user_id = sessions.end_session(
-            session=db, token=request.cookies.get(get_settings().session_cookie_name)
-        )
+        cookie = request.cookies.get(get_settings().session_cookie_name)
+        provider_session = external_identities.take_id_token(session=db, token=cookie)
+        user_id = sessions.end_session(session=db, token=cookie)
         if user_id is not None:
             audit.record(
                 session=db,
@@ -95,7 +102,16 @@ async def sign_out(request: Request) -> Response:
                 subject_id=user_id,
                 client_address=_client_address(request),
             )
-    response = RedirectResponse("/?utloggad=1", status_code=303)
+    end_session_url = None
+    if provider_session is not None:
+        issuer, id_token = provider_session
+        end_session_url = await oidc_routes.end_session_url(
+            request, issuer=issuer, id_token=id_token
+        )
+    if request.headers.get("accept") == "application/json":
+        response = JSONResponse({"end_session_url": end_session_url})
+    else:
+        response = RedirectResponse(end_session_url or "/?utloggad=1", status_code=303)
     _clear_session_cookie(response)
     return response
 

@@ -4,6 +4,7 @@ from naranara.models.audit import AuditEvent, AuditKind
 from naranara.models.auth import AuthSession, LoginTicket
 from naranara.models.care import AgreedTime, AgreedTimeStatus, CareContact
 from naranara.models.guidance import GuidanceArticle
+from naranara.models.identity import ExternalIdentity
 from naranara.models.self_care import CheckStatus, SelfCareCheck, SelfCareTask
 from naranara.models.user import Role, User
 
@@ -15,6 +16,7 @@ __all__ = [
     "AuthSession",
     "CareContact",
     "CheckStatus",
+    "ExternalIdentity",
     "GuidanceArticle",
     "LoginTicket",
     "Role",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Text
 from sqlmodel import Column, Field, SQLModel
 
 from naranara.models.types import UTCDateTime
@@ -20,6 +21,10 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # For a sign-in through an OpenID Provider: its issuer and the ID token, kept only
+    # on the server, for RP-initiated logout (``id_token_hint``).
+    oidc_issuer: str | None = Field(default=None, max_length=255)
+    oidc_id_token: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class LoginTicket(SQLModel, table=True):

@@ -14,7 +14,15 @@ from naranara.states.session import SessionState, t
 def _post_button(label: rx.Var, action: str, *, secondary: bool = False) -> rx.Component:
     # An HTTP POST, not a websocket event: only an HTTP response can clear the
     # HttpOnly cookie. A full page load afterwards opens a socket without it.
-    script = f"fetch({action!r}, {{method: 'POST', credentials: 'same-origin'}}).finally(() => window.location.assign('/'))"
+    # After a sign-in through an identity provider, the answer may name the provider's
+    # sign-out page to go on to (RP-initiated logout).
+    script = (
+        f"fetch({action!r}, {{method: 'POST', credentials: 'same-origin', "
+        "headers: {Accept: 'application/json'}})"
+        ".then(r => (r.headers.get('content-type') || '').includes('json') ? r.json() : {})"
+        ".then(d => window.location.assign(d.end_session_url || '/'),"
+        " () => window.location.assign('/'))"
+    )
     return rx.el.button(
         label,
         type="button",

@@ -19,6 +19,18 @@ def _field(label: rx.Var, **props) -> rx.Component:  # noqa: ANN003
     )
 
 
+def _provider_button(provider: rx.Var) -> rx.Component:
+    # A full page load, so the request reaches the HTTP route (not the client router).
+    return rx.el.a(
+        t("Sign in with"),
+        " ",
+        provider["label"],
+        href=provider["href"],
+        reload_document=True,
+        class_name="button",
+    )
+
+
 @page(routes.SIGN_IN, title="Logga in", active_tab="sign_in", on_load=LoginState.load)
 def sign_in() -> rx.Component:
     return rx.el.div(
@@ -39,6 +51,14 @@ def sign_in() -> rx.Component:
                 role="alert",
                 id="login-error",
                 class_name="notice notice-error",
+            ),
+        ),
+        rx.cond(
+            LoginState.providers.length() > 0,
+            rx.el.div(
+                rx.foreach(LoginState.providers, _provider_button),
+                rx.el.p(t("Or sign in with a username and password:"), class_name="muted"),
+                class_name="stack",
             ),
         ),
         rx.el.form(

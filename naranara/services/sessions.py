@@ -20,7 +20,7 @@ from naranara.models.types import utc_now
 from naranara.settings import get_settings
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -40,9 +40,9 @@ def issue_login_ticket(*, session: Session, user: User, device_token: str) -> Is
     expires_at = utc_now() + timedelta(seconds=get_settings().login_ticket_seconds)
     session.add(
         LoginTicket(
-            ticket_hash=_digest(token),
+            ticket_hash=token_digest(token),
             user_id=user.id,
-            device_hash=_digest(device_token),
+            device_hash=token_digest(device_token),
             expires_at=expires_at,
         )
     )
@@ -51,11 +51,11 @@ def issue_login_ticket(*, session: Session, user: User, device_token: str) -> Is
 
 def redeem_login_ticket(*, session: Session, ticket: str, device_token: str) -> User | None:
     """The user a valid, unused, unexpired ticket of this device stands for."""
-    row = session.get(LoginTicket, _digest(ticket))
+    row = session.get(LoginTicket, token_digest(ticket))
     now = utc_now()
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
-    if not secrets.compare_digest(row.device_hash, _digest(device_token)):
+    if not secrets.compare_digest(row.device_hash, token_digest(device_token)):
         return None
     # Claimed in one statement: of two requests racing with one ticket, only one wins.
     claimed = session.exec(
@@ -75,7 +75,7 @@ def start_session(*, session: Session, user: User) -> str:
     now = utc_now()
     session.add(
         AuthSession(
-            token_hash=_digest(token),
+            token_hash=token_digest(token),
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
@@ -94,7 +94,7 @@ def resolve(*, session: Session, token: str | None) -> User | None:
     """The signed-in user for a session cookie, or None if it is unknown or over."""
     if not token:
         return None
-    row = session.get(AuthSession, _digest(token))
+    row = session.get(AuthSession, token_digest(token))
     now = utc_now()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
@@ -111,7 +111,7 @@ def end_session(*, session: Session, token: str | None) -> int | None:
     """End the session of this cookie; returns whose it was, if it was still open."""
     if not token:
         return None
-    row = session.get(AuthSession, _digest(token))
+    row = session.get(AuthSession, token_digest(token))
     if row is None or row.revoked_at is not None:
         return None
     row.revoked_at = utc_now()

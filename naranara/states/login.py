@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from naranara.db import session_scope
+from naranara.http import oidc_routes
 from naranara.http.auth_routes import safe_next
 from naranara.i18n import N_, ngettext
 from naranara.models import AuditKind
@@ -25,17 +26,51 @@ ERROR_NO_COOKIES = N_(
     "Your browser blocks cookies, which signing in needs. Allow cookies for this site."
 )
 
+ERROR_OIDC_STATE = N_(
+    "The sign-in could not be finished: it was already used or started in another window. Please start again."
+)
+ERROR_OIDC_INVALID = N_(
+    "The answer from the identity provider could not be verified, so you were not signed in. Please try again."
+)
+ERROR_OIDC_EXPIRED = N_(
+    "The answer from the identity provider had expired. Check that your device shows the right time and try again."
+)
+ERROR_OIDC_REFUSED = N_("The sign-in was cancelled or refused at the identity provider.")
+ERROR_OIDC_NO_STAFF_ACCOUNT = N_(
+    "There is no staff account for this sign-in yet. Ask an administrator to link your account."
+)
+ERROR_OIDC_UNAVAILABLE = N_(
+    "The identity provider cannot be reached right now. Please try again in a while."
+)
+# ``/logga-in?fel=<code>``: the code an HTTP route sends, the message the page shows.
+ERRORS_BY_CODE = {
+    oidc_routes.ERROR_STATE: ERROR_OIDC_STATE,
+    oidc_routes.ERROR_INVALID: ERROR_OIDC_INVALID,
+    oidc_routes.ERROR_EXPIRED: ERROR_OIDC_EXPIRED,
+    oidc_routes.ERROR_REFUSED: ERROR_OIDC_REFUSED,
+    oidc_routes.ERROR_NO_STAFF_ACCOUNT: ERROR_OIDC_NO_STAFF_ACCOUNT,
+    oidc_routes.ERROR_UNAVAILABLE: ERROR_OIDC_UNAVAILABLE,
+}
+
 
 class LoginState(rx.State):
     username: str = ""
     error: str = ""  # a message id, shown through the reader's catalog
     wait_notice: str = ""  # already in the reader's language: it carries a number
     busy: bool = False
+    # One button per configured identity provider: {"label": …, "href": …}.
+    providers: list[dict[str, str]] = []
 
     @rx.event
     def load(self) -> None:
         self.busy = False
-        self.error = ERROR_EXPIRED if self.router.url.query_parameters.get("fel") else ""
+        code = self.router.url.query_parameters.get("fel")
+        self.error = ERRORS_BY_CODE.get(code, ERROR_EXPIRED) if code else ""
+        query = urlencode({"next": safe_next(self.router.url.query_parameters.get("next"))})
+        self.providers = [
+            {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{query}"}
+            for p in get_settings().oidc_providers
+        ]
 
     @rx.event
     async def submit(self, form_data: dict):  # noqa: ANN201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e.browser import ARTIFACTS, PHONE
+from tests.utils.oidc import RunningProvider, start_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -53,14 +55,41 @@ def _wait_until_up(base_url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("nara-data")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(app_port: int) -> Iterator[RunningProvider]:
+    """A real OpenID Provider on 127.0.0.1 (the app is on localhost: no shared cookies)."""
+    app = f"http://localhost:{app_port}"
+    provider = start_provider(
+        redirect_uris=[f"{app}/auth/oidc/testid/callback"],
+        post_logout_redirect_uris=[f"{app}/"],
+    )
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_port: int, app_data_dir: Path, oidc_provider: RunningProvider) -> Iterator[str]:
     """Base URL of the app in prod mode on a free port, with fresh demo data."""
-    data_dir = tmp_path_factory.mktemp("nara-data")
-    env = {**os.environ, "NARA_DATA_DIR": str(data_dir), "REFLEX_USE_NPM": "1"}
+    data_dir = app_data_dir
+    env = {
+        **os.environ,
+        "NARA_DATA_DIR": str(data_dir),
+        "REFLEX_USE_NPM": "1",
+        "NARA_OIDC_PROVIDERS": json.dumps([oidc_provider.config("testid", label="Test-ID")]),
+    }
     naranara = [sys.executable, "-m", "naranara.cli"]
     subprocess.run([*naranara, "migrate"], cwd=ROOT, env=env, check=True)
     subprocess.run([*naranara, "seed"], cwd=ROOT, env=env, check=True)
-    port = _free_port()
+    port = app_port
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "app-server.log"
     with log.open("w") as out:

@@ -1,0 +1,256 @@
+"""Sign-in through an OpenID Provider: authorization code flow with PKCE, state and nonce.
+
+Authlib keeps state, nonce and the PKCE verifier in ``request.session``: a cookie
+signed by Starlette's ``SessionMiddleware``, scoped to ``/auth/oidc`` and kept for
+ten minutes. ``authorize_access_token`` checks the state, exchanges the code and
+validates the ID token (signature against the provider's keys, ``iss``, ``aud``,
+``exp``, ``nonce``); a callback that fails any of this ends on the sign-in page
+with an error code and no session cookie. A good one ends in the same
+``start_session`` and HttpOnly cookie as the password sign-in.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from urllib.parse import urlencode
+
+import httpx
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
+from joserfc.errors import ExpiredTokenError, JoseError
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from naranara import routes as pages
+from naranara.db import session_scope
+from naranara.http.auth_routes import safe_next, set_session_cookie
+from naranara.models import AuditKind, Role
+from naranara.services import audit, external_identities, sessions
+from naranara.settings import OIDCProvider, get_secret_key, get_settings
+
+PREFIX = "/auth/oidc"
+_NEXT_KEY = "nara_next"
+_log = logging.getLogger(__name__)
+
+# Codes in ``/logga-in?fel=…``; states/login.py turns each into a message.
+ERROR_STATE = "oidc-state"  # state unknown, tampered with or already used
+ERROR_INVALID = "oidc-ogiltig"  # ID token: signature, issuer, audience or nonce wrong
+ERROR_EXPIRED = "oidc-utgangen"  # ID token expired
+ERROR_REFUSED = "oidc-avbrutet"  # cancelled at the provider, or the provider said no
+ERROR_NO_STAFF_ACCOUNT = "oidc-personal"  # a staff identity no administrator has linked
+ERROR_UNAVAILABLE = "oidc-otillganglig"  # the provider could not be reached
+ERROR_CODES = (
+    ERROR_STATE,
+    ERROR_INVALID,
+    ERROR_EXPIRED,
+    ERROR_REFUSED,
+    ERROR_NO_STAFF_ACCOUNT,
+    ERROR_UNAVAILABLE,
+)
+
+
+def login_path(name: str) -> str:
+    return f"{PREFIX}/{name}/login"
+
+
+@lru_cache(maxsize=32)
+def _client(provider: OIDCProvider) -> StarletteOAuth2App:
+    """One authlib client per provider configuration; it caches the discovery document."""
+    registry = OAuth()
+    return registry.register(
+        name=provider.name,
+        client_id=provider.client_id,
+        client_secret=provider.client_secret,
+        server_metadata_url=provider.server_metadata_url,
+        client_kwargs={
+            "scope": provider.scope,
+            "code_challenge_method": "S256",
+            "token_endpoint_auth_method": "client_secret_basic",
+            "timeout": 10,
+        },
+    )
+
+
+def _origin(request: Request) -> str:
+    public = get_settings().public_url.rstrip("/")
+    return public or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _refuse(code: str) -> Response:
+    response = RedirectResponse(f"{pages.SIGN_IN}?{urlencode({'fel': code})}", status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def start(request: Request) -> Response:
+    """Send the browser to the provider, remembering state, nonce and PKCE verifier."""
+    provider = get_settings().oidc_provider(request.path_params["provider"])
+    if provider is None:
+        return PlainTextResponse("Not found", status_code=404)
+    request.session.clear()  # one sign-in at a time per browser
+    request.session[_NEXT_KEY] = safe_next(request.query_params.get("next"))
+    redirect_uri = f"{_origin(request)}{PREFIX}/{provider.name}/callback"
+    try:
+        response = await _client(provider).authorize_redirect(request, redirect_uri)
+    except httpx.HTTPError:
+        _log.warning("OpenID provider %s unreachable", provider.name, exc_info=True)
+        return _refuse(ERROR_UNAVAILABLE)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _validated_token(request: Request, provider: OIDCProvider) -> dict | str:
+    """The token response with validated ID token claims, or an error code."""
+    try:
+        token = await _client(provider).authorize_access_token(
+            request,
+            # Stricter than authlib's default (the discovery document's issuer):
+            # the ID token must come from the issuer the region configured.
+            claims_options={"iss": {"essential": True, "value": provider.issuer}},
+            leeway=get_settings().oidc_leeway_seconds,
+        )
+    except MismatchingStateError:
+        return ERROR_STATE
+    except OAuthError as error:
+        # A replayed code is refused by the provider with invalid_grant.
+        _log.info("OpenID sign-in refused by %s: %s", provider.name, error)
+        return ERROR_STATE if error.error == "invalid_grant" else ERROR_REFUSED
+    except ExpiredTokenError:
+        return ERROR_EXPIRED
+    except JoseError as error:
+        _log.warning("ID token from %s rejected: %r", provider.name, error)
+        return ERROR_INVALID
+    except httpx.HTTPError:
+        _log.warning("OpenID provider %s unreachable", provider.name, exc_info=True)
+        return ERROR_UNAVAILABLE
+    # Without an ID token authlib validates nothing: that is no OpenID sign-in.
+    if not token.get("id_token") or not token.get("userinfo", {}).get("sub"):
+        return ERROR_INVALID
+    return token
+
+
+async def callback(request: Request) -> Response:
+    settings = get_settings()
+    provider = settings.oidc_provider(request.path_params["provider"])
+    if provider is None:
+        return PlainTextResponse("Not found", status_code=404)
+    next_path = safe_next(request.session.get(_NEXT_KEY))
+    token = await _validated_token(request, provider)
+    request.session.clear()
+    if isinstance(token, str):
+        return _refuse(token)
+    claims = token["userinfo"]
+    profile: dict = {}
+    try:
+        profile = dict(await _client(provider).userinfo(token=token))
+    except (OAuthError, httpx.HTTPError):
+        _log.warning("userinfo from %s failed", provider.name, exc_info=True)
+    # Userinfo is for display only; the identity is the validated ID token's sub.
+    if profile.get("sub") not in (None, claims["sub"]):
+        return _refuse(ERROR_INVALID)
+    with session_scope() as db:
+        try:
+            signed_in = external_identities.sign_in(
+                session=db,
+                issuer=provider.issuer,
+                subject=claims["sub"],
+                audience=Role(provider.audience),
+                display_name=str(profile.get("name") or claims.get("name") or "").strip(),
+                locale=profile.get("locale") or claims.get("locale"),
+            )
+        except external_identities.NoLinkedAccount:
+            audit.record(
+                session=db,
+                kind=AuditKind.SIGN_IN_FAILED,
+                detail=f"method=oidc provider={provider.name} reason=no-linked-account",
+                client_address=request.client.host if request.client else None,
+            )
+            return _refuse(ERROR_NO_STAFF_ACCOUNT)
+        user = signed_in.user
+        # Any session this browser had is ended: the new one gets a new id.
+        sessions.end_session(session=db, token=request.cookies.get(settings.session_cookie_name))
+        session_token = sessions.start_session(session=db, user=user)
+        external_identities.remember_id_token(
+            session=db, token=session_token, issuer=provider.issuer, id_token=token["id_token"]
+        )
+        audit.record(
+            session=db,
+            kind=AuditKind.SIGN_IN,
+            actor_id=user.id,
+            subject_id=user.id,
+            detail=f"method=oidc provider={provider.name}",
+            client_address=request.client.host if request.client else None,
+        )
+    target = pages.WELCOME if signed_in.created else next_path
+    response = RedirectResponse(target, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    set_session_cookie(response, session_token)
+    return response
+
+
+async def end_session_url(request: Request, *, issuer: str, id_token: str) -> str | None:
+    """The provider's logout address for RP-initiated logout, if it offers one."""
+    provider = get_settings().oidc_provider_by_issuer(issuer)
+    if provider is None:
+        return None
+    client = _client(provider)
+    try:
+        metadata = await client.load_server_metadata()
+    except httpx.HTTPError:
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": f"{_origin(request)}/",
+            "client_id": provider.client_id,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class _OIDCSessionMiddleware:
+    """Starlette's SessionMiddleware, built on first use with the deployment's secret."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._built: tuple[object, ASGIApp] | None = None
+
+    def _inner(self) -> ASGIApp:
+        settings = get_settings()
+        if self._built is None or self._built[0] is not settings:
+            inner = SessionMiddleware(
+                self.app,
+                secret_key=get_secret_key(),
+                session_cookie=settings.oidc_cookie_name,
+                max_age=600,  # a sign-in at the provider must finish within ten minutes
+                path=PREFIX,
+                same_site="lax",  # sent on the provider's top-level redirect back
+                https_only=settings.secure_cookies,
+            )
+            self._built = (settings, inner)
+        return self._built[1]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._inner()(scope, receive, send)
+
+
+def _app() -> ASGIApp:
+    from starlette.applications import Starlette
+
+    inner = Starlette(
+        routes=[
+            Route("/{provider}/login", start, methods=["GET"]),
+            Route("/{provider}/callback", callback, methods=["GET"]),
+        ]
+    )
+    return _OIDCSessionMiddleware(inner)
+
+
+routes = [Mount(PREFIX, app=_app())]

@@ -1,0 +1,46 @@
+"""Välkommen: where a new resident lands after the first sign-in through an identity provider."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from naranara import routes
+from naranara.components.cards import section
+from naranara.components.language import language_switch
+from naranara.components.layout import page
+from naranara.states.session import SessionState, t
+
+
+@page(routes.WELCOME, title="Välkommen", private=True)
+def welcome() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(t("Your account is ready")),
+        rx.el.p(
+            t("Welcome to Nära"),
+            ", ",
+            rx.el.strong(SessionState.display_name),
+            ".",
+            class_name="lead",
+        ),
+        section(
+            t("Language"),
+            rx.el.p(
+                t(
+                    "Choose the language Nära speaks to you in. You can change it later under Profile."
+                )
+            ),
+            language_switch(),
+            heading_id="language",
+        ),
+        section(
+            t("What matters to you?"),
+            rx.el.p(
+                t(
+                    "Soon you can tell us here what matters most to you in your care, so that the people who help you know it too."
+                )
+            ),
+            heading_id="what-matters",
+        ),
+        rx.el.a(t("Continue to Home"), href=routes.HOME, class_name="button"),
+        class_name="stack",
+    )

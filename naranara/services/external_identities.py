@@ -1,0 +1,116 @@
+"""Accounts of people who sign in through an OpenID Provider.
+
+An identity is the pair (issuer, subject) from a validated ID token, and only that:
+never the e-mail address or a name, which can change hands or be typed by anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from naranara.i18n import normalise_locale
+from naranara.models import AuthSession, ExternalIdentity, Role, User
+from naranara.models.types import utc_now
+from naranara.services import accounts, sessions
+
+
+class NoLinkedAccount(Exception):
+    """A staff sign-in for which no account exists: an administrator links staff first."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    created: bool  # a new account: the person is shown the welcome page
+
+
+def find_user(*, session: Session, issuer: str, subject: str) -> User | None:
+    link = session.exec(
+        select(ExternalIdentity).where(
+            ExternalIdentity.issuer == issuer, ExternalIdentity.subject == subject
+        )
+    ).first()
+    return session.get(User, link.user_id) if link else None
+
+
+def link(*, session: Session, user_id: int, issuer: str, subject: str) -> ExternalIdentity:
+    """Tie a provider identity to an existing account (what an administrator does for staff)."""
+    identity = ExternalIdentity(issuer=issuer, subject=subject, user_id=user_id)
+    session.add(identity)
+    session.flush()
+    return identity
+
+
+def _username_for(issuer: str, subject: str) -> str:
+    # Unique and stable, reveals nothing about the person; never typed by anyone.
+    return "oidc-" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+
+
+def sign_in(
+    *,
+    session: Session,
+    issuer: str,
+    subject: str,
+    audience: Role,
+    display_name: str,
+    locale: str | None,
+) -> SignedIn:
+    """The account for a validated provider identity, created for a new resident.
+
+    Raises ``NoLinkedAccount`` for an unknown identity from a staff provider.
+    """
+    user = find_user(session=session, issuer=issuer, subject=subject)
+    if user is not None:
+        if display_name and display_name != user.display_name:
+            user.display_name = display_name[:120]
+            session.add(user)
+        _touch(session=session, issuer=issuer, subject=subject)
+        return SignedIn(user=user, created=False)
+    if audience is not Role.RESIDENT:
+        raise NoLinkedAccount(issuer)
+    user = accounts.create_user(
+        session=session,
+        username=_username_for(issuer, subject),
+        display_name=display_name[:120] or "–",
+        role=Role.RESIDENT,
+        locale=normalise_locale(locale),
+    )
+    link(session=session, user_id=user.id, issuer=issuer, subject=subject)
+    _touch(session=session, issuer=issuer, subject=subject)
+    return SignedIn(user=user, created=True)
+
+
+def _touch(*, session: Session, issuer: str, subject: str) -> None:
+    identity = session.exec(
+        select(ExternalIdentity).where(
+            ExternalIdentity.issuer == issuer, ExternalIdentity.subject == subject
+        )
+    ).one()
+    identity.last_sign_in_at = utc_now()
+    session.add(identity)
+
+
+def remember_id_token(*, session: Session, token: str, issuer: str, id_token: str) -> None:
+    """Keep the ID token of a new session on the server, for RP-initiated logout only."""
+    session.flush()
+    row = session.get(AuthSession, sessions.token_digest(token))
+    if row is not None:
+        row.oidc_issuer = issuer
+        row.oidc_id_token = id_token
+        session.add(row)
+
+
+def take_id_token(*, session: Session, token: str | None) -> tuple[str, str] | None:
+    """(issuer, ID token) of the session this cookie opened, removed as it is used."""
+    if not token:
+        return None
+    row = session.get(AuthSession, sessions.token_digest(token))
+    if row is None or row.revoked_at is not None or not row.oidc_id_token or not row.oidc_issuer:
+        return None
+    found = (row.oidc_issuer, row.oidc_id_token)
+    row.oidc_id_token = None
+    session.add(row)
+    return found
