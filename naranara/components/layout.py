@@ -59,7 +59,7 @@ def tab_bar(active: str | None) -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def header(active_tab: str | None) -> rx.Component:
     return rx.el.header(
         rx.el.a(
             rx.el.span("Nära", class_name="brand-name"),
@@ -75,10 +75,13 @@ def header() -> rx.Component:
                 href=routes.PROFILE,
                 class_name="person",
             ),
+            # Not on the sign-in page itself: one way in per screen.
             rx.cond(
                 SessionState.checked,
                 rx.el.a(t("Sign in"), href=routes.SIGN_IN, class_name="button button-small"),
-            ),
+            )
+            if active_tab != "sign_in"
+            else rx.fragment(),
         ),
         class_name="app-header",
     )
@@ -93,7 +96,7 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
             on_click=rx.call_script("document.getElementById('main').focus()"),
             class_name="skip-link",
         ),
-        header(),
+        header(active_tab),
         rx.el.main(failure_banner(), content, id="main", tab_index=-1, class_name="main"),
         tab_bar(active_tab),
         class_name="app",
