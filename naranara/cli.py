@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+
 import click
+from sqlalchemy.exc import IntegrityError
 
 from naranara.db import session_scope
+from naranara.i18n import gettext
 from naranara.migrate import upgrade_to_head
-from naranara.services import demo_data
+from naranara.models import AuditKind, Role
+from naranara.services import accounts, audit, demo_data
 
 
 @click.group()
@@ -47,6 +54,117 @@ def serve(port: int, host: str) -> None:
     from naranara.serve import serve as run_server
 
     run_server(port=port, host=host)
+
+
+# ---------------------------------------------------------------- staff and administrators
+
+_STAFF_ROLE_CHOICE = click.Choice([role.value for role in accounts.STAFF_ROLES])
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+
+
+def _operator_locale() -> str:
+    """Messages meant for whoever sets the password: Swedish if their shell is, else English."""
+    language = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    return "sv" if (language or "").lower().startswith("sv") else "en"
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line; only the line break is taken off, spaces are part of a password.
+        return sys.stdin.readline().rstrip("\r\n")
+    # Prompted, never an option: a password on the command line ends up in shell
+    # history and in the process list.
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.group("admin")
+def admin() -> None:
+    """Staff and administrator accounts."""
+
+
+@admin.command("create-staff")
+@click.option("--username", required=True, help="What they sign in with (letters, digits, . _ -).")
+@click.option("--name", "display_name", required=True, help="Full name, as colleagues see it.")
+@click.option("--role", type=_STAFF_ROLE_CHOICE, default=Role.STAFF.value, show_default=True)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of prompting.",
+)
+def create_staff(username: str, display_name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff or administrator account with a password."""
+    username = accounts.normalise_username(username)
+    display_name = display_name.strip()
+    if not _USERNAME.fullmatch(username):
+        raise click.ClickException(
+            "A username is 2-64 characters: letters a-z, digits, '.', '_' or '-'."
+        )
+    if not display_name or len(display_name) > 120:
+        raise click.ClickException("A name is 1-120 characters.")
+    with session_scope() as db:
+        if accounts.user_by_username(session=db, username=username) is not None:
+            raise click.ClickException(f"An account named {username!r} already exists.")
+    password = _read_password(password_stdin)
+    problem = accounts.password_problem(password, username=username)
+    if problem:
+        raise click.ClickException(gettext(_operator_locale(), problem))
+    try:
+        with session_scope() as db:
+            accounts.create_user(
+                session=db,
+                username=username,
+                display_name=display_name,
+                role=Role(role),
+                password=password,
+            )
+    except IntegrityError:  # created by someone else meanwhile
+        raise click.ClickException(f"An account named {username!r} already exists.") from None
+    click.echo(f"Created {role} account {username!r} ({display_name}).")
+
+
+@admin.command("set-role")
+@click.option("--username", required=True)
+@click.option("--role", type=_STAFF_ROLE_CHOICE, required=True)
+def set_role(username: str, role: str) -> None:
+    """Make a staff account an administrator, or an administrator staff again."""
+    with session_scope() as db:
+        user = accounts.user_by_username(session=db, username=username)
+        if user is None:
+            raise click.ClickException(f"There is no account named {username!r}.")
+        if user.role not in accounts.STAFF_ROLES:
+            raise click.ClickException(
+                f"{user.username!r} is a {user.role.value}: only staff and administrator "
+                "accounts change role here."
+            )
+        previous = accounts.set_role(session=db, user=user, role=Role(role))
+        if previous != Role(role):
+            audit.record(
+                session=db,
+                kind=AuditKind.ROLE_CHANGED,
+                subject_id=user.id,
+                detail=f"from={previous.value} to={role} via=command-line",
+            )
+        name = user.username
+    if previous == Role(role):
+        click.echo(f"{name!r} already has the role {role}; nothing changed.")
+    else:
+        click.echo(f"{name!r} is now {role} (was {previous.value}).")
+
+
+@admin.command("list-staff")
+def list_staff() -> None:
+    """List staff and administrator accounts."""
+    with session_scope() as db:
+        rows = [
+            (user.username, user.role.value, user.display_name, f"{user.created_at:%Y-%m-%d}")
+            for user in accounts.staff_accounts(session=db)
+        ]
+    if not rows:
+        click.echo("No staff or administrator accounts.")
+        return
+    width = max(len(username) for username, *_ in rows)
+    for username, role, display_name, created in rows:
+        click.echo(f"  {username:<{width}}  {role:<5}  {created}  {display_name}")
 
 
 if __name__ == "__main__":

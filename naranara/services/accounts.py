@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from naranara.i18n import SUPPORTED_LOCALES
+from naranara.i18n import N_, SUPPORTED_LOCALES
 from naranara.models import Role, User
 
 _password_hash = PasswordHash((Argon2Hasher(),))
@@ -17,6 +19,93 @@ _DUMMY_HASH = _password_hash.hash("not-a-real-password")
 
 def hash_password(password: str) -> str:
     return _password_hash.hash(password)
+
+
+# Password rules in the spirit of NIST SP 800-63B: length matters, composition
+# rules do not; refuse only what is known to be guessed first.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256  # the sign-in form reads no more than this
+
+PASSWORD_TOO_SHORT = N_(
+    "Choose a password of at least 12 characters. A few words in a row are easy to remember."
+)
+PASSWORD_TOO_LONG = N_("Choose a password of at most 256 characters.")
+PASSWORD_IS_USERNAME = N_("Choose a password that is not your username.")
+PASSWORD_TOO_COMMON = N_("That password is too common and easy to guess. Choose another one.")
+
+# A small list of the passwords tried first (international lists and Swedish
+# favourites); compared without regard to case. Short ones stay for shorter minimums.
+_COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "1234567890123",
+        "12345678901234",
+        "123456123456",
+        "1q2w3e4r5t6y",
+        "abc123abc123",
+        "abcdefghijkl",
+        "administrator",
+        "adminadmin123",
+        "asdfghjkl123",
+        "iloveyou1234",
+        "letmein12345",
+        "nara-demo",
+        "naranaranara",
+        "passw0rdpassw0rd",
+        "password",
+        "password1234",
+        "password12345",
+        "passwordpassword",
+        "qwerty123456",
+        "qwertyuiop123",
+        "qwertyuiopå",
+        "qwertyuiopasdf",
+        "welcome12345",
+        "lösenord",
+        "lösenord1234",
+        "losenord1234",
+        "lösenordlösenord",
+        "hejhejhejhej",
+        "sommar123456",
+        "sommaren2025",
+        "sommaren2026",
+        "vinter123456",
+        "välkommen123",
+        "valkommen123",
+        "sverige12345",
+        "stockholm123",
+        "hammarby1897",
+        "aik1891aik1891",
+    }
+)
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyzåäö", "qwertyuiopåasdfghjklöäzxcvbnm")
+
+
+def _is_trivial(password: str) -> bool:
+    """One character over and over, or a run along the digits, alphabet or keyboard."""
+    folded = password.casefold()
+    if len(set(folded)) <= 1:
+        return True
+    return any(folded in run or folded in run[::-1] for run in _SEQUENCES)
+
+
+def password_problem(password: str, *, username: str) -> str | None:
+    """Why this password will not do, as a message id to translate; None if it will.
+
+    Length counts characters (after Unicode NFKC normalisation), so a Swedish
+    letter is one character; spaces are allowed and count.
+    """
+    normalised = unicodedata.normalize("NFKC", password)
+    if len(normalised) < MIN_PASSWORD_LENGTH:
+        return PASSWORD_TOO_SHORT
+    if len(normalised) > MAX_PASSWORD_LENGTH:
+        return PASSWORD_TOO_LONG
+    folded = normalised.strip().casefold()
+    if username and folded == normalise_username(username).casefold():
+        return PASSWORD_IS_USERNAME
+    if folded in _COMMON_PASSWORDS or _is_trivial(folded):
+        return PASSWORD_TOO_COMMON
+    return None
 
 
 def create_user(
@@ -66,3 +155,30 @@ def set_locale(*, session: Session, user_id: int, locale: str) -> None:
     if user is not None:
         user.locale = locale
         session.add(user)
+
+
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+def user_by_username(*, session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == normalise_username(username))).first()
+
+
+def staff_accounts(*, session: Session) -> list[User]:
+    """Staff and administrators, by username."""
+    return list(
+        session.exec(
+            select(User).where(col(User.role).in_(STAFF_ROLES)).order_by(col(User.username))
+        )
+    )
+
+
+def set_role(*, session: Session, user: User, role: Role) -> Role:
+    """Change a staff account's role; returns the role it had. Residents and relatives
+    keep theirs: their data and grants hang on it."""
+    if role not in STAFF_ROLES or user.role not in STAFF_ROLES:
+        raise ValueError(f"only staff and admin roles can be changed here, not {user.role}")
+    previous = user.role
+    user.role = role
+    session.add(user)
+    return previous
