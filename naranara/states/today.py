@@ -44,6 +44,8 @@ class TodayState(rx.State):
         locale = viewer.locale
         # Relatives and staff have no care of their own here; their views come with grants.
         self.has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        # Self-care is its own action: a grant may cover the care plan and not self-care.
+        sees_self_care = is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id)
         self.role_notice = (
             gettext(locale, "When someone gives you access to help them, it shows here.")
             if viewer.role is Role.RELATIVE
@@ -55,6 +57,7 @@ class TodayState(rx.State):
                 upcoming = patient_contract.next_agreed_time(
                     session=db, resident_id=viewer.user_id, now=now
                 )
+            if sees_self_care:
                 occurrences = self_care.occurrences_on(
                     session=db,
                     resident_id=viewer.user_id,

@@ -1,0 +1,718 @@
+"""Every event handler and every HTTP route, against every kind of viewer: the role matrix.
+
+Handlers and routes are found by introspection, not from a hand-kept list: every
+``rx.State`` subclass defined in the ``naranara`` package with its
+``event_handlers`` (Reflex's own ``setvar`` left out), and every Starlette route
+the app mounts through ``api_transformer``. A handler or route without a row in
+``EXPECTED`` (or without a probe in ``PROBES``) fails with its name.
+
+Each cell answers one question: *does this viewer get to read or change resident
+A's data through this handler or route, called with A's real ids wherever it
+takes any?*
+
+- ``YES``: A's data shows up in the state, or A's rows in the database change.
+- ``NO``: none of A's data in the state (every value is compared with A's names,
+  task titles, contacts and visits), none of A's rows changed, and where the
+  handler has a visible refusal (a message, a redirect) it is there.
+- ``PUB``: public, the same for everyone: the handler delivers its public
+  result to every viewer alike and nothing of A's.
+
+Relatives and staff get nothing of a resident's yet. When grants (ombud scopes)
+and care relationships arrive, add viewers such as ``relative of A, scope
+care_plan`` to ``VIEWERS`` (with ``scopes``), give them a column in ``EXPECTED``
+and create the grant in ``_grant``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import json
+import pkgutil
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import httpx
+import pytest
+import reflex as rx
+from reflex.state import BaseState
+from sqlalchemy import Table, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, select
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+
+import naranara
+from naranara.db import session_scope
+from naranara.models import (
+    AgreedTime,
+    CareContact,
+    GuidanceArticle,
+    LoginTicket,
+    Role,
+    SelfCareTask,
+    User,
+)
+from naranara.policy import Action, Forbidden, is_allowed
+from naranara.services import accounts, self_care, sessions
+from naranara.settings import DISPLAY_TIMEZONE, get_settings
+from tests.states.conftest import state_for
+from tests.utils.factories import make_contact, make_task
+
+# ---------------------------------------------------------------------------- the viewers
+
+
+@dataclasses.dataclass(frozen=True)
+class ViewerSpec:
+    key: str
+    username: str | None  # None: not signed in
+    # What resident A has granted this viewer. No grants exist yet, so every relative
+    # is "without scopes"; add a viewer per scope when they do.
+    scopes: frozenset[str] = frozenset()
+
+
+VIEWERS: tuple[ViewerSpec, ...] = (
+    ViewerSpec("anonymous", None),
+    ViewerSpec("resident A", "anna"),
+    ViewerSpec("resident B", "bo"),
+    ViewerSpec("relative of A", "erik"),
+    ViewerSpec("staff, no care relationship", "sara"),
+    ViewerSpec("admin", "adam"),
+)
+RESIDENT_A = "resident A"
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+    PUBLIC = "public"
+
+
+YES, NO, PUB = Outcome.ALLOWED, Outcome.REFUSED, Outcome.PUBLIC
+
+# ---------------------------------------------------------------------------- the table
+# One column per viewer, in the order of VIEWERS:
+#   anonymous, resident A, resident B, relative of A, staff (no care relationship), admin
+EXPECTED: dict[str, tuple[Outcome, ...]] = {
+    # Event handlers ("State.handler")
+    "SessionState.load": (NO, YES, NO, NO, NO, NO),  # own name and language only
+    "SessionState.require_sign_in": (NO, YES, NO, NO, NO, NO),
+    "SessionState.set_language": (NO, YES, NO, NO, NO, NO),  # writes the own account only
+    "SessionState.note_failure": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "SessionState.dismiss_failure": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "LoginState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "LoginState.submit": (PUB, PUB, PUB, PUB, PUB, PUB),  # the password decides, not the viewer
+    "TodayState.load": (NO, YES, NO, NO, NO, NO),
+    "TodayState.toggle_done": (NO, YES, NO, NO, NO, NO),  # with A's task id and occurrence
+    "AgreedTimesState.load": (NO, YES, NO, NO, NO, NO),
+    "CareContactsState.load": (NO, YES, NO, NO, NO, NO),
+    "GuidanceLibraryState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "GuidanceArticleState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
+    # HTTP routes ("METHOD /path")
+    "GET /auth/session": (NO, YES, NO, NO, NO, NO),  # A's ticket, bound to A's browser
+    "POST /auth/logout": (NO, YES, NO, NO, NO, NO),  # ends the caller's own session only
+    "POST /auth/logout-all": (NO, YES, NO, NO, NO, NO),
+    # The provider's signed ID token decides, not the viewer (flows: test_oidc_routes.py).
+    "GET /auth/oidc/{provider}/login": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "GET /auth/oidc/{provider}/callback": (PUB, PUB, PUB, PUB, PUB, PUB),
+}
+
+# ---------------------------------------------------------------------------- discovery
+
+# Reflex adds ``setvar`` to every state: ``setvar(name, value)`` calls ``set_<name>``.
+# With ``state_auto_setters`` off there are no such setters for our vars, so it reaches
+# only handlers in the table (``test_setvar_reaches_nothing_outside_the_table``).
+_REFLEX_OWN_HANDLERS = frozenset({"setvar"})
+_REFLEX_OWN_SETTERS = frozenset({"set_is_hydrated"})
+
+
+def _import_all(package_name: str) -> None:
+    package = importlib.import_module(package_name)
+    for module in pkgutil.walk_packages(package.__path__, f"{package_name}."):
+        importlib.import_module(module.name)
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _app():  # noqa: ANN202 - the rx.App
+    from naranara.naranara import app
+
+    return app
+
+
+def discover_handlers() -> dict[str, tuple[type[rx.State], str]]:
+    """Every event handler of every Reflex state in the naranara package."""
+    _app()  # registers every page and its states
+    for package in ("naranara.states", "naranara.pages"):
+        _import_all(package)
+    found: dict[str, tuple[type[rx.State], str]] = {}
+    for cls in _subclasses(BaseState):
+        if not cls.__module__.startswith("naranara."):
+            continue
+        for name, handler in cls.event_handlers.items():
+            module = getattr(handler.fn, "__module__", "") or ""
+            if name in _REFLEX_OWN_HANDLERS and not module.startswith("naranara."):
+                continue
+            key = f"{cls.__name__}.{name}"
+            assert key not in found, f"two states are called {cls.__name__}: name them apart"
+            found[key] = (cls, name)
+    return found
+
+
+def _inner_routes(app: Any) -> list[BaseRoute]:
+    """The routes of a mounted app, looking through ASGI middleware (``.app``)."""
+    for _ in range(10):
+        routes = getattr(app, "routes", None)
+        if routes:
+            return list(routes)
+        app = getattr(app, "app", None)
+        if app is None:
+            break
+    return []
+
+
+def _walk(
+    routes: Sequence[BaseRoute], prefix: str = "", depth: int = 0
+) -> Iterator[tuple[str, Route]]:
+    """(full path, route) of every naranara endpoint, through mounts."""
+    for route in routes:
+        if isinstance(route, Route):
+            if getattr(route.endpoint, "__module__", "").startswith("naranara."):
+                yield prefix + route.path, route
+        elif isinstance(route, Mount) and depth < 5:
+            yield from _walk(_inner_routes(route.app), prefix + route.path, depth + 1)
+
+
+def _mounting_transformers() -> list[Starlette]:
+    transformers = _app().api_transformer
+    if not isinstance(transformers, Sequence):
+        transformers = [transformers]
+    return [t for t in transformers if isinstance(t, Starlette)]
+
+
+def discover_routes() -> dict[str, Route]:
+    """Every HTTP route naranara mounts on the app (Reflex's own endpoints left out)."""
+    found: dict[str, Route] = {}
+    for transformer in _mounting_transformers():
+        for path, route in _walk(transformer.routes):
+            for method in sorted(route.methods or {"GET"}):
+                if method != "HEAD":
+                    found[f"{method} {path}"] = route
+    return found
+
+
+def mounted_top_routes() -> list[BaseRoute]:
+    """The app's own top-level routes and mounts, as mounted (middleware included)."""
+    return [
+        route
+        for transformer in _mounting_transformers()
+        for route in transformer.routes
+        if any(True for _ in _walk([route]))
+    ]
+
+
+def declared_route_lists() -> dict[str, list[BaseRoute]]:
+    """Module-level lists of routes under naranara/http/, mounted or not."""
+    _import_all("naranara.http")
+    lists = {}
+    for module in pkgutil.walk_packages(naranara.http.__path__, "naranara.http."):
+        mod = importlib.import_module(module.name)
+        for name, value in vars(mod).items():
+            if (
+                isinstance(value, list | tuple)
+                and value
+                and all(isinstance(item, BaseRoute) for item in value)
+            ):
+                lists[f"{module.name}.{name}"] = list(value)
+    return lists
+
+
+HANDLERS = discover_handlers()
+ROUTES = discover_routes()
+
+# ---------------------------------------------------------------------------- the world
+
+
+@dataclasses.dataclass
+class World:
+    anna_id: int
+    task_id: int
+    occurrence_at: str
+    markers: frozenset[str]  # A's data as it would appear in a state: names, titles, visits
+    cookies: dict[str, str]  # viewer key -> Cookie header
+    devices: dict[str, str]  # viewer key -> device cookie value
+    before: dict[str, frozenset[tuple]] = dataclasses.field(default_factory=dict)
+
+    def setup_done(self) -> None:
+        """A probe that prepares rows of A's (a ticket, a second session) calls this after."""
+        self.before = rows_of_a(self)
+
+
+def _device(viewer: ViewerSpec) -> str:
+    return "device-" + viewer.key.replace(" ", "-").replace(",", "")
+
+
+def _grant(viewer: ViewerSpec, anna: User) -> None:
+    if viewer.scopes:
+        raise NotImplementedError(
+            f"{viewer.key}: grants do not exist yet; create {set(viewer.scopes)} from {anna.username}"
+        )
+
+
+# A provider that cannot be reached: the OIDC routes run their checks and refuse.
+_UNREACHABLE_PROVIDER = {
+    "name": "region",
+    "label": "Region",
+    "issuer": "http://127.0.0.1:9/unreachable",
+    "client_id": "nara",
+    "client_secret": "not-a-secret-of-any-provider",
+    "audience": "resident",
+}
+
+
+@pytest.fixture
+def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setenv("NARA_OIDC_PROVIDERS", json.dumps([_UNREACHABLE_PROVIDER]))
+    monkeypatch.setenv("NARA_SECRET_KEY", "a-test-only-secret-for-the-matrix-0123456789")
+    get_settings.cache_clear()
+    settings = get_settings()
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        # Resident B has data of their own, so "sees data" and "sees A's data" differ.
+        bo = accounts.create_user(
+            session=db, username="bo", display_name="Bo Berglund", role=Role.RESIDENT
+        )
+        make_task(db, bo, title="Ta vätskedrivande tablett")
+        make_contact(db, bo, name="Karin Ek")
+        accounts.create_user(
+            session=db, username="adam", display_name="Adam Admin", role=Role.ADMIN
+        )
+        today = datetime.now(DISPLAY_TIMEZONE).date()
+        first = self_care.occurrences_on(session=db, resident_id=anna.id, day=today)[0]
+        markers = {anna.display_name}
+        markers |= {
+            t.title
+            for t in db.exec(select(SelfCareTask).where(SelfCareTask.resident_id == anna.id))
+        }
+        for contact in db.exec(select(CareContact).where(CareContact.resident_id == anna.id)):
+            markers |= {contact.name}
+        markers |= {
+            a.purpose for a in db.exec(select(AgreedTime).where(AgreedTime.resident_id == anna.id))
+        }
+        # Public texts are no one's data, even where a task is named like an article.
+        markers -= set(db.exec(select(GuidanceArticle.title)))
+        cookies, devices = {}, {}
+        for viewer in VIEWERS:
+            devices[viewer.key] = _device(viewer)
+            cookie = f"{settings.device_cookie_name}={devices[viewer.key]}"
+            if viewer.username:
+                user = db.exec(select(User).where(User.username == viewer.username)).one()
+                _grant(viewer, anna)
+                token = sessions.start_session(session=db, user=user)
+                cookie = f"{settings.session_cookie_name}={token}; {cookie}"
+            cookies[viewer.key] = cookie
+        world = World(
+            anna_id=anna.id,
+            task_id=first.task_id,
+            occurrence_at=first.at.isoformat(),
+            markers=frozenset(m for m in markers if m),
+            cookies=cookies,
+            devices=devices,
+        )
+    assert len(world.markers) >= 5
+    return world
+
+
+# Tables that are no one's data to read: the audit log is appended to by design.
+_NOT_RESIDENT_DATA = frozenset({"audit_event"})
+_VOLATILE_COLUMNS = frozenset({"last_seen_at"})
+
+
+def rows_of_a(world: World) -> dict[str, frozenset[tuple]]:
+    """Every row that is resident A's: A's account and, transitively, what points at it."""
+    owned: dict[str, set] = {"user_account": {world.anna_id}}
+    tables: dict[str, Table] = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    snapshot: dict[str, frozenset[tuple]] = {}
+    with session_scope() as db:
+        for _ in range(3):  # A's account -> A's tasks -> checks of A's tasks
+            for name, table in tables.items():
+                if name in _NOT_RESIDENT_DATA:
+                    continue
+                conditions = [
+                    column.in_(owned[fk.column.table.name])
+                    for column in table.columns
+                    for fk in column.foreign_keys
+                    if owned.get(fk.column.table.name)
+                ]
+                if name == "user_account":
+                    conditions.append(table.c.id == world.anna_id)
+                if not conditions:
+                    continue
+                rows = db.connection().execute(sa_select(table).where(or_(*conditions))).all()
+                keep = [c.name for c in table.columns if c.name not in _VOLATILE_COLUMNS]
+                snapshot[name] = frozenset(
+                    tuple(str(row._mapping[c]) for c in keep) for row in rows
+                )
+                primary = list(table.primary_key.columns)
+                if len(primary) == 1:
+                    owned.setdefault(name, set()).update(
+                        row._mapping[primary[0].name] for row in rows
+                    )
+    return snapshot
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _strings(getattr(value, field.name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _strings(item)
+
+
+def _root(state: rx.State) -> rx.State:
+    while state.parent_state is not None:
+        state = state.parent_state
+    return state
+
+
+# ---------------------------------------------------------------------------- probes
+
+
+@dataclasses.dataclass
+class Seen:
+    """What one call showed: the states to search for A's data, and what it delivered."""
+
+    states: list[rx.State] = dataclasses.field(default_factory=list)
+    texts: list[str] = dataclasses.field(default_factory=list)  # response parts of a route
+    public: Any = None  # a public handler's result; must be the same for every viewer
+    refused: bool | None = None  # the handler's visible refusal, where it has one
+
+
+async def call(state: rx.State, name: str, *args: Any) -> Any:
+    """Run an event handler as Reflex would, sync or async; ``Forbidden`` is a refusal."""
+    result = type(state).event_handlers[name].fn(state, *args)
+    if inspect.isawaitable(result):
+        result = await result
+    elif inspect.isasyncgen(result):
+        result = [item async for item in result]
+    elif inspect.isgenerator(result):
+        result = list(result)
+    return result
+
+
+Probe = Callable[[World, ViewerSpec, str], Awaitable[Seen]]
+PROBES: dict[str, Probe] = {}
+
+
+def probe(*keys: str) -> Callable[[Probe], Probe]:
+    def register(fn: Probe) -> Probe:
+        for key in keys:
+            PROBES[key] = fn
+        return fn
+
+    return register
+
+
+def _state(cls_key: str, world: World, viewer: ViewerSpec, path: str = "/") -> rx.State:
+    cls, _ = HANDLERS[cls_key]
+    return state_for(cls, cookie=world.cookies[viewer.key], path=path)
+
+
+@probe("SessionState.load", "SessionState.require_sign_in")
+async def _session_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/tider")
+    result = await call(state, key.split(".")[1])
+    redirected = "/logga-in?next=/tider" in str(result)
+    if key.endswith("require_sign_in") and viewer.username is None:
+        return Seen([state], refused=redirected)
+    assert not redirected, "only a signed-out visitor is sent to sign in"
+    return Seen([state])
+
+
+@probe("SessionState.set_language")
+async def _set_language(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("SessionState.set_language", world, viewer)
+    await call(state, "set_language", "en")
+    return Seen([state])
+
+
+@probe("SessionState.note_failure", "SessionState.dismiss_failure")
+async def _failure_banner(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("SessionState.note_failure", world, viewer)
+    await call(state, "note_failure")
+    raised = state.failed
+    await call(state, "dismiss_failure")
+    return Seen([state], public=(raised, state.failed))
+
+
+@probe("LoginState.load")
+async def _login_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("LoginState.load", world, viewer, path="/logga-in")
+    await call(state, "load")
+    return Seen([state], public=(state.error, state.busy))
+
+
+@probe("LoginState.submit")
+async def _login_submit(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("LoginState.submit", world, viewer, path="/logga-in")
+    result = await call(state, "submit", {"username": "anna", "password": "not-annas-password"})
+    with session_scope() as db:
+        tickets = len(db.exec(select(LoginTicket)).all())
+    refused = bool(state.error or getattr(state, "wait_notice", "")) and not state.busy
+    return Seen([state], texts=[str(result)], public=refused and tickets == 0)
+
+
+@probe("TodayState.load")
+async def _today_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("TodayState.load", world, viewer)
+    await call(state, "load")
+    return Seen([state], refused=not state.loaded or not state.has_own_care or None)
+
+
+@probe("TodayState.toggle_done")
+async def _today_toggle(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("TodayState.toggle_done", world, viewer)
+    await call(state, "load")
+    await call(state, "toggle_done", world.task_id, world.occurrence_at)
+    return Seen([state], refused=bool(state.message) if viewer.key != RESIDENT_A else None)
+
+
+@probe("AgreedTimesState.load", "CareContactsState.load")
+async def _care_plan_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer)
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("GuidanceLibraryState.load")
+async def _guidance_library(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state("GuidanceLibraryState.load", world, viewer, path="/egenvard")
+    await call(state, "load")
+    return Seen([state], public=tuple(article.slug for article in state.articles) or None)
+
+
+@probe("GuidanceArticleState.load")
+async def _guidance_article(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    path = "/egenvard/vag-dig-vid-hjartsvikt"
+    state = _state("GuidanceArticleState.load", world, viewer, path=path)
+    await call(state, "load")
+    return Seen([state], public=state.title if state.found else None)
+
+
+# Routes run on a Starlette app with exactly the routes the app mounts.
+
+
+async def _request(world: World, viewer: ViewerSpec, method: str, url: str) -> httpx.Response:
+    app = Starlette(routes=mounted_top_routes())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        return await client.request(method, url, headers={"cookie": world.cookies[viewer.key]})
+
+
+def _seen_response(response: httpx.Response) -> list[str]:
+    return [response.text, response.headers.get("location", "")]
+
+
+@probe("GET /auth/session")
+async def _complete_sign_in(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # A's one-time ticket, issued to A's browser, presented by this viewer's browser.
+    with session_scope() as db:
+        anna = db.get(User, world.anna_id)
+        ticket = sessions.issue_login_ticket(
+            session=db, user=anna, device_token=world.devices[RESIDENT_A]
+        ).token
+    world.setup_done()
+    response = await _request(world, viewer, "GET", f"/auth/session?ticket={ticket}")
+    cookie_set = get_settings().session_cookie_name + "=" in response.headers.get("set-cookie", "")
+    refused = response.headers.get("location") == "/logga-in?fel=utgangen" and not cookie_set
+    return Seen(
+        texts=_seen_response(response), refused=refused if viewer.key != RESIDENT_A else None
+    )
+
+
+@probe("POST /auth/logout", "POST /auth/logout-all")
+async def _sign_out(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # A is also signed in elsewhere; the viewer also names A's id, which must be ignored.
+    with session_scope() as db:
+        sessions.start_session(session=db, user=db.get(User, world.anna_id))
+    world.setup_done()
+    path = key.split(" ", 1)[1]
+    response = await _request(world, viewer, "POST", f"{path}?user_id={world.anna_id}")
+    return Seen(texts=_seen_response(response))
+
+
+@probe("GET /auth/oidc/{provider}/login", "GET /auth/oidc/{provider}/callback")
+async def _oidc(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # A callback with a state this browser never got, as a replay or forgery would carry.
+    path = key.split(" ", 1)[1].replace("{provider}", "region")
+    query = "?code=stolen-code&state=forged-state" if path.endswith("callback") else "?next=/tider"
+    response = await _request(world, viewer, "GET", path + query)
+    unknown = await _request(world, viewer, "GET", path.replace("region", "nobody"))
+    cookie_set = get_settings().session_cookie_name + "=" in response.headers.get("set-cookie", "")
+    return Seen(
+        texts=_seen_response(response),
+        public=None
+        if cookie_set
+        else (response.status_code, response.headers.get("location"), unknown.status_code),
+    )
+
+
+# ---------------------------------------------------------------------------- the tests
+
+
+def _observed(world: World, seen: Seen, before: dict, after: dict) -> tuple[Outcome | str, str]:
+    leaked = sorted(
+        {
+            text
+            for state in seen.states
+            for text in _strings(_root(state).dict())
+            if text in world.markers
+        }
+        | {marker for text in seen.texts for marker in world.markers if marker in text}
+    )
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    if leaked or changed:
+        return YES, f"A's data shown {leaked}, A's rows changed in {changed}"
+    if seen.public is not None and seen.public is not False:
+        return PUB, f"public result {seen.public!r}"
+    if seen.refused is False:
+        return "unclear", "no data of A's, but no refusal either"
+    return NO, "nothing of A's shown or changed" + (", refusal visible" if seen.refused else "")
+
+
+def test_every_viewer_has_a_column() -> None:
+    assert len({viewer.key for viewer in VIEWERS}) == len(VIEWERS)
+    assert [viewer.key for viewer in VIEWERS][1] == RESIDENT_A
+    for key, row in EXPECTED.items():
+        assert len(row) == len(VIEWERS), f"{key}: one outcome per viewer in VIEWERS"
+
+
+@pytest.mark.parametrize("key", sorted(HANDLERS) + sorted(ROUTES))
+async def test_role_matrix(key: str, world: World) -> None:
+    assert key in EXPECTED, (
+        f"{key} is in the code but not in EXPECTED (tests/states/test_policy_matrix.py): "
+        "add a row saying what each viewer must get, and a probe in PROBES"
+    )
+    assert key in PROBES, f"{key} has a row in EXPECTED but no probe: add one with @probe({key!r})"
+    wrong, outcomes = [], {}
+    for viewer, expected in zip(VIEWERS, EXPECTED[key], strict=True):
+        world.setup_done()
+        try:
+            seen = await PROBES[key](world, viewer, key)
+        except Forbidden:
+            seen = Seen(refused=True)
+        except Exception as error:  # a crash is a wrong cell too, not the end of the row
+            wrong.append(f"{viewer.key}: expected {expected}, but it raised {error!r}")
+            continue
+        observed, why = _observed(world, seen, world.before, rows_of_a(world))
+        outcomes[viewer.key] = seen.public
+        if observed != expected:
+            wrong.append(f"{viewer.key}: expected {expected}, got {observed} ({why})")
+    assert wrong == [], f"{key}:\n  " + "\n  ".join(wrong)
+    public = {repr(v) for k, v in outcomes.items() if EXPECTED[key][_index(k)] is PUB}
+    assert len(public) <= 1, f"{key} is public but differs between viewers: {public}"
+
+
+def _index(viewer_key: str) -> int:
+    return [viewer.key for viewer in VIEWERS].index(viewer_key)
+
+
+def test_matrix_covers_exactly_what_the_code_has() -> None:
+    discovered = set(HANDLERS) | set(ROUTES)
+    stale = sorted(set(EXPECTED) - discovered)
+    assert stale == [], f"rows in EXPECTED for handlers or routes that no longer exist: {stale}"
+    missing = sorted(discovered - set(EXPECTED))
+    assert missing == [], f"handlers or routes without a row in EXPECTED: {missing}"
+    mounted = {id(route) for route in ROUTES.values()}
+    unmounted = [
+        f"{name}: {path}"
+        for name, routes in declared_route_lists().items()
+        for path, route in _walk(routes)
+        if id(route) not in mounted
+    ]
+    assert unmounted == [], f"routes declared under naranara/http/ but not mounted: {unmounted}"
+    assert len(HANDLERS) >= 13 and len(ROUTES) >= 3  # discovery did find the app
+    cells = (len(HANDLERS) + len(ROUTES)) * len(VIEWERS)
+    print(
+        f"\npolicy matrix: {len(HANDLERS)} event handlers, {len(ROUTES)} HTTP routes, "
+        f"{len(VIEWERS)} viewers, {cells} cells"
+    )
+
+
+def test_setvar_reaches_nothing_outside_the_table() -> None:
+    """What a browser can reach through Reflex's ``setvar``: our own handlers, nothing else."""
+    reachable = sorted(
+        f"{cls.__name__}.{name}"
+        for cls in {cls for cls, _ in HANDLERS.values()}
+        for name in dir(cls)
+        if name.startswith("set_")
+        and name not in _REFLEX_OWN_SETTERS
+        and f"{cls.__name__}.{name}" not in HANDLERS
+    )
+    assert reachable == [], (
+        "setters a browser can call through setvar (is state_auto_setters on?); "
+        "list them in EXPECTED or remove them"
+    )
+
+
+@pytest.mark.parametrize("refused", [Action.VIEW_CARE_PLAN, Action.VIEW_SELF_CARE])
+async def test_today_asks_for_each_kind_of_data_on_its_own(
+    refused: Action, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grants will come per scope: the care plan and self-care must each ask their own action."""
+    from naranara.states import today
+
+    def is_allowed_except(viewer, action, subject_id=None) -> bool:  # noqa: ANN001
+        return action is not refused and is_allowed(viewer, action, subject_id)
+
+    monkeypatch.setattr(today, "is_allowed", is_allowed_except)
+    state = _state("TodayState.load", world, VIEWERS[1])
+    await call(state, "load")
+    assert bool(state.next_time) is (refused is not Action.VIEW_CARE_PLAN)
+    assert bool(state.tasks) is (refused is not Action.VIEW_SELF_CARE)
+
+
+# Handlers and routes that open the database without asking the policy, and why that is
+# right: they establish or end identity itself, before there is a viewer to ask about.
+IDENTITY_NOT_POLICY = {
+    "LoginState.submit": "checks a password and issues a ticket: no viewer yet",
+    "GET /auth/session": "swaps a ticket bound to this browser for a session",
+    "POST /auth/logout": "ends only the session whose cookie it was sent",
+    "GET /auth/oidc/{provider}/callback": "the provider's signed ID token decides who it is",
+}
+
+
+def _source(key: str) -> str:
+    if key in HANDLERS:
+        cls, name = HANDLERS[key]
+        return inspect.getsource(inspect.unwrap(cls.event_handlers[name].fn))
+    return inspect.getsource(inspect.unwrap(ROUTES[key].endpoint))
+
+
+def test_every_handler_that_opens_the_database_asks_the_policy() -> None:
+    """Static companion of the matrix: data access goes through is_allowed or require."""
+    silent = [
+        key
+        for key, source in ((key, _source(key)) for key in sorted(set(HANDLERS) | set(ROUTES)))
+        if "session_scope(" in source
+        and not ("is_allowed(" in source or "require(" in source)
+        and key not in IDENTITY_NOT_POLICY
+    ]
+    assert silent == [], f"open the database without asking naranara/policy.py: {silent}"
+    stale = sorted(set(IDENTITY_NOT_POLICY) - set(HANDLERS) - set(ROUTES))
+    assert stale == [], f"IDENTITY_NOT_POLICY names what no longer exists: {stale}"
