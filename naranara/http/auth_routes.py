@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
@@ -47,6 +49,35 @@ def _clear_session_cookie(response: Response) -> None:
     )
 
 
+FRESH_CLIENT_PATH = "/auth/fresh"
+
+
+def into_app(target: str) -> RedirectResponse:
+    """Redirect after a change of who is signed in, through ``/auth/fresh``.
+
+    Reflex keys each tab's server-side state by a client token kept in the tab's
+    sessionStorage, and sends that state's last snapshot as soon as the page
+    connects. After a sign-in or sign-out the tab must get a new token, or the
+    next person at a shared computer would be sent the previous person's data.
+    """
+    response = RedirectResponse(
+        f"{FRESH_CLIENT_PATH}?{urlencode({'next': safe_next(target)})}", status_code=303
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def fresh_client(request: Request) -> Response:
+    """Forget this tab's Reflex client token, then open the app at ``next``."""
+    # JSON is valid JavaScript; escaping "<" keeps "</script>" out of the page.
+    target = json.dumps(safe_next(request.query_params.get("next"))).replace("<", "\\u003c")
+    page = (
+        '<!doctype html><html lang="sv"><meta charset="utf-8"><title>Nära</title>'
+        f"<script>sessionStorage.removeItem('token');location.replace({target});</script>"
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
 def _client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -75,8 +106,7 @@ async def complete_sign_in(request: Request) -> Response:
             detail="method=password",
             client_address=_client_address(request),
         )
-    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    response.headers["Cache-Control"] = "no-store"
+    response = into_app(request.query_params.get("next") or "/")
     set_session_cookie(response, token)
     return response
 
@@ -111,7 +141,11 @@ async def sign_out(request: Request) -> Response:
     if request.headers.get("accept") == "application/json":
         response = JSONResponse({"end_session_url": end_session_url})
     else:
-        response = RedirectResponse(end_session_url or "/?utloggad=1", status_code=303)
+        response = (
+            RedirectResponse(end_session_url, status_code=303)
+            if end_session_url
+            else into_app("/?utloggad=1")
+        )
     _clear_session_cookie(response)
     return response
 
@@ -133,12 +167,13 @@ async def sign_out_everywhere(request: Request) -> Response:
                 detail=f"sessions={ended}",
                 client_address=_client_address(request),
             )
-    response = RedirectResponse("/?utloggad=1", status_code=303)
+    response = into_app("/?utloggad=1")
     _clear_session_cookie(response)
     return response
 
 
 routes = [
+    Route(FRESH_CLIENT_PATH, fresh_client, methods=["GET"]),
     Route("/auth/session", complete_sign_in, methods=["GET"]),
     Route("/auth/logout", sign_out, methods=["POST"]),
     Route("/auth/logout-all", sign_out_everywhere, methods=["POST"]),

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from naranara import routes as pages
 from naranara.db import session_scope
-from naranara.http.auth_routes import safe_next, set_session_cookie
+from naranara.http.auth_routes import into_app, safe_next, set_session_cookie
 from naranara.models import AuditKind, Role
 from naranara.services import audit, external_identities, sessions
 from naranara.settings import OIDCProvider, get_secret_key, get_settings
@@ -186,8 +186,7 @@ async def callback(request: Request) -> Response:
             client_address=request.client.host if request.client else None,
         )
     target = pages.WELCOME if signed_in.created else next_path
-    response = RedirectResponse(target, status_code=303)
-    response.headers["Cache-Control"] = "no-store"
+    response = into_app(target)
     set_session_cookie(response, session_token)
     return response
 

@@ -16,7 +16,9 @@ def _post_button(label: rx.Var, action: str, *, secondary: bool = False) -> rx.C
     # HttpOnly cookie. A full page load afterwards opens a socket without it.
     # After a sign-in through an identity provider, the answer may name the provider's
     # sign-out page to go on to (RP-initiated logout).
+    # Forgetting the tab's Reflex client token gives the next person a fresh state.
     script = (
+        "sessionStorage.removeItem('token');"
         f"fetch({action!r}, {{method: 'POST', credentials: 'same-origin', "
         "headers: {Accept: 'application/json'}})"
         ".then(r => (r.headers.get('content-type') || '').includes('json') ? r.json() : {})"

@@ -286,3 +286,21 @@ def test_the_websocket_refuses_pages_of_other_origins(
 ) -> None:
     status = _websocket_handshake_status(app_url, app_url if origin == "own" else origin)
     assert (status == 101) is accepted, status
+
+
+def test_each_change_of_person_starts_a_fresh_reflex_client(page: Page, app_url: str) -> None:
+    """A shared computer: the next person's tab must not resume the previous person's state."""
+    token = "sessionStorage.getItem('token')"
+    page.goto(app_url)
+    wait_for_app(page)
+    visitor = page.evaluate(token)
+    sign_in(page, app_url)
+    resident = page.evaluate(token)
+    assert resident and resident != visitor
+    page.goto(f"{app_url}/profil")
+    wait_for_app(page)
+    page.get_by_role("button", name="Logga ut", exact=True).click()
+    page.wait_for_url(f"{app_url}/")
+    wait_for_app(page)
+    after = page.evaluate(token)
+    assert after and after not in (visitor, resident)

@@ -58,7 +58,7 @@ def test_ticket_becomes_an_httponly_session_cookie_once(client: TestClient) -> N
     client.cookies.set("nara_device", "device-1")
     response = client.get("/auth/session", params={"ticket": ticket, "next": "/kontakter"})
     assert response.status_code == 303
-    assert response.headers["location"] == "/kontakter"
+    assert response.headers["location"] == "/auth/fresh?next=%2Fkontakter"
     set_cookie = response.headers["set-cookie"]
     assert set_cookie.startswith("nara_session=")
     assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie
@@ -136,3 +136,13 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
     assert headers["referrer-policy"] == "same-origin"
     # Plain http on localhost: no HSTS (it would pin the developer's browser to https).
     assert "strict-transport-security" not in headers
+
+
+def test_after_a_change_of_person_the_tab_gets_a_fresh_reflex_client(client: TestClient) -> None:
+    page = client.get("/auth/fresh", params={"next": "/tider</script><script>alert(1)"})
+    assert page.headers["cache-control"] == "no-store"
+    assert "sessionStorage.removeItem('token')" in page.text
+    assert 'location.replace("/tider\\u003c/script>\\u003cscript>alert(1)")' in page.text
+    assert "</script><script>alert" not in page.text
+    elsewhere = client.get("/auth/fresh", params={"next": "https://evil.example/"})
+    assert 'location.replace("/")' in elsewhere.text

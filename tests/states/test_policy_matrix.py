@@ -112,6 +112,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GuidanceLibraryState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
     "GuidanceArticleState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
     # HTTP routes ("METHOD /path")
+    "GET /auth/fresh": (PUB, PUB, PUB, PUB, PUB, PUB),  # a static page; reads nothing
     "GET /auth/session": (NO, YES, NO, NO, NO, NO),  # A's ticket, bound to A's browser
     "POST /auth/logout": (NO, YES, NO, NO, NO, NO),  # ends the caller's own session only
     "POST /auth/logout-all": (NO, YES, NO, NO, NO, NO),
@@ -552,6 +553,12 @@ async def _sign_out(world: World, viewer: ViewerSpec, key: str) -> Seen:
     path = key.split(" ", 1)[1]
     response = await _request(world, viewer, "POST", f"{path}?user_id={world.anna_id}")
     return Seen(texts=_seen_response(response))
+
+
+@probe("GET /auth/fresh")
+async def _fresh_client(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", "/auth/fresh?next=/tider")
+    return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
 
 
 @probe("GET /auth/oidc/{provider}/login", "GET /auth/oidc/{provider}/callback")
