@@ -5,7 +5,7 @@ from starlette.applications import Starlette
 
 import naranara.pages  # noqa: F401 - registers every page
 from naranara.http import auth_routes, oidc_routes
-from naranara.http.middleware import SecurityHeadersMiddleware
+from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.states.session import report_backend_error
 
 app = rx.App(
@@ -19,6 +19,7 @@ app = rx.App(
     backend_exception_handler=report_backend_error,
     api_transformer=[
         Starlette(routes=[*auth_routes.routes, *oidc_routes.routes]),
+        ClientTokenBindingMiddleware,
         SecurityHeadersMiddleware,
     ],
 )

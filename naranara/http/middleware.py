@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
+from reflex import constants
+from reflex.config import get_config
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from naranara.services.sessions import new_token
+from naranara.services.sessions import bound_client_token, new_token
 from naranara.settings import get_settings
 
 _DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
@@ -74,3 +78,58 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_UPLOAD_TOKEN_HEADER = b"reflex-client-token"
+
+
+class ClientTokenBindingMiddleware:
+    """Binds each tab's Reflex client token to this browser's device and session cookies.
+
+    Reflex looks a tab's state up by the token in the websocket URL (and, for
+    uploads, a header). Both are replaced here, before Reflex sees them, by
+    ``bound_client_token``: the same tab in the same session keeps its state, and
+    a token copied into another browser or carried into another session finds none.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        config = get_config()
+        self._event_path = config.prepend_backend_path(str(constants.Endpoint.EVENT))
+        self._upload_path = config.prepend_backend_path(str(constants.Endpoint.UPLOAD))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] in ("http", "websocket"):
+            if path.startswith(self._event_path):
+                scope = self._with_bound_query_token(scope)
+            elif path.startswith(self._upload_path):
+                scope = self._with_bound_header_token(scope)
+        await self.app(scope, receive, send)
+
+    def _bind(self, scope: Scope, client_token: str) -> str:
+        settings = get_settings()
+        cookies = HTTPConnection(scope).cookies
+        return bound_client_token(
+            client_token,
+            device_token=cookies.get(settings.device_cookie_name, ""),
+            session_token=cookies.get(settings.session_cookie_name, ""),
+        )
+
+    def _with_bound_query_token(self, scope: Scope) -> Scope:
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if not any(name == "token" for name, _ in query):
+            return scope
+        bound = [
+            (name, self._bind(scope, value) if name == "token" else value) for name, value in query
+        ]
+        return {**scope, "query_string": urlencode(bound).encode("latin-1")}
+
+    def _with_bound_header_token(self, scope: Scope) -> Scope:
+        headers = [
+            (name, self._bind(scope, value.decode("latin-1")).encode("latin-1"))
+            if name == _UPLOAD_TOKEN_HEADER
+            else (name, value)
+            for name, value in scope.get("headers", [])
+        ]
+        return {**scope, "headers": headers}

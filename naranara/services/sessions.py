@@ -8,7 +8,9 @@ credential: identity always comes from this cookie, looked up here.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from naranara.models import AuthSession, LoginTicket, User
 from naranara.models.types import utc_now
-from naranara.settings import get_settings
+from naranara.settings import get_secret_key, get_settings
 
 
 def token_digest(token: str) -> str:
@@ -27,6 +29,20 @@ def token_digest(token: str) -> str:
 def new_token() -> str:
     """256 bits from the operating system's CSPRNG."""
     return secrets.token_urlsafe(32)
+
+
+def bound_client_token(client_token: str, *, device_token: str, session_token: str) -> str:
+    """The key Reflex stores this tab's state under: the tab's token bound to its cookies.
+
+    Reflex's client token comes from ``Math.random`` in the browser and is sent in
+    the websocket URL; whoever sends it is handed the state stored under it. Mixing
+    in the HttpOnly device and session cookies, under the deployment's secret, means
+    a copied token opens nothing in another browser or another session, and a new
+    session (sign-in, sign-out) starts from a fresh state.
+    """
+    message = "\0".join((device_token, session_token, client_token)).encode()
+    digest = hmac.new(get_secret_key().encode(), message, hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16]))
 
 
 @dataclass(frozen=True)

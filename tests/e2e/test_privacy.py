@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -75,3 +76,41 @@ def test_no_data_of_another_resident_reaches_the_browser(
         assert any(f"{record} {MARKER}" in frame for frame in bertils_frames), record
     leaked = [frame[:200] for frame in annas_frames if MARKER in frame or "bertil" in frame.lower()]
     assert leaked == []
+
+
+def test_a_client_token_copied_into_another_browser_opens_nothing(
+    browser: Browser, app_url: str, resident_b: str
+) -> None:
+    """Reflex sends a tab the state stored under its token; a copied token must not find Bertil's."""
+    bertil = browser.new_context(viewport=PHONE)
+    try:
+        bertils_page = bertil.new_page()
+        bertils_frames = _frames_while_browsing(
+            bertils_page, app_url, resident_b, "bertils-losenord"
+        )
+        bertils_token = bertils_page.evaluate("sessionStorage.getItem('token')")
+    finally:
+        bertil.close()  # disconnected, so Reflex will not hand the token a fresh one
+    assert bertils_token and any(MARKER in frame for frame in bertils_frames)
+
+    thief = browser.new_context(viewport=PHONE)
+    try:
+        page = thief.new_page()
+        frames: list[str] = []
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))),
+        )
+        page.add_init_script(f"sessionStorage.setItem('token', {json.dumps(bertils_token)})")
+        for path in PAGES:
+            page.goto(app_url + path)
+            wait_for_app(page)
+        sign_in(page, app_url, username="anna", password="nara-demo")
+        for path in PAGES:
+            page.goto(app_url + path)
+            wait_for_app(page)
+        assert page.evaluate("sessionStorage.getItem('token')") == bertils_token
+    finally:
+        thief.close()
+    assert any("Uppföljning av hjärtsvikt" in frame for frame in frames)
+    assert [frame[:200] for frame in frames if MARKER in frame] == []
