@@ -1,18 +1,22 @@
 """Who may do what to whose data: the one place that decides.
 
 Every Reflex event handler and HTTP route that touches a resident's data asks
-here, on the server, with the viewer resolved from the session cookie. Grants
-for relatives (ombud) and care relationships for staff are added here when
-they exist; until then only residents see their own data.
+here, on the server, with the viewer resolved from the session cookie. A viewer
+carries what others have let them see: a relative's grants (ombud scopes) and
+a staff member's recorded care relationships, read once when it is resolved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlmodel import Session
+
 from naranara.i18n import normalise_locale
-from naranara.models import Role, User
+from naranara.models import ProxyScope, Role, User
+from naranara.services import access
 
 
 @dataclass(frozen=True)
@@ -23,15 +27,26 @@ class Viewer:
     role: Role
     display_name: str
     locale: str
+    # resident id -> scopes that resident has granted this viewer (relatives, residents)
+    grants: Mapping[int, frozenset[ProxyScope]] = field(default_factory=dict)
+    # residents this viewer has a recorded care relationship with (staff)
+    cares_for: frozenset[int] = frozenset()
 
 
-def viewer_of(user: User) -> Viewer:
-    """The viewer for a user row that a session cookie resolved to."""
+def viewer_of(user: User, *, session: Session) -> Viewer:
+    """The viewer for a user row that a session cookie resolved to, with their access."""
+    role = Role(user.role)
     return Viewer(
         user_id=user.id,
-        role=user.role,
+        role=role,
         display_name=user.display_name,
         locale=normalise_locale(user.locale),
+        grants=access.grants_of(session=session, relative_id=user.id)
+        if role in _MAY_HOLD_GRANTS
+        else {},
+        cares_for=access.residents_in_care_of(session=session, staff_id=user.id)
+        if role is Role.STAFF
+        else frozenset(),
     )
 
 
@@ -47,6 +62,16 @@ _PUBLIC_ACTIONS = frozenset({Action.READ_PUBLISHED_GUIDANCE})
 _RESIDENT_OWN_ACTIONS = frozenset(
     {Action.VIEW_CARE_PLAN, Action.VIEW_SELF_CARE, Action.RECORD_SELF_CARE}
 )
+# A resident may help their partner too; staff and admin act through their role only.
+_MAY_HOLD_GRANTS = frozenset({Role.RELATIVE, Role.RESIDENT})
+# The grant scope that lets a relative do an action for the resident who gave it.
+_SCOPE_FOR = {
+    Action.VIEW_CARE_PLAN: ProxyScope.CARE_PLAN,
+    Action.VIEW_SELF_CARE: ProxyScope.SELF_CARE,
+    Action.RECORD_SELF_CARE: ProxyScope.SELF_CARE,
+}
+# What staff with a care relationship may do; they read, the resident records.
+_CARE_TEAM_ACTIONS = frozenset({Action.VIEW_CARE_PLAN, Action.VIEW_SELF_CARE})
 
 
 class Forbidden(Exception):
@@ -66,9 +91,19 @@ def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = N
         return False
     if action is Action.CHANGE_ACCOUNT_SETTINGS:
         return subject_id == viewer.user_id
-    if action in _RESIDENT_OWN_ACTIONS:
-        return viewer.role is Role.RESIDENT and subject_id == viewer.user_id
-    return False
+    if subject_id is None:
+        return False
+    if action in _RESIDENT_OWN_ACTIONS and subject_id == viewer.user_id:
+        return viewer.role is Role.RESIDENT
+    if viewer.role in _MAY_HOLD_GRANTS and _SCOPE_FOR.get(action) in viewer.grants.get(
+        subject_id, ()
+    ):
+        return True
+    return (
+        viewer.role is Role.STAFF
+        and action in _CARE_TEAM_ACTIONS
+        and subject_id in viewer.cares_for
+    )
 
 
 def require(viewer: Viewer | None, action: Action, subject_id: int | None = None) -> None:

@@ -156,7 +156,7 @@ async def sign_out_everywhere(request: Request) -> Response:
             session=db, token=request.cookies.get(get_settings().session_cookie_name)
         )
         if user is not None and is_allowed(
-            viewer_of(user), Action.CHANGE_ACCOUNT_SETTINGS, user.id
+            viewer_of(user, session=db), Action.CHANGE_ACCOUNT_SETTINGS, user.id
         ):
             ended = sessions.end_all_sessions(session=db, user_id=user.id)
             audit.record(

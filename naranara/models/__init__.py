@@ -1,5 +1,6 @@
 """Database tables. Importing this package registers every table on SQLModel.metadata."""
 
+from naranara.models.access import CareRelationship, ProxyGrant, ProxyScope
 from naranara.models.audit import AuditEvent, AuditKind
 from naranara.models.auth import AuthSession, LoginTicket
 from naranara.models.care import AgreedTime, AgreedTimeStatus, CareContact
@@ -15,10 +16,13 @@ __all__ = [
     "AuditKind",
     "AuthSession",
     "CareContact",
+    "CareRelationship",
     "CheckStatus",
     "ExternalIdentity",
     "GuidanceArticle",
     "LoginTicket",
+    "ProxyGrant",
+    "ProxyScope",
     "Role",
     "SelfCareCheck",
     "SelfCareTask",

@@ -16,6 +16,7 @@ from naranara.models import AuditKind
 from naranara.models.types import utc_now
 from naranara.services import accounts, audit, sessions, throttle
 from naranara.settings import get_settings
+from naranara.states.arguments import form_text
 from naranara.states.session import SessionState, read_cookie
 
 # Message ids; the page looks them up in the reader's language.
@@ -74,8 +75,8 @@ class LoginState(rx.State):
 
     @rx.event
     async def submit(self, form_data: dict):  # noqa: ANN201
-        username = str(form_data.get("username", "")).strip()[:64]
-        password = str(form_data.get("password", ""))[:256]
+        username = form_text(form_data, "username", max_length=64).strip()
+        password = form_text(form_data, "password", max_length=256)
         # What was typed stays in the form whatever happens next.
         self.username = username
         self.wait_notice = ""

@@ -45,7 +45,7 @@ def current_viewer(state: rx.State) -> Viewer | None:
         user = sessions.resolve(session=db, token=token)
         if user is None:
             return None
-        return viewer_of(user)
+        return viewer_of(user, session=db)
 
 
 def t(message: str) -> rx.Var[str]:

@@ -13,6 +13,7 @@ from naranara.models import CheckStatus, Role, SelfCareTask
 from naranara.policy import Action, Forbidden, is_allowed, require
 from naranara.services import guidance, patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
+from naranara.states.arguments import moment, record_id
 from naranara.states.session import current_viewer
 from naranara.states.views import (
     AgreedTimeView,
@@ -81,10 +82,10 @@ class TodayState(rx.State):
     @rx.event
     def toggle_done(self, task_id: int, occurrence_at: str) -> None:
         viewer = current_viewer(self)
+        task_id, at = record_id(task_id), moment(occurrence_at)
         try:
-            moment = datetime.fromisoformat(occurrence_at)
             with session_scope() as db:
-                task = db.get(SelfCareTask, int(task_id))
+                task = db.get(SelfCareTask, task_id) if task_id and at else None
                 if task is None:
                     raise Forbidden(Action.RECORD_SELF_CARE, None)
                 require(viewer, Action.RECORD_SELF_CARE, task.resident_id)
@@ -99,7 +100,7 @@ class TodayState(rx.State):
                 self_care.record(
                     session=db,
                     task=task,
-                    occurrence_at=moment,
+                    occurrence_at=at,
                     status=None if done else CheckStatus.DONE,
                     recorded_by_id=viewer.user_id,
                 )

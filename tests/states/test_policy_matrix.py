@@ -17,10 +17,10 @@ takes any?*
 - ``PUB``: public, the same for everyone: the handler delivers its public
   result to every viewer alike and nothing of A's.
 
-Relatives and staff get nothing of a resident's yet. When grants (ombud scopes)
-and care relationships arrive, add viewers such as ``relative of A, scope
-care_plan`` to ``VIEWERS`` (with ``scopes``), give them a column in ``EXPECTED``
-and create the grant in ``_grant``.
+Relatives see a resident's data only through grants (one viewer per scope, and
+one without any), staff only through a recorded care relationship (one viewer
+with, one without). A new ``ProxyScope`` fails ``test_every_scope_has_a_viewer``
+until it has its own column.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import reflex as rx
 from reflex.state import BaseState
 from sqlalchemy import Table, or_
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -52,12 +52,13 @@ from naranara.models import (
     CareContact,
     GuidanceArticle,
     LoginTicket,
+    ProxyScope,
     Role,
     SelfCareTask,
     User,
 )
 from naranara.policy import Action, Forbidden, is_allowed
-from naranara.services import accounts, self_care, sessions
+from naranara.services import access, accounts, self_care, sessions
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
 from tests.states.conftest import state_for
 from tests.utils.factories import make_contact, make_task
@@ -69,16 +70,18 @@ from tests.utils.factories import make_contact, make_task
 class ViewerSpec:
     key: str
     username: str | None  # None: not signed in
-    # What resident A has granted this viewer. No grants exist yet, so every relative
-    # is "without scopes"; add a viewer per scope when they do.
-    scopes: frozenset[str] = frozenset()
+    scopes: frozenset[ProxyScope] = frozenset()  # what resident A has granted this viewer
+    cares_for_a: bool = False  # a recorded care relationship with resident A
 
 
 VIEWERS: tuple[ViewerSpec, ...] = (
     ViewerSpec("anonymous", None),
     ViewerSpec("resident A", "anna"),
     ViewerSpec("resident B", "bo"),
-    ViewerSpec("relative of A", "erik"),
+    ViewerSpec("relative of A, no scope", "erik"),
+    ViewerSpec("relative of A, care_plan", "rut", scopes=frozenset({ProxyScope.CARE_PLAN})),
+    ViewerSpec("relative of A, self_care", "sixten", scopes=frozenset({ProxyScope.SELF_CARE})),
+    ViewerSpec("staff, care of A", "stina", cares_for_a=True),
     ViewerSpec("staff, no care relationship", "sara"),
     ViewerSpec("admin", "adam"),
 )
@@ -95,30 +98,37 @@ YES, NO, PUB = Outcome.ALLOWED, Outcome.REFUSED, Outcome.PUBLIC
 
 # ---------------------------------------------------------------------------- the table
 # One column per viewer, in the order of VIEWERS:
-#   anonymous, resident A, resident B, relative of A, staff (no care relationship), admin
+#   anonymous, resident A, resident B,
+#   relative of A: no scope, care_plan, self_care,
+#   staff: care of A, no care relationship,
+#   admin
+_EVERYONE_ALIKE = (PUB,) * 9
+_A_ONLY = (NO, YES, NO, NO, NO, NO, NO, NO, NO)
 EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # Event handlers ("State.handler")
-    "SessionState.load": (NO, YES, NO, NO, NO, NO),  # own name and language only
-    "SessionState.require_sign_in": (NO, YES, NO, NO, NO, NO),
-    "SessionState.set_language": (NO, YES, NO, NO, NO, NO),  # writes the own account only
-    "SessionState.note_failure": (PUB, PUB, PUB, PUB, PUB, PUB),
-    "SessionState.dismiss_failure": (PUB, PUB, PUB, PUB, PUB, PUB),
-    "LoginState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
-    "LoginState.submit": (PUB, PUB, PUB, PUB, PUB, PUB),  # the password decides, not the viewer
-    "TodayState.load": (NO, YES, NO, NO, NO, NO),
-    "TodayState.toggle_done": (NO, YES, NO, NO, NO, NO),  # with A's task id and occurrence
-    "AgreedTimesState.load": (NO, YES, NO, NO, NO, NO),
-    "CareContactsState.load": (NO, YES, NO, NO, NO, NO),
-    "GuidanceLibraryState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
-    "GuidanceArticleState.load": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "SessionState.load": _A_ONLY,  # own name and language only
+    "SessionState.require_sign_in": _A_ONLY,
+    "SessionState.set_language": _A_ONLY,  # writes the own account only
+    "SessionState.note_failure": _EVERYONE_ALIKE,
+    "SessionState.dismiss_failure": _EVERYONE_ALIKE,
+    "LoginState.load": _EVERYONE_ALIKE,
+    "LoginState.submit": _EVERYONE_ALIKE,  # the password decides, not the viewer
+    # The pages below show the viewer's own care; acting for someone comes with ombud.
+    "TodayState.load": _A_ONLY,
+    # With A's task id and occurrence: whoever A let help with self-care may mark it.
+    "TodayState.toggle_done": (NO, YES, NO, NO, NO, YES, NO, NO, NO),
+    "AgreedTimesState.load": _A_ONLY,
+    "CareContactsState.load": _A_ONLY,
+    "GuidanceLibraryState.load": _EVERYONE_ALIKE,
+    "GuidanceArticleState.load": _EVERYONE_ALIKE,
     # HTTP routes ("METHOD /path")
-    "GET /auth/fresh": (PUB, PUB, PUB, PUB, PUB, PUB),  # a static page; reads nothing
-    "GET /auth/session": (NO, YES, NO, NO, NO, NO),  # A's ticket, bound to A's browser
-    "POST /auth/logout": (NO, YES, NO, NO, NO, NO),  # ends the caller's own session only
-    "POST /auth/logout-all": (NO, YES, NO, NO, NO, NO),
+    "GET /auth/fresh": _EVERYONE_ALIKE,  # a static page; reads nothing
+    "GET /auth/session": _A_ONLY,  # A's ticket, bound to A's browser
+    "POST /auth/logout": _A_ONLY,  # ends the caller's own session only
+    "POST /auth/logout-all": _A_ONLY,
     # The provider's signed ID token decides, not the viewer (flows: test_oidc_routes.py).
-    "GET /auth/oidc/{provider}/login": (PUB, PUB, PUB, PUB, PUB, PUB),
-    "GET /auth/oidc/{provider}/callback": (PUB, PUB, PUB, PUB, PUB, PUB),
+    "GET /auth/oidc/{provider}/login": _EVERYONE_ALIKE,
+    "GET /auth/oidc/{provider}/callback": _EVERYONE_ALIKE,
 }
 
 # ---------------------------------------------------------------------------- discovery
@@ -260,11 +270,11 @@ def _device(viewer: ViewerSpec) -> str:
     return "device-" + viewer.key.replace(" ", "-").replace(",", "")
 
 
-def _grant(viewer: ViewerSpec, anna: User) -> None:
-    if viewer.scopes:
-        raise NotImplementedError(
-            f"{viewer.key}: grants do not exist yet; create {set(viewer.scopes)} from {anna.username}"
-        )
+def _give_access(db: Session, viewer: ViewerSpec, user: User, anna: User) -> None:
+    for scope in viewer.scopes:
+        access.grant(session=db, resident_id=anna.id, relative_id=user.id, scope=scope)
+    if viewer.cares_for_a:
+        access.record_care_relationship(session=db, staff_id=user.id, resident_id=anna.id)
 
 
 # A provider that cannot be reached: the OIDC routes run their checks and refuse.
@@ -292,9 +302,15 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
         )
         make_task(db, bo, title="Ta vätskedrivande tablett")
         make_contact(db, bo, name="Karin Ek")
-        accounts.create_user(
-            session=db, username="adam", display_name="Adam Admin", role=Role.ADMIN
-        )
+        for username, display_name, role in (
+            ("adam", "Adam Admin", Role.ADMIN),
+            ("rut", "Rut Relativ", Role.RELATIVE),
+            ("sixten", "Sixten Släkting", Role.RELATIVE),
+            ("stina", "Stina Sjuksköterska", Role.STAFF),
+        ):
+            accounts.create_user(
+                session=db, username=username, display_name=display_name, role=role
+            )
         today = datetime.now(DISPLAY_TIMEZONE).date()
         first = self_care.occurrences_on(session=db, resident_id=anna.id, day=today)[0]
         markers = {anna.display_name}
@@ -315,7 +331,7 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
             cookie = f"{settings.device_cookie_name}={devices[viewer.key]}"
             if viewer.username:
                 user = db.exec(select(User).where(User.username == viewer.username)).one()
-                _grant(viewer, anna)
+                _give_access(db, viewer, user, anna)
                 token = sessions.start_session(session=db, user=user)
                 cookie = f"{settings.session_cookie_name}={token}; {cookie}"
             cookies[viewer.key] = cookie
@@ -600,6 +616,14 @@ def _observed(world: World, seen: Seen, before: dict, after: dict) -> tuple[Outc
     if seen.refused is False:
         return "unclear", "no data of A's, but no refusal either"
     return NO, "nothing of A's shown or changed" + (", refusal visible" if seen.refused else "")
+
+
+def test_every_scope_has_a_viewer() -> None:
+    granted = [viewer.scopes for viewer in VIEWERS if viewer.scopes]
+    assert {scope for scopes in granted for scope in scopes} == set(ProxyScope)
+    assert all(len(scopes) == 1 for scopes in granted), "one scope per viewer, each on its own"
+    assert any(v.username == "erik" and not v.scopes for v in VIEWERS), "a relative without any"
+    assert [v.cares_for_a for v in VIEWERS if v.username in ("stina", "sara")] == [True, False]
 
 
 def test_every_viewer_has_a_column() -> None:

@@ -1,0 +1,51 @@
+"""Who besides the resident may see their data: relatives' grants and staff's care."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Column, Field, SQLModel
+
+from naranara.models.types import UTCDateTime, utc_now
+
+
+class ProxyScope(StrEnum):
+    """What a resident can let a relative (ombud) see or do, one grant row per scope."""
+
+    CARE_PLAN = "care_plan"  # contacts and agreed times: read
+    SELF_CARE = "self_care"  # self-care tasks: see them and mark them done
+
+
+class ProxyGrant(SQLModel, table=True):
+    """A resident's permission for one relative, in one scope, until revoked or expired."""
+
+    __tablename__ = "proxy_grant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    relative_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    scope: ProxyScope = Field(max_length=32)
+    granted_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class CareRelationship(SQLModel, table=True):
+    """A recorded care relationship: only through one does staff see a resident's data."""
+
+    __tablename__ = "care_relationship"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    unit: str = Field(default="", max_length=160)
+    started_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    recorded_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )

@@ -1,0 +1,124 @@
+"""Grants from residents to relatives (ombud) and staff's recorded care relationships.
+
+The policy module reads these through ``grants_of`` and ``residents_in_care_of``
+when it resolves a viewer; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from naranara.models import CareRelationship, ProxyGrant, ProxyScope
+from naranara.models.types import utc_now
+
+
+def grant(
+    *,
+    session: Session,
+    resident_id: int,
+    relative_id: int,
+    scope: ProxyScope,
+    expires_at: datetime | None = None,
+) -> ProxyGrant:
+    """Let ``relative_id`` act in ``scope`` for ``resident_id``; an active grant is kept."""
+    if resident_id == relative_id:
+        raise ValueError("a resident does not grant access to themself")
+    existing = session.exec(
+        select(ProxyGrant).where(
+            ProxyGrant.resident_id == resident_id,
+            ProxyGrant.relative_id == relative_id,
+            ProxyGrant.scope == scope,
+            col(ProxyGrant.revoked_at).is_(None),
+        )
+    ).first()
+    if existing is not None:
+        existing.expires_at = expires_at
+        session.add(existing)
+        return existing
+    row = ProxyGrant(
+        resident_id=resident_id, relative_id=relative_id, scope=scope, expires_at=expires_at
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def revoke(*, session: Session, resident_id: int, relative_id: int, scope: ProxyScope) -> int:
+    """End the resident's active grants of ``scope`` to the relative; how many ended."""
+    rows = session.exec(
+        select(ProxyGrant).where(
+            ProxyGrant.resident_id == resident_id,
+            ProxyGrant.relative_id == relative_id,
+            ProxyGrant.scope == scope,
+            col(ProxyGrant.revoked_at).is_(None),
+        )
+    ).all()
+    now = utc_now()
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    return len(rows)
+
+
+def grants_of(
+    *, session: Session, relative_id: int, now: datetime | None = None
+) -> dict[int, frozenset[ProxyScope]]:
+    """resident id -> the scopes that resident has granted ``relative_id``, now."""
+    now = now or utc_now()
+    rows = session.exec(
+        select(ProxyGrant).where(
+            ProxyGrant.relative_id == relative_id,
+            col(ProxyGrant.revoked_at).is_(None),
+            or_(col(ProxyGrant.expires_at).is_(None), col(ProxyGrant.expires_at) > now),
+        )
+    )
+    scopes: dict[int, set[ProxyScope]] = defaultdict(set)
+    for row in rows:
+        scopes[row.resident_id].add(ProxyScope(row.scope))
+    return {resident: frozenset(granted) for resident, granted in scopes.items()}
+
+
+def record_care_relationship(
+    *,
+    session: Session,
+    staff_id: int,
+    resident_id: int,
+    unit: str = "",
+    recorded_by_id: int | None = None,
+) -> CareRelationship:
+    row = CareRelationship(
+        staff_id=staff_id, resident_id=resident_id, unit=unit, recorded_by_id=recorded_by_id
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def end_care_relationship(*, session: Session, staff_id: int, resident_id: int) -> int:
+    rows = session.exec(
+        select(CareRelationship).where(
+            CareRelationship.staff_id == staff_id,
+            CareRelationship.resident_id == resident_id,
+            col(CareRelationship.ended_at).is_(None),
+        )
+    ).all()
+    now = utc_now()
+    for row in rows:
+        row.ended_at = now
+        session.add(row)
+    return len(rows)
+
+
+def residents_in_care_of(*, session: Session, staff_id: int) -> frozenset[int]:
+    """The residents ``staff_id`` has a current care relationship with."""
+    return frozenset(
+        session.exec(
+            select(CareRelationship.resident_id).where(
+                CareRelationship.staff_id == staff_id,
+                col(CareRelationship.ended_at).is_(None),
+            )
+        )
+    )

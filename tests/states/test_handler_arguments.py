@@ -1,0 +1,96 @@
+"""The websocket is an API: every handler, called with anything a browser could send.
+
+Handlers are found by the role matrix's introspection. Each one that takes
+arguments is called, as resident A and as a signed-out visitor, with real
+arguments (``REAL_ARGUMENTS``: A's own ids) where one at a time is swapped for a
+hostile value, run through Reflex's own payload conversion
+(``_prepare_event_payload``): wrong types, huge strings, huge ids, objects shaped
+like models. No call may raise, and none may change resident A's rows.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from reflex_base.event.processor.base_state_processor import _prepare_event_payload
+
+from tests.states.conftest import state_for
+from tests.states.test_policy_matrix import (
+    HANDLERS,
+    RESIDENT_A,
+    VIEWERS,
+    World,
+    call,
+    rows_of_a,
+    world,  # noqa: F401 - the fixture, used by name
+)
+
+HOSTILE: list[Any] = [
+    None,
+    "",
+    "x" * 200_000,
+    -1,
+    0,
+    2**70,
+    float("nan"),
+    True,
+    [],
+    ["sv", "en"],
+    {},
+    {"username": ["anna"], "password": {"$ne": ""}},
+    {"__class__": "User", "id": 1, "role": "admin", "resident_id": 1},
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "1 OR 1=1",
+    "2026-13-45T25:61:00",
+]
+
+
+def _parameters(key: str) -> list[str]:
+    cls, name = HANDLERS[key]
+    signature = inspect.signature(inspect.unwrap(cls.event_handlers[name].fn))
+    return [p for p in signature.parameters if p != "self"]
+
+
+TAKING_ARGUMENTS = sorted(key for key in HANDLERS if _parameters(key))
+
+
+# Arguments a real page sends each handler, as a function of the world.
+REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "LoginState.submit": lambda w: {"form_data": {"username": "anna", "password": "nara-demo"}},
+    "SessionState.set_language": lambda w: {"locale": "en"},
+    "TodayState.toggle_done": lambda w: {"task_id": w.task_id, "occurrence_at": w.occurrence_at},
+}
+
+
+def test_every_handler_taking_arguments_has_real_ones() -> None:
+    assert sorted(REAL_ARGUMENTS) == TAKING_ARGUMENTS, "add the new handler to REAL_ARGUMENTS"
+    print(f"\nhandlers taking arguments: {len(TAKING_ARGUMENTS)} {TAKING_ARGUMENTS}")
+
+
+@pytest.mark.parametrize("viewer_key", [RESIDENT_A, "anonymous"])
+@pytest.mark.parametrize("key", TAKING_ARGUMENTS)
+async def test_hostile_arguments_are_refused_calmly(
+    key: str,
+    viewer_key: str,
+    world: World,  # noqa: F811 - the fixture imported above
+) -> None:
+    cls, name = HANDLERS[key]
+    handler = cls.event_handlers[name]
+    viewer = next(v for v in VIEWERS if v.key == viewer_key)
+    before = rows_of_a(world)
+    failures = []
+    real = REAL_ARGUMENTS[key](world)
+    for parameter in _parameters(key):
+        for value in HOSTILE:
+            state = state_for(cls, cookie=world.cookies[viewer.key])
+            payload = _prepare_event_payload(handler, {**real, parameter: value})
+            try:
+                await call(state, name, *payload.values())
+            except Exception as error:
+                failures.append(f"{parameter}={value!r:.60}: {error!r:.200}")
+    assert failures == [], f"{key} raised for:\n  " + "\n  ".join(failures)
+    assert rows_of_a(world) == before, f"{key} changed A's rows with hostile arguments"
