@@ -52,15 +52,31 @@ def viewer_of(user: User, *, session: Session) -> Viewer:
 
 class Action(StrEnum):
     READ_PUBLISHED_GUIDANCE = "read_published_guidance"
-    VIEW_CARE_PLAN = "view_care_plan"  # contacts and agreed times
+    VIEW_CARE_PLAN = "view_care_plan"  # contacts, agreed times, the coordinated plan
+    EDIT_CARE_PLAN = "edit_care_plan"  # add and change those entries
     VIEW_SELF_CARE = "view_self_care"
     RECORD_SELF_CARE = "record_self_care"
+    VIEW_PROFILE = "view_profile"  # "Vad är viktigt för dig?", whether shared or not
+    VIEW_SHARED_PROFILE = "view_shared_profile"  # only once the resident shares it
+    EDIT_PROFILE = "edit_profile"
+    EXPORT_RECORD = "export_record"  # the whole record as a FHIR bundle
+    MANAGE_CALENDAR_FEED = "manage_calendar_feed"  # a private subscription URL
     CHANGE_ACCOUNT_SETTINGS = "change_account_settings"
 
 
 _PUBLIC_ACTIONS = frozenset({Action.READ_PUBLISHED_GUIDANCE})
 _RESIDENT_OWN_ACTIONS = frozenset(
-    {Action.VIEW_CARE_PLAN, Action.VIEW_SELF_CARE, Action.RECORD_SELF_CARE}
+    {
+        Action.VIEW_CARE_PLAN,
+        Action.EDIT_CARE_PLAN,
+        Action.VIEW_SELF_CARE,
+        Action.RECORD_SELF_CARE,
+        Action.VIEW_PROFILE,
+        Action.VIEW_SHARED_PROFILE,
+        Action.EDIT_PROFILE,
+        Action.EXPORT_RECORD,
+        Action.MANAGE_CALENDAR_FEED,
+    }
 )
 # A resident may help their partner too; staff and admin act through their role only.
 _MAY_HOLD_GRANTS = frozenset({Role.RELATIVE, Role.RESIDENT})
@@ -70,8 +86,16 @@ _SCOPE_FOR = {
     Action.VIEW_SELF_CARE: ProxyScope.SELF_CARE,
     Action.RECORD_SELF_CARE: ProxyScope.SELF_CARE,
 }
-# What staff with a care relationship may do; they read, the resident records.
-_CARE_TEAM_ACTIONS = frozenset({Action.VIEW_CARE_PLAN, Action.VIEW_SELF_CARE})
+# What staff with a care relationship may do: read and keep the care plan, read
+# self-care and a profile the resident shares. The resident records self-care.
+_CARE_TEAM_ACTIONS = frozenset(
+    {
+        Action.VIEW_CARE_PLAN,
+        Action.EDIT_CARE_PLAN,
+        Action.VIEW_SELF_CARE,
+        Action.VIEW_SHARED_PROFILE,
+    }
+)
 
 
 class Forbidden(Exception):

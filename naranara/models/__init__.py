@@ -3,28 +3,64 @@
 from naranara.models.access import CareRelationship, ProxyGrant, ProxyScope
 from naranara.models.audit import AuditEvent, AuditKind
 from naranara.models.auth import AuthSession, LoginTicket
-from naranara.models.care import AgreedTime, AgreedTimeStatus, CareContact
+from naranara.models.care import (
+    AgreedTime,
+    AgreedTimeChange,
+    AgreedTimeStatus,
+    CalendarFeed,
+    CareContact,
+    OrganisationKind,
+    ReachBy,
+)
+from naranara.models.care_plan import (
+    ActivityStatus,
+    CarePlanActivity,
+    CarePlanGoal,
+    GoalStatus,
+    Responsible,
+)
 from naranara.models.guidance import GuidanceArticle
 from naranara.models.identity import ExternalIdentity
+from naranara.models.profile import (
+    Aid,
+    ContactChannel,
+    ProfileRevision,
+    TimeOfDay,
+    WhatMattersProfile,
+)
 from naranara.models.self_care import CheckStatus, SelfCareCheck, SelfCareTask
 from naranara.models.user import Role, User
 
 __all__ = [
+    "ActivityStatus",
     "AgreedTime",
+    "AgreedTimeChange",
     "AgreedTimeStatus",
+    "Aid",
     "AuditEvent",
     "AuditKind",
     "AuthSession",
+    "CalendarFeed",
     "CareContact",
+    "CarePlanActivity",
+    "CarePlanGoal",
     "CareRelationship",
     "CheckStatus",
+    "ContactChannel",
     "ExternalIdentity",
+    "GoalStatus",
     "GuidanceArticle",
     "LoginTicket",
+    "OrganisationKind",
+    "ProfileRevision",
     "ProxyGrant",
     "ProxyScope",
+    "ReachBy",
+    "Responsible",
     "Role",
     "SelfCareCheck",
     "SelfCareTask",
+    "TimeOfDay",
     "User",
+    "WhatMattersProfile",
 ]

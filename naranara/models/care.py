@@ -1,13 +1,30 @@
-"""The patient contract: fixed care contacts and agreed times."""
+"""The patient contract: fixed care contacts, agreed times and their calendar feed.
+
+``external_system``/``external_id`` hold a FHIR identifier (system, value) for rows
+a region's system sent, so importing the same bundle twice changes nothing.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Text
 from sqlmodel import Column, Field, SQLModel
 
 from naranara.models.types import UTCDateTime, utc_now
+
+
+class OrganisationKind(StrEnum):
+    REGION = "region"
+    MUNICIPALITY = "municipality"
+    OTHER = "other"
+
+
+class ReachBy(StrEnum):
+    MESSAGE_1177 = "message_1177"
+    PHONE = "phone"
+    VISIT = "visit"
 
 
 class CareContact(SQLModel, table=True):
@@ -20,14 +37,21 @@ class CareContact(SQLModel, table=True):
     name: str = Field(max_length=120)
     role_title: str = Field(max_length=120)
     organisation: str = Field(max_length=160)
+    organisation_kind: OrganisationKind = Field(default=OrganisationKind.REGION, max_length=16)
     unit: str = Field(default="", max_length=160)
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=40)  # E.164 once validated, e.g. +46601234567
     opening_hours: str = Field(default="", max_length=200)
+    reach_by: str = Field(default="", max_length=100)  # ReachBy values, comma-separated
     how_to_reach: str = Field(default="", max_length=300)
     added_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
+    external_system: str = Field(default="", max_length=200)
+    external_id: str = Field(default="", max_length=200, index=True)
     created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
         default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
     )
 
@@ -54,3 +78,50 @@ class AgreedTime(SQLModel, table=True):
     meeting_url: str = Field(default="", max_length=500)
     prepare: str = Field(default="", max_length=500)
     status: AgreedTimeStatus = Field(default=AgreedTimeStatus.PLANNED, max_length=16)
+    added_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    external_system: str = Field(default="", max_length=200)
+    external_id: str = Field(default="", max_length=200, index=True)
+    # Raised by every change; an edit names the version it started from.
+    version: int = 0
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class AgreedTimeChange(SQLModel, table=True):
+    """One change to an agreed time, kept so that changes are visible, never silent."""
+
+    __tablename__ = "agreed_time_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreed_time_id: int = Field(foreign_key="agreed_time.id", index=True, ondelete="CASCADE")
+    changed_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    changed_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    # The status after the change; a plain string so history never needs a type migration.
+    status: str = Field(max_length=16)
+    # JSON: {field: [before, after]} of what changed; empty for the first version.
+    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A private calendar subscription: the URL holds a random token, stored here hashed."""
+
+    __tablename__ = "calendar_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -89,6 +89,12 @@ EXPECTED: dict[Action, dict[str, bool]] = {
         "relative with self-care scope, the resident's data",
         "resident with self-care scope, the partner's data",
     ),
+    Action.EDIT_CARE_PLAN: _only(*_OWN, "staff caring for the resident, the resident's data"),
+    Action.VIEW_PROFILE: _only(*_OWN),
+    Action.VIEW_SHARED_PROFILE: _only(*_OWN, "staff caring for the resident, the resident's data"),
+    Action.EDIT_PROFILE: _only(*_OWN),
+    Action.EXPORT_RECORD: _only(*_OWN),
+    Action.MANAGE_CALENDAR_FEED: _only(*_OWN),
     Action.CHANGE_ACCOUNT_SETTINGS: _only(
         *_OWN, "relative, own data", "staff, own data", "admin, own data"
     ),
