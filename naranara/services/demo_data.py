@@ -6,16 +6,23 @@ upcoming visit. Seeding an already seeded database does nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
 from naranara.models import (
+    ActivityStatus,
     AgreedTime,
+    AgreedTimeChange,
     AgreedTimeStatus,
     CareContact,
+    CarePlanActivity,
+    CarePlanGoal,
     GuidanceArticle,
+    OrganisationKind,
+    Responsible,
     Role,
     SelfCareTask,
     User,
@@ -238,8 +245,9 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 role_title="Fast vårdkontakt, distriktssköterska",
                 organisation="Region Västernorrland",
                 unit="Hälsocentralen Nacksta",
-                phone="060-123 45 00",
+                phone="+46601234500",
                 opening_hours="Måndag–fredag 8.00–16.30",
+                reach_by="message_1177,phone",
                 how_to_reach="Ring eller skriv via 1177",
                 added_by_id=sara.id,
             ),
@@ -249,8 +257,9 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 role_title="Fast läkarkontakt",
                 organisation="Region Västernorrland",
                 unit="Hälsocentralen Nacksta",
-                phone="060-123 45 00",
+                phone="+46601234500",
                 opening_hours="Måndag–fredag 8.00–16.30",
+                reach_by="message_1177",
                 how_to_reach="Via din fasta vårdkontakt eller 1177",
                 added_by_id=sara.id,
             ),
@@ -259,15 +268,48 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 name="Hemtjänsten Haga",
                 role_title="Hemtjänst",
                 organisation="Sundsvalls kommun",
+                organisation_kind=OrganisationKind.MUNICIPALITY,
                 unit="Hemtjänstgrupp Haga",
-                phone="060-19 10 00",
+                phone="+4660191000",
                 opening_hours="Alla dagar 7.00–22.00",
+                reach_by="phone",
                 how_to_reach="Ring gruppens telefon",
                 added_by_id=sara.id,
             ),
         ]
     )
 
+    moved_from = _at(today + timedelta(days=8), 9, 0)
+    phone_call = AgreedTime(
+        resident_id=anna.id,
+        starts_at=_at(today + timedelta(days=9), 14, 30),
+        ends_at=_at(today + timedelta(days=9), 14, 45),
+        purpose="Telefonsamtal om blodtrycket",
+        with_whom="Johan Berg, läkare",
+        place="Telefon",
+        prepare="Ha dina blodtrycksvärden från veckan framför dig.",
+        status=AgreedTimeStatus.CHANGED,
+        added_by_id=sara.id,
+        version=1,
+    )
+    session.add(phone_call)
+    session.flush()
+    session.add(
+        AgreedTimeChange(
+            agreed_time_id=phone_call.id,
+            changed_by_id=sara.id,
+            status=AgreedTimeStatus.CHANGED.value,
+            changes=json.dumps(
+                {
+                    "starts_at": [moved_from.isoformat(), phone_call.starts_at.isoformat()],
+                    "ends_at": [
+                        (moved_from + timedelta(minutes=15)).isoformat(),
+                        phone_call.ends_at.isoformat(),
+                    ],
+                }
+            ),
+        )
+    )
     session.add_all(
         [
             AgreedTime(
@@ -279,16 +321,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 place="Hälsocentralen Nacksta",
                 address="Nackstavägen 12, Sundsvall",
                 prepare="Ta med dina viktanteckningar och dina läkemedel.",
-            ),
-            AgreedTime(
-                resident_id=anna.id,
-                starts_at=_at(today + timedelta(days=9), 14, 30),
-                ends_at=_at(today + timedelta(days=9), 14, 45),
-                purpose="Telefonsamtal om blodtrycket",
-                with_whom="Johan Berg, läkare",
-                place="Telefon",
-                prepare="Ha dina blodtrycksvärden från veckan framför dig.",
-                status=AgreedTimeStatus.CHANGED,
+                added_by_id=sara.id,
             ),
             AgreedTime(
                 resident_id=anna.id,
@@ -334,6 +367,61 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 time_of_day="11:00",
                 starts_on=today - timedelta(days=14),
                 article_id=articles["promenera-varje-dag"].id,
+            ),
+        ]
+    )
+    walk_goal = CarePlanGoal(
+        resident_id=anna.id,
+        text="Jag vill kunna gå till affären själv igen.",
+        created_by_id=anna.id,
+    )
+    breath_goal = CarePlanGoal(
+        resident_id=anna.id,
+        text="Jag vill känna mig trygg med min andning på nätterna.",
+        created_by_id=anna.id,
+    )
+    session.add_all([walk_goal, breath_goal])
+    session.flush()
+    session.add_all(
+        [
+            CarePlanActivity(
+                resident_id=anna.id,
+                goal_id=walk_goal.id,
+                description="Promenera 20 minuter varje dag.",
+                responsible=Responsible.RESIDENT,
+                responsible_name="Anna",
+                follow_up_on=today + timedelta(days=16),
+                status=ActivityStatus.ONGOING,
+                created_by_id=anna.id,
+            ),
+            CarePlanActivity(
+                resident_id=anna.id,
+                goal_id=walk_goal.id,
+                description="Träningsprogram för balans och styrka.",
+                responsible=Responsible.REGION,
+                responsible_name="Rehab Sundsvall",
+                follow_up_on=today + timedelta(days=16),
+                status=ActivityStatus.PLANNED,
+                created_by_id=sara.id,
+            ),
+            CarePlanActivity(
+                resident_id=anna.id,
+                goal_id=breath_goal.id,
+                description="Tillsyn på kvällen och hjälp att lägga fram kvällsmedicinen.",
+                responsible=Responsible.MUNICIPALITY,
+                responsible_name="Hemtjänsten Haga",
+                follow_up_on=today + timedelta(days=30),
+                status=ActivityStatus.ONGOING,
+                created_by_id=sara.id,
+            ),
+            CarePlanActivity(
+                resident_id=anna.id,
+                goal_id=breath_goal.id,
+                description="Väga sig varje morgon och ringa vid snabb viktökning.",
+                responsible=Responsible.RESIDENT,
+                responsible_name="Anna",
+                status=ActivityStatus.ONGOING,
+                created_by_id=sara.id,
             ),
         ]
     )

@@ -50,6 +50,8 @@ from naranara.db import session_scope
 from naranara.models import (
     AgreedTime,
     CareContact,
+    CarePlanActivity,
+    CarePlanGoal,
     GuidanceArticle,
     LoginTicket,
     ProxyScope,
@@ -323,6 +325,14 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
         markers |= {
             a.purpose for a in db.exec(select(AgreedTime).where(AgreedTime.resident_id == anna.id))
         }
+        markers |= set(
+            db.exec(select(CarePlanGoal.text).where(CarePlanGoal.resident_id == anna.id))
+        )
+        markers |= set(
+            db.exec(
+                select(CarePlanActivity.description).where(CarePlanActivity.resident_id == anna.id)
+            )
+        )
         # Public texts are no one's data, even where a task is named like an article.
         markers -= set(db.exec(select(GuidanceArticle.title)))
         cookies, devices = {}, {}
