@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from naranara.i18n import normalise_locale
 from naranara.models import ProxyScope, Role, User
 from naranara.services import access
+from naranara.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,11 @@ class Viewer:
     grants: Mapping[int, frozenset[ProxyScope]] = field(default_factory=dict)
     # residents this viewer has a recorded care relationship with (staff)
     cares_for: frozenset[int] = frozenset()
+    # when this viewer last proved who they are: every sign-in starts a new session
+    signed_in_at: datetime | None = None
 
 
-def viewer_of(user: User, *, session: Session) -> Viewer:
+def viewer_of(user: User, *, session: Session, signed_in_at: datetime | None = None) -> Viewer:
     """The viewer for a user row that a session cookie resolved to, with their access."""
     role = Role(user.role)
     return Viewer(
@@ -47,6 +51,7 @@ def viewer_of(user: User, *, session: Session) -> Viewer:
         cares_for=access.residents_in_care_of(session=session, staff_id=user.id)
         if role is Role.STAFF
         else frozenset(),
+        signed_in_at=signed_in_at,
     )
 
 
@@ -98,6 +103,11 @@ _CARE_TEAM_ACTIONS = frozenset(
 )
 
 
+# Actions that take the resident's data out of the app: a phone left signed in for
+# weeks must not be enough, so these need a recent sign-in as well as permission.
+NEEDS_RECENT_SIGN_IN = frozenset({Action.EXPORT_RECORD, Action.MANAGE_CALENDAR_FEED})
+
+
 class Forbidden(Exception):
     """Raised by ``require``; handlers turn it into a calm message, never data."""
 
@@ -105,6 +115,10 @@ class Forbidden(Exception):
         super().__init__(f"{action} on {subject_id} refused")
         self.action = action
         self.subject_id = subject_id
+
+
+class SignInAgain(Forbidden):
+    """Allowed, but only after signing in again: send the person to ``sign_in_again_path``."""
 
 
 def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = None) -> bool:
@@ -130,7 +144,30 @@ def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = N
     )
 
 
-def require(viewer: Viewer | None, action: Action, subject_id: int | None = None) -> None:
-    """Raise ``Forbidden`` unless ``viewer`` may do ``action`` to ``subject_id``'s data."""
+def signed_in_recently(viewer: Viewer, now: datetime | None = None) -> bool:
+    if viewer.signed_in_at is None:
+        return False
+    age = (now or datetime.now(UTC)) - viewer.signed_in_at
+    return age <= timedelta(minutes=get_settings().reauthenticate_minutes)
+
+
+def require(
+    viewer: Viewer | None,
+    action: Action,
+    subject_id: int | None = None,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Raise ``Forbidden`` unless ``viewer`` may do ``action`` to ``subject_id``'s data,
+    and ``SignInAgain`` if the action needs a more recent sign-in than theirs."""
     if not is_allowed(viewer, action, subject_id):
         raise Forbidden(action, subject_id)
+    if action in NEEDS_RECENT_SIGN_IN and not signed_in_recently(viewer, now):
+        raise SignInAgain(action, subject_id)
+
+
+def may_read_profile(viewer: Viewer | None, resident_id: int | None, *, shared: bool) -> bool:
+    """The "Vad är viktigt för dig?" profile: the resident always; others only once shared."""
+    return is_allowed(viewer, Action.VIEW_PROFILE, resident_id) or (
+        shared and is_allowed(viewer, Action.VIEW_SHARED_PROFILE, resident_id)
+    )

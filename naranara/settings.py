@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     staff_session_idle_minutes: int = 30
     staff_session_absolute_hours: int = 12
     login_ticket_seconds: int = 60
+    # Sensitive changes (sharing the record outside the app) need a sign-in this recent.
+    reauthenticate_minutes: int = 15
     # JSON list of OIDCProvider objects; empty shows only the username form.
     oidc_providers: list[OIDCProvider] = []
     # Seconds of clock difference tolerated when checking ID token times.

@@ -50,6 +50,12 @@ def _clear_session_cookie(response: Response) -> None:
 
 
 FRESH_CLIENT_PATH = "/auth/fresh"
+CONFIRM_PARAMETER = "bekrafta"  # on the sign-in page: "sign in again to go on"
+
+
+def sign_in_again_path(target: str) -> str:
+    """Where ``policy.SignInAgain`` sends a person: the sign-in page, then back to ``target``."""
+    return f"/logga-in?{urlencode({CONFIRM_PARAMETER: '1', 'next': safe_next(target)})}"
 
 
 def into_app(target: str) -> RedirectResponse:

@@ -95,7 +95,9 @@ async def start(request: Request) -> Response:
     request.session[_NEXT_KEY] = safe_next(request.query_params.get("next"))
     redirect_uri = f"{_origin(request)}{PREFIX}/{provider.name}/callback"
     try:
-        response = await _client(provider).authorize_redirect(request, redirect_uri)
+        # Signing in again for a sensitive change: the provider must ask, not reuse its session.
+        again = {"prompt": "login"} if request.query_params.get("bekrafta") == "1" else {}
+        response = await _client(provider).authorize_redirect(request, redirect_uri, **again)
     except httpx.HTTPError:
         _log.warning("OpenID provider %s unreachable", provider.name, exc_info=True)
         return _refuse(ERROR_UNAVAILABLE)

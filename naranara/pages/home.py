@@ -68,6 +68,39 @@ def _task_row(task: OccurrenceView) -> rx.Component:
     )
 
 
+def _link_card(title: rx.Var, summary: rx.Var, href: str) -> rx.Component:
+    return rx.el.li(
+        rx.el.a(
+            rx.el.span(title, class_name="card-title"),
+            rx.el.span(summary, class_name="summary"),
+            href=href,
+            class_name="card card-link",
+        )
+    )
+
+
+def _my_care() -> rx.Component:
+    return section(
+        t("Your care"),
+        rx.el.ul(
+            _link_card(
+                t("What matters to you?"),
+                t(
+                    "In your own words: what matters, what gives you energy, how you want to be contacted."
+                ),
+                routes.WHAT_MATTERS,
+            ),
+            _link_card(
+                t("My plan"),
+                t("Your goals and who does what, agreed with your care."),
+                routes.CARE_PLAN,
+            ),
+            class_name="card-list",
+        ),
+        heading_id="my-care",
+    )
+
+
 def _care_today() -> rx.Component:
     return rx.el.div(
         section(
@@ -89,6 +122,7 @@ def _care_today() -> rx.Component:
             ),
             heading_id="self-care-today",
         ),
+        _my_care(),
         class_name="stack",
     )
 

@@ -34,7 +34,16 @@ def _provider_button(provider: rx.Var) -> rx.Component:
 @page(routes.SIGN_IN, title="Logga in", active_tab="sign_in", on_load=LoginState.load)
 def sign_in() -> rx.Component:
     return rx.el.div(
-        rx.el.h1(t("Sign in")),
+        rx.el.h1(rx.cond(LoginState.confirming, t("Confirm it is you"), t("Sign in"))),
+        rx.cond(
+            LoginState.confirming,
+            rx.el.p(
+                t(
+                    "This shares your information outside Nära, so we ask you to sign in again first."
+                ),
+                class_name="notice",
+            ),
+        ),
         rx.cond(
             LoginState.wait_notice != "",
             rx.el.p(

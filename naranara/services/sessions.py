@@ -108,6 +108,13 @@ _TOUCH_INTERVAL = timedelta(minutes=1)
 
 def resolve(*, session: Session, token: str | None) -> User | None:
     """The signed-in user for a session cookie, or None if it is unknown or over."""
+    found = resolve_session(session=session, token=token)
+    return found[0] if found else None
+
+
+def resolve_session(*, session: Session, token: str | None) -> tuple[User, AuthSession] | None:
+    """The signed-in user and their session row; the row's ``created_at`` is when they
+    last proved who they are (every sign-in starts a new session)."""
     if not token:
         return None
     row = session.get(AuthSession, token_digest(token))
@@ -120,7 +127,7 @@ def resolve(*, session: Session, token: str | None) -> User | None:
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
-    return user
+    return user, row
 
 
 def end_session(*, session: Session, token: str | None) -> int | None:

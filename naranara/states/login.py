@@ -10,7 +10,7 @@ import reflex as rx
 
 from naranara.db import session_scope
 from naranara.http import oidc_routes
-from naranara.http.auth_routes import safe_next
+from naranara.http.auth_routes import CONFIRM_PARAMETER, safe_next
 from naranara.i18n import N_, ngettext
 from naranara.models import AuditKind
 from naranara.models.types import utc_now
@@ -59,15 +59,20 @@ class LoginState(rx.State):
     error: str = ""  # a message id, shown through the reader's catalog
     wait_notice: str = ""  # already in the reader's language: it carries a number
     busy: bool = False
+    # Sent here by policy.SignInAgain: a sensitive change needs a recent sign-in.
+    confirming: bool = False
     # One button per configured identity provider: {"label": …, "href": …}.
     providers: list[dict[str, str]] = []
 
     @rx.event
     def load(self) -> None:
         self.busy = False
-        code = self.router.url.query_parameters.get("fel")
+        parameters = self.router.url.query_parameters
+        code = parameters.get("fel")
         self.error = ERRORS_BY_CODE.get(code, ERROR_EXPIRED) if code else ""
-        query = urlencode({"next": safe_next(self.router.url.query_parameters.get("next"))})
+        self.confirming = parameters.get(CONFIRM_PARAMETER) == "1"
+        again = {CONFIRM_PARAMETER: "1"} if self.confirming else {}
+        query = urlencode({"next": safe_next(parameters.get("next")), **again})
         self.providers = [
             {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{query}"}
             for p in get_settings().oidc_providers

@@ -42,10 +42,11 @@ def current_viewer(state: rx.State) -> Viewer | None:
     if not token:
         return None
     with session_scope() as db:
-        user = sessions.resolve(session=db, token=token)
-        if user is None:
+        found = sessions.resolve_session(session=db, token=token)
+        if found is None:
             return None
-        return viewer_of(user, session=db)
+        user, row = found
+        return viewer_of(user, session=db, signed_in_at=row.created_at)
 
 
 def t(message: str) -> rx.Var[str]:

@@ -153,6 +153,13 @@ def test_authorization_request_uses_pkce_state_and_nonce(
     assert "code_verifier" not in authorize
 
 
+def test_signing_in_again_makes_the_provider_ask_again(app: TestClient) -> None:
+    plain = parse_qs(urlsplit(_begin(app, "testid")).query)
+    assert "prompt" not in plain
+    response = app.get("/auth/oidc/testid/login", params={"next": "/tider", "bekrafta": "1"})
+    assert parse_qs(urlsplit(response.headers["location"]).query)["prompt"] == ["login"]
+
+
 def test_first_sign_in_creates_a_resident_and_the_second_links_to_it(
     app: TestClient, provider_http: httpx.Client
 ) -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from naranara.db import session_scope
+from naranara.http.auth_routes import sign_in_again_path
 from naranara.models import AuditEvent, SelfCareCheck
+from naranara.settings import get_settings
 from naranara.states import login
 from naranara.states.agreed_times import AgreedTimesState
 from naranara.states.care_contacts import CareContactsState
 from naranara.states.guidance import GuidanceArticleState, GuidanceLibraryState
 from naranara.states.login import LoginState
-from naranara.states.session import SessionState, report_backend_error, t
+from naranara.states.session import SessionState, current_viewer, report_backend_error, t
 from naranara.states.today import TodayState
 from tests.states.conftest import session_cookie_for, state_for
 
@@ -81,6 +83,33 @@ async def test_sign_in_hands_over_a_ticket_through_a_full_page_load() -> None:
     assert "next=%2Fkontakter" in script
     assert state.error == ""
     assert state.busy is True
+
+
+def test_sent_to_sign_in_again_the_page_says_why_and_keeps_the_way_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "NARA_OIDC_PROVIDERS",
+        '[{"name": "bankid", "label": "BankID", "issuer": "http://127.0.0.1:9", '
+        '"client_id": "nara", "client_secret": "s", "audience": "resident"}]',
+    )
+    get_settings.cache_clear()
+    state = state_for(LoginState, path=sign_in_again_path("/tider"))
+    LoginState.load.fn(state)
+    assert state.confirming is True
+    assert (
+        "bekrafta=1" in state.providers[0]["href"] and "next=%2Ftider" in state.providers[0]["href"]
+    )
+    plain = state_for(LoginState, path="/logga-in?next=/tider")
+    LoginState.load.fn(plain)
+    assert plain.confirming is False and "bekrafta" not in plain.providers[0]["href"]
+
+
+def test_the_viewer_knows_when_they_signed_in() -> None:
+    state = state_for(TodayState, cookie=session_cookie_for("anna"))
+    viewer = current_viewer(state)
+    assert viewer is not None and viewer.signed_in_at is not None
+    assert datetime.now(UTC) - viewer.signed_in_at < timedelta(minutes=1)
 
 
 def test_today_needs_a_session_and_shows_the_resident_their_day() -> None:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from naranara.models import ProxyScope, Role
-from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
+from naranara.policy import (
+    NEEDS_RECENT_SIGN_IN,
+    Action,
+    Forbidden,
+    SignInAgain,
+    Viewer,
+    is_allowed,
+    require,
+)
 
 ANNA, BO, ERIK, SARA, ADAM = 1, 2, 3, 4, 5
 
@@ -114,16 +123,54 @@ def test_is_allowed_matrix(action: Action, case: str) -> None:
     assert is_allowed(VIEWERS[viewer_name], action, subject_id) is EXPECTED[action][case]
 
 
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def _signed_in(name: str, minutes_ago: int) -> Viewer | None:
+    viewer = VIEWERS[name]
+    if viewer is None:
+        return None
+    return dataclasses.replace(viewer, signed_in_at=NOW - timedelta(minutes=minutes_ago))
+
+
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("action", list(Action))
 def test_require_agrees_with_is_allowed(action: Action, case: str) -> None:
     viewer_name, subject_id = CASES[case]
+    viewer = _signed_in(viewer_name, minutes_ago=1)
     if EXPECTED[action][case]:
-        assert require(VIEWERS[viewer_name], action, subject_id) is None
+        assert require(viewer, action, subject_id, now=NOW) is None
     else:
         with pytest.raises(Forbidden) as refused:
-            require(VIEWERS[viewer_name], action, subject_id)
+            require(viewer, action, subject_id, now=NOW)
+        assert not isinstance(refused.value, SignInAgain)
         assert (refused.value.action, refused.value.subject_id) == (action, subject_id)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_sharing_outside_the_app_needs_a_recent_sign_in(action: Action) -> None:
+    """Residents stay signed in for weeks; taking data out needs a sign-in this quarter hour."""
+    fresh, stale = _signed_in("resident", 15), _signed_in("resident", 16)
+    if not EXPECTED[action]["resident, own data"]:
+        return
+    assert require(fresh, action, ANNA, now=NOW) is None
+    if action in NEEDS_RECENT_SIGN_IN:
+        with pytest.raises(SignInAgain):
+            require(stale, action, ANNA, now=NOW)
+        with pytest.raises(SignInAgain):
+            require(VIEWERS["resident"], action, ANNA, now=NOW)  # sign-in time unknown
+    else:
+        assert require(stale, action, ANNA, now=NOW) is None
+    if EXPECTED[action]["resident, another resident's data"]:
+        return
+    # Being refused outright always wins over "sign in again".
+    with pytest.raises(Forbidden) as refused:
+        require(_signed_in("resident", 60), action, BO, now=NOW)
+    assert not isinstance(refused.value, SignInAgain)
+
+
+def test_the_actions_that_take_data_out_need_a_recent_sign_in() -> None:
+    assert {Action.EXPORT_RECORD, Action.MANAGE_CALENDAR_FEED} <= NEEDS_RECENT_SIGN_IN
 
 
 def test_the_role_decides_not_only_the_id() -> None:
