@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -13,7 +14,7 @@ from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.migrate import upgrade_to_head
 from naranara.models import AuditKind, Role
-from naranara.services import accounts, audit, demo_data
+from naranara.services import accounts, audit, demo_data, fhir
 
 
 @click.group()
@@ -54,6 +55,70 @@ def serve(port: int, host: str) -> None:
     from naranara.serve import serve as run_server
 
     run_server(port=port, host=host)
+
+
+@main.command("import-fhir")
+@click.argument("file", type=click.File("rb"))
+@click.option("--resident", "username", required=True, help="The resident the bundle is about.")
+def import_fhir(file, username: str) -> None:  # noqa: ANN001 - a click file
+    """Import Appointment and CareTeam resources from a FHIR R4 Bundle (JSON).
+
+    All or nothing: any invalid entry and nothing is imported. Importing the same
+    bundle again changes nothing (resources are matched on their identifiers).
+    """
+    locale = _operator_locale()
+    problems: list[str] = []
+    try:
+        bundle = json.loads(file.read())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(
+            gettext(locale, "The file is not JSON: {problem}").format(problem=error)
+        ) from None
+    with session_scope() as db:
+        resident = accounts.user_by_username(session=db, username=username)
+        if resident is None or resident.role != Role.RESIDENT:
+            raise click.ClickException(
+                gettext(locale, "There is no resident with the username {username}.").format(
+                    username=repr(username)
+                )
+            )
+        try:
+            summary = fhir.import_bundle(
+                session=db, resident_id=resident.id, bundle=bundle, imported_by_id=None
+            )
+        except fhir.BundleRejected as rejected:
+            problems = rejected.texts(locale)
+    if problems:
+        click.echo(gettext(locale, "Nothing was imported:"), err=True)
+        for text in problems:
+            click.echo(f"  - {text}", err=True)
+        sys.exit(1)
+    click.echo(
+        gettext(
+            locale,
+            "Agreed times: {added} added, {updated} updated, {unchanged} unchanged.",
+        ).format(
+            added=summary.times_added,
+            updated=summary.times_updated,
+            unchanged=summary.times_unchanged,
+        )
+    )
+    click.echo(
+        gettext(
+            locale,
+            "Care contacts: {added} added, {updated} updated, {unchanged} unchanged.",
+        ).format(
+            added=summary.contacts_added,
+            updated=summary.contacts_updated,
+            unchanged=summary.contacts_unchanged,
+        )
+    )
+    for number, kind in summary.skipped:
+        click.echo(
+            gettext(locale, "Entry {number} skipped: {kind} is not imported.").format(
+                number=number, kind=kind
+            )
+        )
 
 
 # ---------------------------------------------------------------- staff and administrators

@@ -4,7 +4,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import naranara.pages  # noqa: F401 - registers every page
-from naranara.http import auth_routes, oidc_routes
+from naranara.http import auth_routes, calendar_routes, fhir_routes, oidc_routes, profile_routes
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.states.session import report_backend_error
 
@@ -18,7 +18,15 @@ app = rx.App(
     ],
     backend_exception_handler=report_backend_error,
     api_transformer=[
-        Starlette(routes=[*auth_routes.routes, *oidc_routes.routes]),
+        Starlette(
+            routes=[
+                *auth_routes.routes,
+                *oidc_routes.routes,
+                *fhir_routes.routes,
+                *calendar_routes.routes,
+                *profile_routes.routes,
+            ]
+        ),
         ClientTokenBindingMiddleware,
         SecurityHeadersMiddleware,
     ],

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from naranara.i18n import normalise_locale
 from naranara.models import ProxyScope, Role, User
-from naranara.services import access
+from naranara.services import access, sessions
 from naranara.settings import get_settings
 
 
@@ -35,6 +35,16 @@ class Viewer:
     cares_for: frozenset[int] = frozenset()
     # when this viewer last proved who they are: every sign-in starts a new session
     signed_in_at: datetime | None = None
+
+
+def viewer_for_session_token(*, session: Session, token: str | None) -> Viewer | None:
+    """The viewer behind a session cookie value, or None: the one way identity is resolved
+    (states read the cookie from the websocket handshake, HTTP routes from the request)."""
+    found = sessions.resolve_session(session=session, token=token)
+    if found is None:
+        return None
+    user, row = found
+    return viewer_of(user, session=session, signed_in_at=row.created_at)
 
 
 def viewer_of(user: User, *, session: Session, signed_in_at: datetime | None = None) -> Viewer:

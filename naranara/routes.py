@@ -12,6 +12,7 @@ WELCOME = "/valkommen"
 def article(slug: str) -> str:
     return f"{GUIDANCE}/{slug}"
 
+
 # "Vad är viktigt för dig?": overview, guided first fill, history, printable summary.
 WHAT_MATTERS = "/viktigt"
 WHAT_MATTERS_GUIDE = "/viktigt/fyll-i"
@@ -19,3 +20,10 @@ WHAT_MATTERS_HISTORY = "/viktigt/historik"
 WHAT_MATTERS_SUMMARY = "/viktigt/sammanfattning"
 # The coordinated plan (sammanhållen plan / SIP).
 CARE_PLAN = "/plan"
+# The resident's whole record as a FHIR R4 bundle (http/fhir_routes.py).
+FHIR_EXPORT = "/export/fhir.json"
+# Adding and changing contacts and agreed times (?kontakt=ID / ?tid=ID picks the row).
+CONTACT_NEW = "/kontakter/ny"
+CONTACT_EDIT = "/kontakter/andra"
+AGREED_TIME_NEW = "/tider/ny"
+AGREED_TIME_EDIT = "/tider/andra"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from naranara import routes
@@ -19,6 +21,14 @@ def section(title: rx.Var | str, *children: rx.Component, heading_id: str) -> rx
 
 
 def agreed_time_card(item: AgreedTimeView) -> rx.Component:
+    # One parameter only: rx.foreach passes the index to a function that takes two.
+    return agreed_time_card_with_actions(item, None)
+
+
+def agreed_time_card_with_actions(
+    item: AgreedTimeView, actions: Callable[[AgreedTimeView], rx.Component] | None
+) -> rx.Component:
+    """One agreed time; ``actions`` adds the page's buttons (calendar, change, cancel)."""
     return rx.el.article(
         rx.el.div(
             rx.el.h3(item.purpose, class_name="card-title"),
@@ -51,6 +61,21 @@ def agreed_time_card(item: AgreedTimeView) -> rx.Component:
             item.prepare != "",
             rx.el.p(rx.el.span(t("Before the visit"), ": ", class_name="label"), item.prepare),
         ),
+        rx.cond(
+            item.meeting_url != "",
+            rx.el.p(
+                rx.el.a(
+                    t("Open the meeting link"),
+                    href=item.meeting_url,
+                    target="_blank",
+                    rel="noopener noreferrer",
+                    class_name="more-link",
+                )
+            ),
+        ),
+        rx.cond(item.change_note != "", rx.el.p(item.change_note, class_name="change-note")),
+        rx.cond(item.source != "", rx.el.p(item.source, class_name="muted small")),
+        actions(item) if actions else rx.fragment(),
         class_name="card",
     )
 

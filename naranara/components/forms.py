@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from naranara.components.layout import loading, nothing_for_you
+from naranara.states.session import t
+
 
 def _described_by(field_id: str, *, hint: bool, error: rx.Var[str] | None) -> rx.Var[str] | str:
     ids = f"{field_id}-hint" if hint else ""
@@ -92,4 +95,40 @@ def form_errors_notice(message: rx.Var[str], *, notice_id: str = "form-error") -
     return rx.cond(
         message != "",
         rx.el.div(message, id=notice_id, role="alert", class_name="notice notice-error"),
+    )
+
+
+def server_checked_form(form_state: type[rx.State], *fields: rx.Component) -> rx.Component:
+    """A form the server checks: its error summary, the fields, Save and Back.
+
+    ``form_state`` has ``form_error``, ``form_key``, ``back_href`` and ``submit``.
+    The browser's own validation is off: the server's messages, in the reader's
+    language, are the ones shown, and the form keeps what was typed.
+    """
+    return rx.el.form(
+        form_errors_notice(form_state.form_error),
+        *fields,
+        rx.el.div(
+            rx.el.button(t("Save"), type="submit", class_name="button"),
+            rx.el.a(t("Back"), href=form_state.back_href, class_name="button button-secondary"),
+            class_name="actions",
+        ),
+        key=form_state.form_key,
+        on_submit=form_state.submit,
+        class_name="stack form",
+        aria_describedby=rx.cond(form_state.form_error != "", "form-error", ""),
+        no_validate=True,
+    )
+
+
+def form_page(form_state: type[rx.State], title: rx.Var, form: rx.Component) -> rx.Component:
+    """A page holding one form, once ``form_state`` has loaded and the viewer may use it."""
+    return rx.cond(
+        form_state.loaded,
+        rx.cond(
+            form_state.allowed,
+            rx.el.div(rx.el.h1(title), form, class_name="stack narrow"),
+            rx.el.div(rx.el.h1(title), nothing_for_you()),
+        ),
+        loading(),
     )

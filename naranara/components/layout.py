@@ -129,6 +129,10 @@ def loading() -> rx.Component:
     return rx.el.p(t("Loading…"), class_name="loading", role="status")
 
 
+# Every page's render function by route, as registered below: tests render them all.
+PAGES: dict[str, Callable[[], rx.Component]] = {}
+
+
 def page(
     route: str,
     *,
@@ -154,6 +158,7 @@ def page(
 
         render.__name__ = content.__name__
         rx.page(route=route, title=f"{title} – Nära", on_load=events)(render)
+        PAGES[route] = render
         return render
 
     return decorator

@@ -6,13 +6,14 @@ import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
 from naranara.models import AuditKind
-from naranara.policy import Action, is_allowed, viewer_of
+from naranara.policy import Action, Viewer, is_allowed, viewer_for_session_token
 from naranara.services import audit, external_identities, sessions
 from naranara.settings import get_settings
 
@@ -156,20 +157,24 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
+def viewer_of_request(db: Session, request: Request) -> Viewer | None:
+    """The signed-in person of an HTTP request, from its HttpOnly session cookie."""
+    token = request.cookies.get(get_settings().session_cookie_name)
+    return viewer_for_session_token(session=db, token=token)
+
+
 async def sign_out_everywhere(request: Request) -> Response:
     with session_scope() as db:
-        user = sessions.resolve(
-            session=db, token=request.cookies.get(get_settings().session_cookie_name)
-        )
-        if user is not None and is_allowed(
-            viewer_of(user, session=db), Action.CHANGE_ACCOUNT_SETTINGS, user.id
+        viewer = viewer_of_request(db, request)
+        if viewer is not None and is_allowed(
+            viewer, Action.CHANGE_ACCOUNT_SETTINGS, viewer.user_id
         ):
-            ended = sessions.end_all_sessions(session=db, user_id=user.id)
+            ended = sessions.end_all_sessions(session=db, user_id=viewer.user_id)
             audit.record(
                 session=db,
                 kind=AuditKind.SIGN_OUT_EVERYWHERE,
-                actor_id=user.id,
-                subject_id=user.id,
+                actor_id=viewer.user_id,
+                subject_id=viewer.user_id,
                 detail=f"sessions={ended}",
                 client_address=_client_address(request),
             )

@@ -17,6 +17,11 @@ class AuditKind(StrEnum):
     SIGN_OUT = "sign_out"
     SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
     ROLE_CHANGED = "role_changed"
+    # A resident's data read or changed by someone else (PDL: the resident may ask who looked).
+    RECORD_READ = "record_read"
+    RECORD_CHANGED = "record_changed"
+    RECORD_EXPORTED = "record_exported"
+    RECORD_IMPORTED = "record_imported"
 
 
 class AuditEvent(SQLModel, table=True):

@@ -3,11 +3,23 @@
 from naranara.pages import (
     agreed_times,
     care_contacts,
+    care_plan,
     guidance,
     home,
     profile,
     sign_in,
     welcome,
+    what_matters,
 )
 
-__all__ = ["agreed_times", "care_contacts", "guidance", "home", "profile", "sign_in", "welcome"]
+__all__ = [
+    "agreed_times",
+    "care_contacts",
+    "care_plan",
+    "guidance",
+    "home",
+    "profile",
+    "sign_in",
+    "welcome",
+    "what_matters",
+]

@@ -36,11 +36,18 @@ def welcome() -> rx.Component:
             t("What matters to you?"),
             rx.el.p(
                 t(
-                    "Soon you can tell us here what matters most to you in your care, so that the people who help you know it too."
+                    "Tell the people who help you what matters most to you in your care, "
+                    "so that they know it too. It takes a few minutes, "
+                    "and you can skip any question."
                 )
+            ),
+            rx.el.a(
+                t("Start filling in what matters to you"),
+                href=routes.WHAT_MATTERS_GUIDE,
+                class_name="button",
             ),
             heading_id="what-matters",
         ),
-        rx.el.a(t("Continue to Home"), href=routes.HOME, class_name="button"),
+        rx.el.a(t("Continue to Home"), href=routes.HOME, class_name="button button-secondary"),
         class_name="stack",
     )

@@ -1,12 +1,35 @@
-"""The resident's care contacts and agreed times."""
+"""The resident's care contacts and agreed times: reading them, and writing them safely."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlsplit
 
+import phonenumbers
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from naranara.models import AgreedTime, AgreedTimeStatus, CareContact
+from naranara.i18n import N_
+from naranara.models import (
+    AgreedTime,
+    AgreedTimeChange,
+    AgreedTimeStatus,
+    AuditKind,
+    CareContact,
+    CareRelationship,
+    OrganisationKind,
+    ReachBy,
+    User,
+)
+from naranara.models.types import utc_now
+from naranara.services import audit
+from naranara.settings import DISPLAY_TIMEZONE
 
 
 def care_contacts(*, session: Session, resident_id: int) -> list[CareContact]:
@@ -58,3 +81,577 @@ def next_agreed_time(*, session: Session, resident_id: int, now: datetime) -> Ag
         .order_by(col(AgreedTime.starts_at))
         .limit(1)
     ).first()
+
+
+# ---------------------------------------------------------------------------- writing
+# The resident writes their own entries; staff with a care relationship write for them
+# (the caller has asked policy). Every function validates all fields before it changes
+# anything, so refused input never leaves half a row behind.
+
+# The most each text field holds, as the table columns allow.
+CONTACT_LIMITS = {
+    "name": 120,
+    "role_title": 120,
+    "organisation": 160,
+    "unit": 160,
+    "phone": 40,
+    "opening_hours": 200,
+    "how_to_reach": 300,
+}
+TIME_LIMITS = {
+    "purpose": 200,
+    "with_whom": 160,
+    "place": 200,
+    "address": 200,
+    "meeting_url": 500,
+    "prepare": 500,
+}
+# Offered as suggestions; any other role title may be written.
+ROLE_SUGGESTIONS = (
+    N_("Fixed doctor contact"),
+    N_("Fixed care contact"),
+    N_("District nurse"),
+    N_("Home care"),
+    N_("Rehabilitation"),
+    N_("Other"),
+)
+ERROR_REQUIRED = N_("Please fill this in.")
+ERROR_TOO_LONG = N_("Please keep it to at most {max} characters.")
+ERROR_PHONE = N_("That does not look like a phone number. Write it like 060-123 45 00.")
+ERROR_CHOICE = N_("Please choose one of the alternatives.")
+ERROR_DATE = N_("Write the date like 2026-03-17.")
+ERROR_TIME = N_("Write the time like 14.30.")
+ERROR_NO_SUCH_TIME = N_("That time does not exist on that day, because the clocks change.")
+ERROR_END_BEFORE_START = N_("The end must be after the start.")
+ERROR_IN_THE_PAST = N_("The time has already passed. Choose a time that has not passed.")
+ERROR_URL = N_("Write a full web address that starts with https://")
+ERROR_CANCELLED = N_("This time is cancelled and can no longer be changed.")
+_SE = "SE"
+_MAX_MINUTES = 24 * 60  # an agreed time ends on the day it starts
+
+
+class InvalidInput(ValueError):
+    """Nothing was saved; ``errors`` maps each refused field to a message id."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(sorted(errors)))
+        self.errors = errors
+
+
+class NotFound(LookupError):
+    """No such row for this resident (or none at all): the same answer either way."""
+
+
+class VersionConflict(Exception):
+    """Someone saved the time since the editor loaded it; nothing was overwritten."""
+
+    def __init__(self, current: AgreedTime) -> None:
+        super().__init__(f"agreed time {current.id} is at version {current.version}")
+        self.current = current
+        # Copied now: a rollback after the raise expires the row's attributes.
+        self.version = current.version
+        self.purpose = current.purpose
+        self.starts_at = current.starts_at
+
+
+def clean_text(value: object) -> str:
+    """Text as stored: stripped, without control characters or lone surrogates.
+
+    PostgreSQL refuses NUL in text and psycopg refuses lone surrogates; a browser can
+    send both. Line breaks and tabs are kept.
+    """
+    if not isinstance(value, str):
+        return ""
+    kept = (
+        ch
+        for ch in value
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Cn", "Co")
+    )
+    return "".join(kept).replace("\r\n", "\n").strip()
+
+
+def _text(
+    data: Mapping[str, object],
+    name: str,
+    limits: Mapping[str, int],
+    errors: dict[str, str],
+    *,
+    required: bool = False,
+) -> str:
+    value = clean_text(data.get(name))
+    if required and not value:
+        errors[name] = ERROR_REQUIRED
+    elif len(value) > limits[name]:
+        errors[name] = ERROR_TOO_LONG
+    return value
+
+
+def normalise_phone(raw: str) -> str | None:
+    """A Swedish or international number as E.164 (+46601234500), or None if invalid."""
+    try:
+        number = phonenumbers.parse(raw, _SE)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """How a stored number reads: national format at home (060-123 45 00), else international."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, _SE)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 46
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    name: str
+    role_title: str
+    organisation: str
+    organisation_kind: OrganisationKind
+    unit: str
+    phone: str  # E.164 or empty
+    opening_hours: str
+    reach_by: str  # ReachBy values, comma-separated, in ReachBy order
+    how_to_reach: str
+
+
+def validate_contact(data: Mapping[str, object]) -> ContactFields:
+    """Fields of a care contact from what someone typed; raises ``InvalidInput``.
+
+    ``reach_by`` is a list of ReachBy values; everything else is text.
+    """
+    errors: dict[str, str] = {}
+    limits = CONTACT_LIMITS
+    name = _text(data, "name", limits, errors, required=True)
+    role_title = _text(data, "role_title", limits, errors, required=True)
+    organisation = _text(data, "organisation", limits, errors, required=True)
+    unit = _text(data, "unit", limits, errors)
+    opening_hours = _text(data, "opening_hours", limits, errors)
+    how_to_reach = _text(data, "how_to_reach", limits, errors)
+    kind = clean_text(data.get("organisation_kind")) or OrganisationKind.REGION.value
+    if kind not in set(OrganisationKind):
+        errors["organisation_kind"] = ERROR_CHOICE
+    raw_phone = _text(data, "phone", limits, errors)
+    phone = ""
+    if raw_phone and "phone" not in errors:
+        phone = normalise_phone(raw_phone) or ""
+        if not phone:
+            errors["phone"] = ERROR_PHONE
+    chosen = data.get("reach_by") or []
+    if not isinstance(chosen, list | tuple) or not all(
+        isinstance(item, str) and item in set(ReachBy) for item in chosen
+    ):
+        errors["reach_by"] = ERROR_CHOICE
+        chosen = []
+    if errors:
+        raise InvalidInput(errors)
+    return ContactFields(
+        name=name,
+        role_title=role_title,
+        organisation=organisation,
+        organisation_kind=OrganisationKind(kind),
+        unit=unit,
+        phone=phone,
+        opening_hours=opening_hours,
+        reach_by=",".join(item.value for item in ReachBy if item.value in chosen),
+        how_to_reach=how_to_reach,
+    )
+
+
+def _audit_if_not_own(
+    session: Session, *, actor_id: int, resident_id: int, kind: AuditKind, detail: str
+) -> None:
+    if actor_id != resident_id:
+        audit.record(
+            session=session, kind=kind, actor_id=actor_id, subject_id=resident_id, detail=detail
+        )
+
+
+def care_contact_of(*, session: Session, resident_id: int, contact_id: int) -> CareContact:
+    """The resident's contact with this id; ``NotFound`` for anyone else's."""
+    contact = session.get(CareContact, contact_id)
+    if contact is None or contact.resident_id != resident_id:
+        raise NotFound(contact_id)
+    return contact
+
+
+def add_care_contact(
+    *, session: Session, resident_id: int, actor_id: int, data: Mapping[str, object]
+) -> CareContact:
+    fields = validate_contact(data)
+    contact = CareContact(resident_id=resident_id, added_by_id=actor_id, **asdict(fields))
+    session.add(contact)
+    session.flush()
+    _audit_if_not_own(
+        session,
+        actor_id=actor_id,
+        resident_id=resident_id,
+        kind=AuditKind.RECORD_CHANGED,
+        detail=f"care_contact={contact.id} added",
+    )
+    return contact
+
+
+def update_care_contact(
+    *,
+    session: Session,
+    resident_id: int,
+    contact_id: int,
+    actor_id: int,
+    data: Mapping[str, object],
+) -> CareContact:
+    contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
+    fields = validate_contact(data)
+    for name, value in asdict(fields).items():
+        setattr(contact, name, value)
+    contact.updated_at = utc_now()
+    session.add(contact)
+    session.flush()
+    _audit_if_not_own(
+        session,
+        actor_id=actor_id,
+        resident_id=resident_id,
+        kind=AuditKind.RECORD_CHANGED,
+        detail=f"care_contact={contact.id} changed",
+    )
+    return contact
+
+
+def remove_care_contact(
+    *, session: Session, resident_id: int, contact_id: int, actor_id: int
+) -> None:
+    contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
+    session.delete(contact)
+    session.flush()
+    _audit_if_not_own(
+        session,
+        actor_id=actor_id,
+        resident_id=resident_id,
+        kind=AuditKind.RECORD_CHANGED,
+        detail=f"care_contact={contact_id} removed",
+    )
+
+
+@dataclass(frozen=True)
+class TimeFields:
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str
+    with_whom: str
+    place: str
+    address: str
+    meeting_url: str
+    prepare: str
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
+
+
+def _local_moment(day: date, text: str) -> datetime | None:
+    """Stockholm wall-clock time on ``day`` as aware UTC; None if malformed or skipped (DST)."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        return None
+    local = datetime.combine(day, time(hour, minute), tzinfo=DISPLAY_TIMEZONE)
+    moment = local.astimezone(UTC)
+    # A wall-clock time that the spring change skips comes back as another time.
+    if moment.astimezone(DISPLAY_TIMEZONE).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise _SkippedTime
+    return moment
+
+
+class _SkippedTime(Exception):
+    pass
+
+
+def _https_url(value: str) -> bool:
+    if any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "https"
+        and bool(host)
+        and "." in host
+        and not parts.username
+        and all(label for label in host.split("."))
+    )
+
+
+def validate_time(data: Mapping[str, object]) -> TimeFields:
+    """Fields of an agreed time from what someone typed; raises ``InvalidInput``.
+
+    ``date`` is YYYY-MM-DD and ``start``/``end`` are HH.MM or HH:MM, read as
+    Europe/Stockholm wall-clock time on that date (an agreed time ends on its day).
+    """
+    errors: dict[str, str] = {}
+    limits = TIME_LIMITS
+    purpose = _text(data, "purpose", limits, errors, required=True)
+    with_whom = _text(data, "with_whom", limits, errors)
+    place = _text(data, "place", limits, errors)
+    address = _text(data, "address", limits, errors)
+    prepare = _text(data, "prepare", limits, errors)
+    meeting_url = _text(data, "meeting_url", limits, errors)
+    if meeting_url and "meeting_url" not in errors and not _https_url(meeting_url):
+        errors["meeting_url"] = ERROR_URL
+    day_text = clean_text(data.get("date"))
+    day = None
+    if not day_text:
+        errors["date"] = ERROR_REQUIRED
+    elif _DATE.fullmatch(day_text):
+        with contextlib.suppress(ValueError):  # 2026-02-30 matches the pattern
+            day = date.fromisoformat(day_text)
+    if day is None and "date" not in errors:
+        errors["date"] = ERROR_DATE
+    moments: dict[str, datetime | None] = {}
+    for name in ("start", "end"):
+        text = clean_text(data.get(name))
+        if not text:
+            errors[name] = ERROR_REQUIRED
+            continue
+        try:
+            moments[name] = _local_moment(day or date(2000, 1, 1), text)
+        except _SkippedTime:
+            moments[name] = None
+            errors[name] = ERROR_NO_SUCH_TIME
+            continue
+        if moments[name] is None:
+            errors[name] = ERROR_TIME
+    starts_at, ends_at = moments.get("start"), moments.get("end")
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["end"] = ERROR_END_BEFORE_START
+    if errors:
+        raise InvalidInput(errors)
+    return TimeFields(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=purpose,
+        with_whom=with_whom,
+        place=place,
+        address=address,
+        meeting_url=meeting_url,
+        prepare=prepare,
+    )
+
+
+def time_form_values(item: AgreedTime) -> dict[str, str]:
+    """An agreed time as its form shows it: the inverse of ``validate_time``."""
+    start = item.starts_at.astimezone(DISPLAY_TIMEZONE)
+    end = item.ends_at.astimezone(DISPLAY_TIMEZONE)
+    return {
+        "date": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        **{name: getattr(item, name) for name in TIME_LIMITS},
+    }
+
+
+def find_agreed_time(*, session: Session, time_id: int) -> AgreedTime | None:
+    """Any resident's time: for callers that then ask policy about its ``resident_id``."""
+    return session.get(AgreedTime, time_id)
+
+
+def agreed_time_of(*, session: Session, resident_id: int, time_id: int) -> AgreedTime:
+    """The resident's agreed time with this id; ``NotFound`` for anyone else's."""
+    item = session.get(AgreedTime, time_id)
+    if item is None or item.resident_id != resident_id:
+        raise NotFound(time_id)
+    return item
+
+
+def _log_change(
+    session: Session, item: AgreedTime, *, actor_id: int, changes: dict[str, list[str]]
+) -> None:
+    session.add(
+        AgreedTimeChange(
+            agreed_time_id=item.id,
+            changed_by_id=actor_id,
+            status=item.status.value,
+            changes=json.dumps(changes, ensure_ascii=False),
+        )
+    )
+
+
+def add_agreed_time(
+    *,
+    session: Session,
+    resident_id: int,
+    actor_id: int,
+    data: Mapping[str, object],
+    now: datetime,
+) -> AgreedTime:
+    fields = validate_time(data)
+    if fields.starts_at < now:
+        raise InvalidInput({"start": ERROR_IN_THE_PAST})
+    item = AgreedTime(resident_id=resident_id, added_by_id=actor_id, **asdict(fields))
+    session.add(item)
+    session.flush()
+    _log_change(session, item, actor_id=actor_id, changes={})
+    _audit_if_not_own(
+        session,
+        actor_id=actor_id,
+        resident_id=resident_id,
+        kind=AuditKind.RECORD_CHANGED,
+        detail=f"agreed_time={item.id} added",
+    )
+    return item
+
+
+# Changing these moves the meeting: the time is marked "changed" for everyone to see.
+_MOVING_FIELDS = ("starts_at", "ends_at", "place", "address", "meeting_url")
+
+
+def _as_history(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _claim_version(session: Session, item: AgreedTime, expected_version: int) -> None:
+    """Raise the version in the database only if it is still the one the editor saw.
+
+    One UPDATE with the old version in its WHERE: of two devices saving at once,
+    only one wins, and the other gets ``VersionConflict`` instead of overwriting.
+    """
+    claimed = session.exec(
+        update(AgreedTime)
+        .where(col(AgreedTime.id) == item.id, col(AgreedTime.version) == expected_version)
+        .values(version=expected_version + 1)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(item)
+        raise VersionConflict(item)
+    item.version = expected_version + 1
+
+
+def update_agreed_time(
+    *,
+    session: Session,
+    resident_id: int,
+    time_id: int,
+    actor_id: int,
+    expected_version: int,
+    data: Mapping[str, object],
+    now: datetime,
+) -> AgreedTime:
+    item = agreed_time_of(session=session, resident_id=resident_id, time_id=time_id)
+    if item.version != expected_version:
+        raise VersionConflict(item)
+    if item.status is AgreedTimeStatus.CANCELLED:
+        raise InvalidInput({"form": ERROR_CANCELLED})
+    fields = validate_time(data)
+    if fields.starts_at != item.starts_at and fields.starts_at < now:
+        raise InvalidInput({"start": ERROR_IN_THE_PAST})
+    changes = {
+        name: [_as_history(getattr(item, name)), _as_history(value)]
+        for name, value in asdict(fields).items()
+        if getattr(item, name) != value
+    }
+    if not changes:
+        return item
+    _claim_version(session, item, expected_version)
+    for name, value in asdict(fields).items():
+        setattr(item, name, value)
+    if any(name in changes for name in _MOVING_FIELDS):
+        item.status = AgreedTimeStatus.CHANGED
+    item.updated_at = utc_now()
+    session.add(item)
+    session.flush()
+    _log_change(session, item, actor_id=actor_id, changes=changes)
+    _audit_if_not_own(
+        session,
+        actor_id=actor_id,
+        resident_id=resident_id,
+        kind=AuditKind.RECORD_CHANGED,
+        detail=f"agreed_time={item.id} changed",
+    )
+    return item
+
+
+def cancel_agreed_time(
+    *,
+    session: Session,
+    resident_id: int,
+    time_id: int,
+    actor_id: int,
+    expected_version: int,
+) -> AgreedTime:
+    item = agreed_time_of(session=session, resident_id=resident_id, time_id=time_id)
+    if item.version != expected_version:
+        raise VersionConflict(item)
+    if item.status is AgreedTimeStatus.CANCELLED:
+        return item
+    before = item.status.value
+    _claim_version(session, item, expected_version)
+    item.status = AgreedTimeStatus.CANCELLED
+    item.updated_at = utc_now()
+    session.add(item)
+    session.flush()
+    _log_change(session, item, actor_id=actor_id, changes={"status": [before, item.status.value]})
+    _audit_if_not_own(
+        session,
+        actor_id=actor_id,
+        resident_id=resident_id,
+        kind=AuditKind.RECORD_CHANGED,
+        detail=f"agreed_time={item.id} cancelled",
+    )
+    return item
+
+
+def changes_of(*, session: Session, time_ids: list[int]) -> dict[int, list[AgreedTimeChange]]:
+    """The change history of these times, oldest first per time."""
+    if not time_ids:
+        return {}
+    rows = session.exec(
+        select(AgreedTimeChange)
+        .where(col(AgreedTimeChange.agreed_time_id).in_(time_ids))
+        .order_by(col(AgreedTimeChange.changed_at), col(AgreedTimeChange.id))
+    ).all()
+    history: dict[int, list[AgreedTimeChange]] = {}
+    for row in rows:
+        history.setdefault(row.agreed_time_id, []).append(row)
+    return history
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who added an entry: a name and, for staff, the unit of their care relationship."""
+
+    user_id: int
+    name: str
+    unit: str
+
+
+def authors(*, session: Session, resident_id: int, user_ids: set[int]) -> dict[int, Author]:
+    ids = {user_id for user_id in user_ids if user_id}
+    if not ids:
+        return {}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    units = {
+        row.staff_id: row.unit
+        for row in session.exec(
+            select(CareRelationship).where(
+                CareRelationship.resident_id == resident_id,
+                col(CareRelationship.staff_id).in_(ids),
+            )
+        ).all()
+        if row.unit
+    }
+    return {user.id: Author(user.id, user.display_name, units.get(user.id, "")) for user in users}

@@ -13,11 +13,16 @@ _MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
 
 
 def form_text(form: object, name: str, *, max_length: int) -> str:
-    """A text field of a submitted form, cut to ``max_length``; anything else is empty."""
+    """A text field of a submitted form, cut to ``max_length``; anything else is empty.
+
+    Lone surrogates (JSON allows them, UTF-8 and the database do not) are dropped.
+    """
     if not isinstance(form, dict):
         return ""
     value = form.get(name)
-    return value[:max_length] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return value.encode("utf-8", "ignore").decode("utf-8")[:max_length]
 
 
 def record_id(value: object) -> int | None:

@@ -1,31 +1,209 @@
-"""Kontakter: the resident's fixed care contacts."""
+"""Kontakter: the resident's fixed care contacts; adding, changing and removing them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import reflex as rx
 
+from naranara import routes
 from naranara.db import session_scope
-from naranara.policy import Action, is_allowed
+from naranara.i18n import gettext
+from naranara.models import OrganisationKind, ReachBy
+from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
 from naranara.services import patient_contract
+from naranara.services.patient_contract import InvalidInput, NotFound
+from naranara.states.arguments import form_text, record_id
+from naranara.states.focus import (
+    audit_read,
+    error_texts,
+    resident_in_focus,
+    resident_query,
+    source_text,
+)
 from naranara.states.session import current_viewer
 from naranara.states.views import CareContactView, care_contact_view
+
+CONTACT_ID_PARAM = "kontakt"
+_TEXT_FIELDS = {**patient_contract.CONTACT_LIMITS, "organisation_kind": 16}
+_TYPED_MAX = 2000
+# Checkboxes have a name each: a form sends only one value per name.
+REACH_FIELD = {item.value: f"reach_{item.value}" for item in ReachBy}
 
 
 class CareContactsState(rx.State):
     loaded: bool = False
     allowed: bool = False
+    can_edit: bool = False
     contacts: list[CareContactView] = []
+    new_href: str = routes.CONTACT_NEW
+    confirming: int = 0  # the contact whose "remove?" question is open
+    message: str = ""
+
+    def _refresh(self, viewer: Viewer, resident_id: int) -> None:
+        with session_scope() as db:
+            contacts = patient_contract.care_contacts(session=db, resident_id=resident_id)
+            authors = patient_contract.authors(
+                session=db, resident_id=resident_id, user_ids={c.added_by_id for c in contacts}
+            )
+            audit_read(db, viewer, resident_id, "care_contacts")
+        query = resident_query(resident_id, viewer, first=False)
+        self.contacts = [
+            care_contact_view(
+                contact,
+                locale=viewer.locale,
+                source=source_text(
+                    viewer.locale, viewer, contact.added_by_id, authors, contact.external_system
+                ),
+                edit_href=f"{routes.CONTACT_EDIT}?{CONTACT_ID_PARAM}={contact.id}{query}",
+            )
+            for contact in contacts
+        ]
+        self.new_href = routes.CONTACT_NEW + resident_query(resident_id, viewer, first=True)
 
     @rx.event
     def load(self) -> None:
         viewer = current_viewer(self)
         if viewer is None:
             return
+        resident_id = resident_in_focus(self, viewer)
         self.loaded = True
-        # Until relatives and staff get grants, only residents have a care plan to show.
-        self.allowed = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+        self.confirming = 0
+        self.message = ""
+        self.allowed = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident_id)
+        if not self.allowed:
+            self.contacts = []
+            return
+        self.can_edit = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
+        self._refresh(viewer, resident_id)
+
+    @rx.event
+    def confirm_remove(self, contact_id: int) -> None:
+        """Open (an id) or close (anything else) the question before removing."""
+        contact_id = record_id(contact_id)
+        shown = {contact.id for contact in self.contacts}
+        self.confirming = contact_id if contact_id in shown and self.can_edit else 0
+
+    @rx.event
+    def remove_contact(self, contact_id: int) -> None:
+        viewer = current_viewer(self)
+        contact_id = record_id(contact_id)
+        locale = viewer.locale if viewer else "sv"
+        self.confirming = 0
+        try:
+            if viewer is None or contact_id is None:
+                raise Forbidden(Action.EDIT_CARE_PLAN, None)
+            resident_id = resident_in_focus(self, viewer)
+            require(viewer, Action.EDIT_CARE_PLAN, resident_id)
+            with session_scope() as db:
+                patient_contract.remove_care_contact(
+                    session=db,
+                    resident_id=resident_id,
+                    contact_id=contact_id,
+                    actor_id=viewer.user_id,
+                )
+        except (Forbidden, NotFound):
+            self.message = gettext(
+                locale, "That could not be saved. Reload the page and try again."
+            )
+            return
+        self._refresh(viewer, resident_id)
+        self.message = gettext(locale, "The contact is removed.")
+
+
+class CareContactFormState(rx.State):
+    """Lägg till kontakt (/kontakter/ny) and Ändra kontakt (/kontakter/andra?kontakt=ID)."""
+
+    loaded: bool = False
+    allowed: bool = False
+    contact_id: int = 0  # 0: a new contact
+    values: dict[str, str] = {name: "" for name in _TEXT_FIELDS}
+    reach_by: list[str] = []
+    role_suggestions: list[str] = []
+    errors: dict[str, str] = {name: "" for name in (*_TEXT_FIELDS, "reach_by")}
+    form_error: str = ""
+    form_key: str = "new"  # see AgreedTimeFormState.form_key
+    back_href: str = routes.CONTACTS
+
+    @rx.event
+    def load(self) -> None:
+        viewer = current_viewer(self)
+        if viewer is None:
+            return
+        resident_id = resident_in_focus(self, viewer)
+        locale = viewer.locale
+        self.loaded = True
+        self.allowed = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
+        self.errors = error_texts(locale, {}, _TEXT_FIELDS, ("reach_by",))
+        self.form_error = ""
+        self.back_href = routes.CONTACTS + resident_query(resident_id, viewer, first=True)
+        self.role_suggestions = [
+            gettext(locale, role) for role in patient_contract.ROLE_SUGGESTIONS
+        ]
+        self.contact_id = 0
+        self.values = {name: "" for name in _TEXT_FIELDS}
+        self.values["organisation_kind"] = OrganisationKind.REGION.value
+        self.reach_by = []
         if not self.allowed:
             return
-        with session_scope() as db:
-            contacts = patient_contract.care_contacts(session=db, resident_id=viewer.user_id)
-        self.contacts = [care_contact_view(contact) for contact in contacts]
+        wanted = record_id(self.router.url.query_parameters.get(CONTACT_ID_PARAM))
+        if wanted is not None:
+            with session_scope() as db:
+                try:
+                    contact = patient_contract.care_contact_of(
+                        session=db, resident_id=resident_id, contact_id=wanted
+                    )
+                except NotFound:
+                    self.allowed = False
+                    return
+                audit_read(db, viewer, resident_id, f"care_contact={contact.id}")
+                self.contact_id = contact.id
+                self.values = {name: str(getattr(contact, name)) for name in _TEXT_FIELDS}
+                self.values["phone"] = patient_contract.display_phone(contact.phone)
+                self.reach_by = [v for v in contact.reach_by.split(",") if v]
+        self.form_key = f"{self.contact_id}-{datetime.now(UTC).timestamp()}"
+
+    @rx.event
+    def submit(self, form_data: dict):  # noqa: ANN201 - a redirect or nothing
+        viewer = current_viewer(self)
+        typed = {name: form_text(form_data, name, max_length=_TYPED_MAX) for name in _TEXT_FIELDS}
+        chosen = [
+            value
+            for value, name in REACH_FIELD.items()
+            if form_text(form_data, name, max_length=10)
+        ]
+        # Whatever happens next, what was typed stays in the form.
+        self.values, self.reach_by = typed, chosen
+        locale = viewer.locale if viewer else "sv"
+        try:
+            if viewer is None:
+                raise Forbidden(Action.EDIT_CARE_PLAN, None)
+            resident_id = resident_in_focus(self, viewer)
+            require(viewer, Action.EDIT_CARE_PLAN, resident_id)
+            data = {**typed, "reach_by": chosen}
+            with session_scope() as db:
+                if self.contact_id:
+                    patient_contract.update_care_contact(
+                        session=db,
+                        resident_id=resident_id,
+                        contact_id=self.contact_id,
+                        actor_id=viewer.user_id,
+                        data=data,
+                    )
+                else:
+                    patient_contract.add_care_contact(
+                        session=db, resident_id=resident_id, actor_id=viewer.user_id, data=data
+                    )
+        except InvalidInput as refused:
+            self.errors = error_texts(locale, refused.errors, _TEXT_FIELDS, ("reach_by",))
+            self.form_error = gettext(
+                locale, "Some answers need another look. See the messages below."
+            )
+            return None
+        except (Forbidden, NotFound):
+            self.form_error = gettext(
+                locale, "That could not be saved. Reload the page and try again."
+            )
+            return None
+        self.form_error = ""
+        return rx.redirect(self.back_href)

@@ -16,8 +16,8 @@ from reflex.event import EventSpec
 
 from naranara import i18n
 from naranara.db import session_scope
-from naranara.policy import Action, Viewer, require, viewer_of
-from naranara.services import accounts, sessions
+from naranara.policy import Action, Viewer, require, viewer_for_session_token
+from naranara.services import accounts
 from naranara.settings import get_settings
 
 LANGUAGE_COOKIE = "nara_lang"
@@ -42,11 +42,7 @@ def current_viewer(state: rx.State) -> Viewer | None:
     if not token:
         return None
     with session_scope() as db:
-        found = sessions.resolve_session(session=db, token=token)
-        if found is None:
-            return None
-        user, row = found
-        return viewer_of(user, session=db, signed_in_at=row.created_at)
+        return viewer_for_session_token(session=db, token=token)
 
 
 def t(message: str) -> rx.Var[str]:

@@ -55,11 +55,20 @@ def assert_accessible(page: Page) -> None:
 
 
 def small_touch_targets(page: Page) -> list[str]:
-    """Interactive elements smaller than 44×44 CSS px (links inside running text excepted)."""
+    """Interactive elements smaller than 44×44 CSS px (links inside running text excepted).
+
+    A checkbox or radio button wrapped in its <label> is pressed through the whole
+    label, so the label's box is what is measured.
+    """
     return page.evaluate(
         """() => [...document.querySelectorAll('a[href], button, input, select, textarea, [role=checkbox]')]
             .filter(el => el.offsetParent !== null)
             .filter(el => !(el.tagName === 'A' && el.closest('p, li') && !el.className))
-            .filter(el => { const r = el.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
+            .filter(el => {
+                const toggle = el.type === 'checkbox' || el.type === 'radio';
+                const target = (toggle && el.closest('label')) || el;
+                const r = target.getBoundingClientRect();
+                return r.width < 44 || r.height < 44;
+            })
             .map(el => el.outerHTML.slice(0, 120))"""
     )

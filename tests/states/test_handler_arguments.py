@@ -19,10 +19,15 @@ from reflex_base.event.processor.base_state_processor import _prepare_event_payl
 
 from tests.states.conftest import state_for
 from tests.states.test_policy_matrix import (
+    _CONTACT_FORM,
+    _TIME_FORM,
     HANDLERS,
     RESIDENT_A,
     VIEWERS,
     World,
+    _a_contact_id,
+    _a_plan_ids,
+    _a_time_id,
     call,
     rows_of_a,
     world,  # noqa: F401 - the fixture, used by name
@@ -46,6 +51,8 @@ HOSTILE: list[Any] = [
     "<script>alert(1)</script>",
     "1 OR 1=1",
     "2026-13-45T25:61:00",
+    "\udda0",  # a lone surrogate: valid JSON, not UTF-8
+    {name: f"{name}\udda0" for name in ("name", "purpose", "text", "description", "username")},
 ]
 
 
@@ -61,8 +68,36 @@ TAKING_ARGUMENTS = sorted(key for key in HANDLERS if _parameters(key))
 # Arguments a real page sends each handler, as a function of the world.
 REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "LoginState.submit": lambda w: {"form_data": {"username": "anna", "password": "nara-demo"}},
+    "CarePlanState.open_form": lambda w: {
+        "kind": "goal",
+        "entry_id": _a_plan_ids(w)[0],
+        "goal_id": 0,
+    },
+    "CarePlanState.save_goal": lambda w: {"form_data": {"text": "Ett mål", "status": "active"}},
+    "CarePlanState.save_activity": lambda w: {
+        "form_data": {
+            "description": "Promenad",
+            "responsible": "resident",
+            "responsible_name": "",
+            "follow_up_on": "",
+            "status": "planned",
+        }
+    },
     "SessionState.set_language": lambda w: {"locale": "en"},
     "TodayState.toggle_done": lambda w: {"task_id": w.task_id, "occurrence_at": w.occurrence_at},
+    "WhatMattersState.save_text": lambda w: {"field": "important_to_me", "value": "Ny text"},
+    "WhatMattersState.toggle_choice": lambda w: {"field": "aids", "value": "hearing"},
+    "WhatMattersState.set_interpreter": lambda w: {"needed": True},
+    "WhatMattersState.set_shared": lambda w: {"shared": True},
+    "WhatMattersState.keep_mine": lambda w: {"field": "important_to_me"},
+    "WhatMattersState.use_saved": lambda w: {"field": "important_to_me"},
+    "WhatMattersState.show_question": lambda w: {"number": 2},
+    "AgreedTimesState.confirm_cancel": lambda w: {"time_id": _a_time_id(w)},
+    "AgreedTimesState.cancel_time": lambda w: {"time_id": _a_time_id(w)},
+    "AgreedTimeFormState.submit": lambda w: {"form_data": _TIME_FORM},
+    "CareContactsState.confirm_remove": lambda w: {"contact_id": _a_contact_id(w)},
+    "CareContactsState.remove_contact": lambda w: {"contact_id": _a_contact_id(w)},
+    "CareContactFormState.submit": lambda w: {"form_data": _CONTACT_FORM},
 }
 
 

@@ -60,7 +60,7 @@ from naranara.models import (
     User,
 )
 from naranara.policy import Action, Forbidden, is_allowed
-from naranara.services import access, accounts, self_care, sessions
+from naranara.services import access, accounts, calendar, profile, self_care, sessions
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
 from tests.states.conftest import state_for
 from tests.utils.factories import make_contact, make_task
@@ -106,6 +106,9 @@ YES, NO, PUB = Outcome.ALLOWED, Outcome.REFUSED, Outcome.PUBLIC
 #   admin
 _EVERYONE_ALIKE = (PUB,) * 9
 _A_ONLY = (NO, YES, NO, NO, NO, NO, NO, NO, NO)
+_PROFILE_READERS = (NO, YES, NO, NO, NO, NO, YES, NO, NO)  # once A shares it with care
+_CARE_PLAN_READERS = (NO, YES, NO, NO, YES, NO, YES, NO, NO)
+_CARE_PLAN_WRITERS = (NO, YES, NO, NO, NO, NO, YES, NO, NO)
 EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # Event handlers ("State.handler")
     "SessionState.load": _A_ONLY,  # own name and language only
@@ -119,10 +122,41 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "TodayState.load": _A_ONLY,
     # With A's task id and occurrence: whoever A let help with self-care may mark it.
     "TodayState.toggle_done": (NO, YES, NO, NO, NO, YES, NO, NO, NO),
-    "AgreedTimesState.load": _A_ONLY,
-    "CareContactsState.load": _A_ONLY,
+    # Contacts and agreed times (?invanare=A): A, a relative A let see the care plan and
+    # staff caring for A read them; only A and that staff member write them.
+    "AgreedTimesState.load": _CARE_PLAN_READERS,
+    "AgreedTimesState.confirm_cancel": _CARE_PLAN_READERS,  # after load; opens no more
+    "AgreedTimesState.cancel_time": _CARE_PLAN_WRITERS,
+    "AgreedTimesState.create_feed": _A_ONLY,  # a private calendar link is A's own to make
+    "AgreedTimesState.revoke_feed": _A_ONLY,
+    "AgreedTimeFormState.load": _CARE_PLAN_WRITERS,  # the edit form, with A's time in it
+    "AgreedTimeFormState.submit": _CARE_PLAN_WRITERS,
+    "CareContactsState.load": _CARE_PLAN_READERS,
+    "CareContactsState.confirm_remove": _CARE_PLAN_READERS,
+    "CareContactsState.remove_contact": _CARE_PLAN_WRITERS,
+    "CareContactFormState.load": _CARE_PLAN_WRITERS,
+    "CareContactFormState.submit": _CARE_PLAN_WRITERS,
+    # The coordinated plan (?invanare=A): A, a relative A let see the care plan and staff
+    # caring for A read it; only A and that staff member open its forms and save entries.
+    "CarePlanState.load": _CARE_PLAN_READERS,
+    "CarePlanState.open_form": _CARE_PLAN_WRITERS,  # judged by what the form holds
+    "CarePlanState.close_form": _EVERYONE_ALIKE,  # empties the form; reads nothing
+    "CarePlanState.save_goal": _CARE_PLAN_WRITERS,
+    "CarePlanState.save_activity": _CARE_PLAN_WRITERS,
     "GuidanceLibraryState.load": _EVERYONE_ALIKE,
     "GuidanceArticleState.load": _EVERYONE_ALIKE,
+    # "Vad är viktigt för dig?" (?invanare=A; A shares the profile with care in the probes):
+    # A reads and writes it, staff caring for A read it once shared; the history is A's own.
+    "WhatMattersState.load": _PROFILE_READERS,
+    "WhatMattersState.load_summary": _PROFILE_READERS,
+    "WhatMattersState.load_history": _A_ONLY,
+    "WhatMattersState.show_question": _EVERYONE_ALIKE,  # which question is on screen
+    "WhatMattersState.save_text": _A_ONLY,
+    "WhatMattersState.toggle_choice": _A_ONLY,
+    "WhatMattersState.set_interpreter": _A_ONLY,
+    "WhatMattersState.set_shared": _A_ONLY,
+    "WhatMattersState.keep_mine": _A_ONLY,
+    "WhatMattersState.use_saved": _A_ONLY,
     # HTTP routes ("METHOD /path")
     "GET /auth/fresh": _EVERYONE_ALIKE,  # a static page; reads nothing
     "GET /auth/session": _A_ONLY,  # A's ticket, bound to A's browser
@@ -131,6 +165,13 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # The provider's signed ID token decides, not the viewer (flows: test_oidc_routes.py).
     "GET /auth/oidc/{provider}/login": _EVERYONE_ALIKE,
     "GET /auth/oidc/{provider}/callback": _EVERYONE_ALIKE,
+    # The whole record as FHIR: only A, for A's own record (?invanare=A is ignored).
+    "GET /export/fhir.json": _A_ONLY,
+    "GET /viktigt/sammanfattning.pdf": _PROFILE_READERS,  # cookie + policy (?invanare=A)
+    "GET /kalender/tid/{time_id:int}.ics": _CARE_PLAN_READERS,  # cookie + policy
+    # A's feed token is the key, not the cookie: whoever holds A's link sees A's times
+    # (phone calendars send no cookie). A stops it with "Sluta dela" (test_calendar_routes).
+    "GET /kalender/prenumeration/{token}.ics": (YES,) * 9,
 }
 
 # ---------------------------------------------------------------------------- discovery
@@ -519,9 +560,116 @@ async def _today_toggle(world: World, viewer: ViewerSpec, key: str) -> Seen:
 
 @probe("AgreedTimesState.load", "CareContactsState.load")
 async def _care_plan_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    state = _state(key, world, viewer)
+    state = _state(key, world, viewer, path=f"/tider?invanare={world.anna_id}")
     await call(state, "load")
     return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+# Contacts and agreed times: every probe names A in the address (?invanare=A) and acts on
+# A's own rows; write probes judge by A's rows only, as the readers among them see A's data.
+
+
+def _a_time_id(world: World) -> int:
+    with session_scope() as db:
+        return db.exec(
+            select(AgreedTime.id)
+            .where(AgreedTime.resident_id == world.anna_id, AgreedTime.status != "cancelled")
+            .where(AgreedTime.starts_at > datetime.now(DISPLAY_TIMEZONE))
+            .order_by(AgreedTime.starts_at)
+        ).first()
+
+
+def _a_contact_id(world: World) -> int:
+    with session_scope() as db:
+        return db.exec(
+            select(CareContact.id).where(CareContact.resident_id == world.anna_id)
+        ).first()
+
+
+def _for_a(world: World, path: str, **query: object) -> str:
+    return f"{path}?" + "&".join(
+        f"{k}={v}" for k, v in {**query, "invanare": world.anna_id}.items()
+    )
+
+
+@probe("AgreedTimesState.confirm_cancel", "CareContactsState.confirm_remove")
+async def _confirm(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, "load")
+    row_id = _a_time_id(world) if key.startswith("Agreed") else _a_contact_id(world)
+    await call(state, key.split(".")[1], row_id)
+    return Seen([state], refused=state.confirming != row_id or None)
+
+
+@probe("AgreedTimesState.cancel_time")
+async def _cancel_time(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, "load")
+    await call(state, "cancel_time", _a_time_id(world))
+    return Seen(refused=bool(state.message) if viewer.key != RESIDENT_A else None)
+
+
+@probe("CareContactsState.remove_contact")
+async def _remove_contact(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_for_a(world, "/kontakter"))
+    await call(state, "load")
+    await call(state, "remove_contact", _a_contact_id(world))
+    return Seen(refused=bool(state.message) if viewer.key != RESIDENT_A else None)
+
+
+@probe("AgreedTimesState.create_feed", "AgreedTimesState.revoke_feed")
+async def _calendar_feed(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    if key.endswith("revoke_feed"):
+        with session_scope() as db:
+            calendar.create_feed(session=db, resident_id=world.anna_id)
+        world.setup_done()
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, key.split(".")[1])
+    # Signed out, there is no page to show a refusal on: nothing happens.
+    speaks = viewer.key != RESIDENT_A and viewer.username is not None
+    return Seen([state], refused=bool(state.message) if speaks else None)
+
+
+@probe("AgreedTimeFormState.load", "CareContactFormState.load")
+async def _edit_form_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    if key.startswith("Agreed"):
+        path = _for_a(world, "/tider/andra", tid=_a_time_id(world))
+    else:
+        path = _for_a(world, "/kontakter/andra", kontakt=_a_contact_id(world))
+    state = _state(key, world, viewer, path=path)
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+_TIME_FORM = {
+    "date": "2031-05-06",
+    "start": "10:00",
+    "end": "10:30",
+    "purpose": "Flyttad tid",
+    "place": "Hälsocentralen",
+}
+_CONTACT_FORM = {
+    "name": "Ny kontakt",
+    "role_title": "Rehab",
+    "organisation": "Sundsvalls kommun",
+    "organisation_kind": "municipality",
+    "phone": "060-19 10 00",
+    "reach_phone": "on",
+}
+
+
+@probe("AgreedTimeFormState.submit", "CareContactFormState.submit")
+async def _form_submit(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Changing A's existing row: the edit page, then a valid form.
+    if key.startswith("Agreed"):
+        path, form = _for_a(world, "/tider/andra", tid=_a_time_id(world)), _TIME_FORM
+    else:
+        path = _for_a(world, "/kontakter/andra", kontakt=_a_contact_id(world))
+        form = _CONTACT_FORM
+    state = _state(key, world, viewer, path=path)
+    await call(state, "load")
+    await call(state, "submit", form)
+    return Seen([state], refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
 
 
 @probe("GuidanceLibraryState.load")
@@ -601,6 +749,196 @@ async def _oidc(world: World, viewer: ViewerSpec, key: str) -> Seen:
         if cookie_set
         else (response.status_code, response.headers.get("location"), unknown.status_code),
     )
+
+
+@probe("GET /kalender/tid/{time_id:int}.ics")
+async def _time_ics(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", f"/kalender/tid/{_a_time_id(world)}.ics")
+    return Seen(texts=_seen_response(response), refused=response.status_code == 404 or None)
+
+
+@probe("GET /kalender/prenumeration/{token}.ics")
+async def _feed(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    with session_scope() as db:
+        token = calendar.create_feed(session=db, resident_id=world.anna_id)
+    world.setup_done()
+    response = await _request(world, viewer, "GET", f"/kalender/prenumeration/{token}.ics")
+    return Seen(texts=_seen_response(response))
+
+
+# "Vad är viktigt för dig?": A's profile has A's words and is shared with A's care.
+_A_PROFILE_TEXT = "Att höra fåglarna på morgonen"
+_A_OTHER_DEVICE_TEXT = "Skrivet på Annas andra telefon"
+
+
+def _share_a_profile(world: World) -> None:
+    with session_scope() as db:
+        found = profile.get(session=db, resident_id=world.anna_id)
+        profile.save(
+            session=db,
+            resident_id=world.anna_id,
+            changes={"important_to_me": _A_PROFILE_TEXT},
+            expected_version=found.version,
+            changed_by_id=world.anna_id,
+        )
+        profile.set_shared(
+            session=db, resident_id=world.anna_id, shared=True, changed_by_id=world.anna_id
+        )
+    world.markers = world.markers | {_A_PROFILE_TEXT, _A_OTHER_DEVICE_TEXT}
+    world.setup_done()
+
+
+@probe("WhatMattersState.load", "WhatMattersState.load_summary", "WhatMattersState.load_history")
+async def _what_matters_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _share_a_profile(world)
+    state = _state(key, world, viewer, path=f"/viktigt?invanare={world.anna_id}")
+    await call(state, key.split(".")[1])
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("WhatMattersState.show_question")
+async def _what_matters_question(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/viktigt/fyll-i")
+    await call(state, "show_question", 3)
+    return Seen([state], public=state.question)
+
+
+_PROFILE_EDITS = {
+    "save_text": ("important_to_me", "Ny text från proben"),
+    "toggle_choice": ("aids", "hearing"),
+    "set_interpreter": (True,),
+    "set_shared": (False,),
+}
+
+
+@probe(*(f"WhatMattersState.{name}" for name in _PROFILE_EDITS))
+async def _what_matters_edit(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Edits always go to the editor's own profile: opened as the page does, then changed.
+    _share_a_profile(world)
+    name = key.split(".")[1]
+    state = _state(key, world, viewer, path="/viktigt/fyll-i")
+    await call(state, "load")
+    await call(state, name, *_PROFILE_EDITS[name])
+    own_profile = viewer.key in (RESIDENT_A, "resident B")
+    return Seen([state], refused=None if own_profile else state.save_state == "error")
+
+
+@probe("WhatMattersState.keep_mine", "WhatMattersState.use_saved")
+async def _what_matters_conflict(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _share_a_profile(world)
+    state = _state(key, world, viewer, path="/viktigt/fyll-i")
+    await call(state, "load")
+    with session_scope() as db:  # A's other phone saves while this tab still has the old text
+        found = profile.get(session=db, resident_id=world.anna_id)
+        profile.save(
+            session=db,
+            resident_id=world.anna_id,
+            changes={"important_to_me": _A_OTHER_DEVICE_TEXT},
+            expected_version=found.version,
+            changed_by_id=world.anna_id,
+        )
+    world.setup_done()
+    await call(state, "save_text", "important_to_me", "Min version")
+    await call(state, key.split(".")[1], "important_to_me")
+    own_profile = viewer.key in (RESIDENT_A, "resident B")
+    return Seen([state], refused=None if own_profile else state.save_state == "error")
+
+
+def _pdf_text(response: httpx.Response) -> str:
+    """The text drawn in a PDF (fpdf2 core fonts: Windows-1252 in Flate streams)."""
+    import re
+    import zlib
+
+    parts = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)).decode("cp1252", "replace"))
+        except zlib.error:
+            continue
+    return "\n".join(parts)
+
+
+@probe("GET /viktigt/sammanfattning.pdf")
+async def _what_matters_pdf(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _share_a_profile(world)
+    response = await _request(
+        world, viewer, "GET", f"/viktigt/sammanfattning.pdf?invanare={world.anna_id}"
+    )
+    refused = response.status_code in (303, 403)
+    return Seen(texts=[*_seen_response(response), _pdf_text(response)], refused=refused or None)
+
+
+# The coordinated plan: every probe names A in the address and acts on A's own rows.
+
+
+def _a_plan_ids(world: World) -> tuple[int, int]:
+    """A's first goal and first activity (the demo plan has both)."""
+    with session_scope() as db:
+        goal_id = db.exec(
+            select(CarePlanGoal.id)
+            .where(CarePlanGoal.resident_id == world.anna_id)
+            .order_by(CarePlanGoal.id)
+        ).first()
+        activity_id = db.exec(
+            select(CarePlanActivity.id)
+            .where(CarePlanActivity.resident_id == world.anna_id)
+            .order_by(CarePlanActivity.id)
+        ).first()
+    return goal_id, activity_id
+
+
+@probe("CarePlanState.load")
+async def _care_plan_page(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=f"/plan?invanare={world.anna_id}")
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("CarePlanState.open_form")
+async def _care_plan_open_form(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Readers saw A's plan through load already: judged by what the edit form holds.
+    state = _state(key, world, viewer, path=f"/plan?invanare={world.anna_id}")
+    await call(state, "load")
+    await call(state, "open_form", "goal", _a_plan_ids(world)[0], 0)
+    return Seen(
+        texts=[json.dumps(state.values, ensure_ascii=False)],
+        refused=state.form == "" if viewer.key != RESIDENT_A else None,
+    )
+
+
+@probe("CarePlanState.close_form")
+async def _care_plan_close_form(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=f"/plan?invanare={world.anna_id}")
+    await call(state, "close_form")
+    return Seen([state], public=(state.form, state.editing_id, dict(state.values)))
+
+
+@probe("CarePlanState.save_goal", "CarePlanState.save_activity")
+async def _care_plan_save(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Changing A's existing goal or activity as the page does: load, open the form, save.
+    goal_id, activity_id = _a_plan_ids(world)
+    state = _state(key, world, viewer, path=f"/plan?invanare={world.anna_id}")
+    await call(state, "load")
+    if key.endswith("save_goal"):
+        await call(state, "open_form", "goal", goal_id, 0)
+        await call(state, "save_goal", {"text": "Ändrat av proben", "status": "achieved"})
+    else:
+        await call(state, "open_form", "activity", activity_id, 0)
+        form = {
+            "description": "Ändrad av proben",
+            "responsible": "region",
+            "responsible_name": "Rehab",
+            "follow_up_on": "",
+            "status": "done",
+        }
+        await call(state, "save_activity", form)
+    return Seen(refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
+
+
+@probe("GET /export/fhir.json")
+async def _fhir_export(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", f"/export/fhir.json?invanare={world.anna_id}")
+    return Seen(texts=_seen_response(response), refused=response.status_code in (303, 403) or None)
 
 
 # ---------------------------------------------------------------------------- the tests

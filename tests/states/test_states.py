@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from naranara.db import session_scope
 from naranara.http.auth_routes import sign_in_again_path
-from naranara.models import AuditEvent, SelfCareCheck
+from naranara.models import AuditEvent, AuthSession, CalendarFeed, SelfCareCheck
 from naranara.settings import get_settings
 from naranara.states import login
 from naranara.states.agreed_times import AgreedTimesState
@@ -219,3 +219,18 @@ async def test_guessing_is_throttled_with_a_clear_wait_and_no_enumeration() -> N
     with session_scope() as db:
         kinds = [event.kind for event in db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
     assert kinds == (["sign_in_failed"] * 5 + ["sign_in_throttled"]) * 2
+
+
+def test_a_calendar_link_needs_a_recent_sign_in() -> None:
+    cookie = session_cookie_for("anna")
+    with session_scope() as db:
+        row = db.exec(select(AuthSession).order_by(AuthSession.created_at.desc())).first()
+        row.created_at -= timedelta(hours=2)
+        db.add(row)
+    state = state_for(AgreedTimesState, cookie=cookie, path="/tider")
+    AgreedTimesState.load.fn(state)
+    event = AgreedTimesState.create_feed.fn(state)
+    assert "/logga-in?bekrafta=1&next=%2Ftider" in str(event)
+    assert state.feed_link == ""
+    with session_scope() as db:
+        assert db.exec(select(CalendarFeed)).all() == []

@@ -39,5 +39,6 @@ def test_moment_needs_an_iso_time_with_its_offset() -> None:
 def test_form_text_takes_only_strings_and_cuts_them() -> None:
     assert form_text({"name": "Anna"}, "name", max_length=64) == "Anna"
     assert form_text({"name": "a" * 100}, "name", max_length=10) == "a" * 10
+    assert form_text({"name": "Ann\udda0a"}, "name", max_length=64) == "Anna"
     for form in (None, "name=Anna", ["Anna"], {"name": ["Anna"]}, {"name": {"$ne": ""}}, {}):
         assert form_text(form, "name", max_length=64) == "", form

@@ -1,0 +1,73 @@
+"""Whose care a page shows: the signed-in resident's own, or ``?invanare=ID`` for others.
+
+Staff with a care relationship (and relatives with a grant) open a resident's pages
+with the resident's id in the address. The id is only a wish: every handler still
+asks policy about it, and every row id a browser sends is checked against it.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from naranara.i18n import gettext
+from naranara.models import AuditKind
+from naranara.policy import Viewer
+from naranara.services import audit, patient_contract
+from naranara.states.arguments import record_id
+
+RESIDENT_PARAM = "invanare"
+
+
+def resident_in_focus(state: rx.State, viewer: Viewer) -> int:
+    chosen = record_id(state.router.url.query_parameters.get(RESIDENT_PARAM))
+    return chosen or viewer.user_id
+
+
+def resident_query(resident_id: int, viewer: Viewer, *, first: bool) -> str:
+    """The query part that keeps the resident in focus on the next page ("" for one's own)."""
+    if resident_id == viewer.user_id:
+        return ""
+    return f"{'?' if first else '&'}{RESIDENT_PARAM}={resident_id}"
+
+
+def audit_read(db, viewer: Viewer, resident_id: int, what: str) -> None:  # noqa: ANN001
+    """Reading someone else's care is logged, as the patient data law asks (PDL)."""
+    if viewer.user_id != resident_id:
+        audit.record(
+            session=db,
+            kind=AuditKind.RECORD_READ,
+            actor_id=viewer.user_id,
+            subject_id=resident_id,
+            detail=what,
+        )
+
+
+def source_text(
+    locale: str,
+    viewer: Viewer,
+    added_by_id: int | None,
+    authors: dict[int, patient_contract.Author],
+    external_system: str = "",
+) -> str:
+    """Who added an entry, as the reader sees it."""
+    if added_by_id is not None and added_by_id == viewer.user_id:
+        return gettext(locale, "Added by you")
+    author = authors.get(added_by_id) if added_by_id is not None else None
+    if author is not None:
+        who = f"{author.name}, {author.unit}" if author.unit else author.name
+        return gettext(locale, "Added by {who}").format(who=who)
+    if external_system:
+        return gettext(locale, "From the region's system")
+    return ""
+
+
+def error_texts(
+    locale: str, errors: dict[str, str], fields: dict[str, int], extra: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Every field's error in the reader's language; "" for fields without one."""
+    return {
+        name: gettext(locale, errors[name]).format(max=fields.get(name, 0))
+        if name in errors
+        else ""
+        for name in (*fields, *extra)
+    }

@@ -1,0 +1,176 @@
+"""The resident's profile and patient contract in Chromium at phone size."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from icalendar import Calendar
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import (
+    assert_accessible,
+    screenshot,
+    sign_in,
+    small_touch_targets,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.e2e
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+RESIDENT_PAGES = {
+    "what-matters": "/viktigt",
+    "what-matters-guide": "/viktigt/fyll-i",
+    "what-matters-history": "/viktigt/historik",
+    "what-matters-summary": "/viktigt/sammanfattning",
+    "times": "/tider",
+    "time-new": "/tider/ny",
+    "contacts": "/kontakter",
+    "contact-new": "/kontakter/ny",
+    "care-plan": "/plan",
+}
+
+
+def test_every_page_of_the_contract_is_accessible(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    problems = {}
+    for name, path in RESIDENT_PAGES.items():
+        page.goto(app_url + path)
+        wait_for_app(page)
+        page.wait_for_timeout(300)
+        screenshot(page, name)
+        page.screenshot(path=f"tests/artifacts/{name}-full.png", full_page=True)
+        if small := small_touch_targets(page):
+            problems[path] = small
+        assert_accessible(page)
+    assert problems == {}
+
+
+def test_resident_fills_the_profile_and_it_is_saved(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    page.goto(app_url + "/viktigt/fyll-i")
+    wait_for_app(page)
+    expect(page.get_by_text("Fråga 1 av 8")).to_be_visible()
+    first = page.get_by_label("Vad är viktigast för dig i ditt liv just nu?")
+    first.fill("Att få bo kvar hemma med katten Sigge.")
+    expect(page.get_by_role("status")).to_contain_text("Sparat kl.", timeout=10_000)
+    screenshot(page, "what-matters-guide-saved")
+    page.get_by_role("button", name="Nästa").click()
+    expect(page.get_by_text("Fråga 2 av 8")).to_be_visible()
+    page.get_by_role("button", name="Hoppa över").click()
+    expect(page.get_by_text("Fråga 3 av 8")).to_be_visible()
+    page.get_by_role("textbox").first.fill("Att ramla i trappan när det är halt.")
+    page.get_by_role("textbox").first.blur()
+    expect(page.get_by_role("status")).to_contain_text("Sparat kl.", timeout=10_000)
+    assert_accessible(page)
+
+    # Another visit, another page load: the words are in the database.
+    page.goto(app_url + "/viktigt")
+    wait_for_app(page)
+    expect(page.get_by_text("Att få bo kvar hemma med katten Sigge.")).to_be_visible()
+    expect(page.get_by_text("Att ramla i trappan när det är halt.")).to_be_visible()
+    screenshot(page, "what-matters-filled")
+    page.goto(app_url + "/viktigt/historik")
+    wait_for_app(page)
+    expect(page.get_by_text("Anna Lindqvist").first).to_be_visible()
+    screenshot(page, "what-matters-history-filled")
+
+
+def test_resident_adds_a_contact_with_a_callable_number(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    page.goto(app_url + "/kontakter/ny")
+    wait_for_app(page)
+    page.get_by_label("Namn").fill("Lena Ek")
+    page.get_by_label("Roll").fill("Fast vårdkontakt, diabetessköterska")
+    page.get_by_label("Organisation", exact=True).fill("Region Västernorrland")
+    page.get_by_label("Telefonnummer").fill("inte ett nummer")
+    page.get_by_label("Telefon", exact=True).check()
+    page.get_by_role("button", name="Spara").click()
+    # Refused with a reason, and nothing typed is lost.
+    expect(page.locator(".field-error")).to_have_count(1)
+    expect(page.get_by_label("Namn")).to_have_value("Lena Ek")
+    screenshot(page, "contact-new-error")
+    assert_accessible(page)
+    page.get_by_label("Telefonnummer").fill("060-123 45 67")
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_url(app_url + "/kontakter")
+    wait_for_app(page)
+    card = page.locator(".card", has_text="Lena Ek")
+    expect(card).to_contain_text("diabetessköterska")
+    expect(card.locator('a[href="tel:+46601234567"]')).to_be_visible()
+    expect(card).to_contain_text("Tillag")  # who added it
+    screenshot(page, "contacts-added")
+
+
+def _tomorrow() -> date:
+    return datetime.now(STOCKHOLM).date() + timedelta(days=1)
+
+
+def test_resident_adds_a_time_and_subscribes_to_the_calendar(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    page.goto(app_url + "/tider/ny")
+    wait_for_app(page)
+    day = _tomorrow()
+    page.get_by_label("Vad gäller tiden?").fill("Provtagning inför årskontroll")
+    page.get_by_label("Datum").fill(day.isoformat())
+    page.get_by_label("Börjar").fill("09:15")
+    page.get_by_label("Slutar").fill("08:00")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator(".field-error")).to_have_count(1)  # ends before it starts
+    expect(page.get_by_label("Vad gäller tiden?")).to_have_value("Provtagning inför årskontroll")
+    page.get_by_label("Slutar").fill("09:30")
+    page.get_by_label("Plats").fill("Hälsocentralen Nacksta")
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_url(app_url + "/tider")
+    wait_for_app(page)
+    card = page.locator(".card", has_text="Provtagning inför årskontroll")
+    expect(card).to_contain_text("kl. 09.15")
+    screenshot(page, "times-added")
+
+    page.get_by_role("button", name="Skapa kalenderlänk").click()
+    link = page.get_by_label("Din kalenderlänk")
+    expect(link).not_to_have_value("")
+    feed_url = link.input_value()
+    assert "anna" not in feed_url.lower() and "Lindqvist" not in feed_url
+    page.get_by_role(
+        "region", name="Prenumerera i din mobils kalender"
+    ).scroll_into_view_if_needed()
+    screenshot(page, "times-calendar-link")
+    assert_accessible(page)
+
+    # A phone calendar fetches the feed without any cookie.
+    response = httpx.get(feed_url)
+    assert response.status_code == 200 and "text/calendar" in response.headers["content-type"]
+    calendar = Calendar.from_ical(response.content)
+    events = [e for e in calendar.walk("VEVENT") if "Provtagning" in str(e.get("SUMMARY"))]
+    assert len(events) == 1
+    start = events[0].decoded("DTSTART")
+    assert start.tzinfo is not None
+    assert start.astimezone(STOCKHOLM).replace(tzinfo=None) == datetime.combine(day, time(9, 15))
+    assert str(events[0]["DTSTART"].params.get("TZID")) == "Europe/Stockholm"
+
+    # Stopping the sharing makes the old link worthless.
+    page.get_by_role("button", name="Sluta dela").click()
+    expect(page.get_by_label("Din kalenderlänk")).to_have_count(0)
+    assert httpx.get(feed_url).status_code == 404
+
+
+def test_resident_exports_the_record_as_a_valid_fhir_bundle(page: Page, app_url: str) -> None:
+    sign_in(page, app_url)
+    page.goto(app_url + "/plan")
+    wait_for_app(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Ladda ned min journal som FHIR").click()
+    download = download_info.value
+    bundle = Bundle.model_validate_json(Path(download.path()).read_text())
+    kinds = {entry.resource.get_resource_type() for entry in bundle.entry}
+    assert {"Patient", "CareTeam", "Appointment", "CarePlan", "Goal"} <= kinds
+    text = Path(download.path()).read_text()
+    assert "Uppföljning av hjärtsvikt" in text and "Maria Sjöberg" in text
