@@ -27,3 +27,6 @@ CONTACT_NEW = "/kontakter/ny"
 CONTACT_EDIT = "/kontakter/andra"
 AGREED_TIME_NEW = "/tider/ny"
 AGREED_TIME_EDIT = "/tider/andra"
+
+# Staff: the residents they have a care relationship with.
+MY_RESIDENTS = "/mina-invanare"

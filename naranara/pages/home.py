@@ -138,7 +138,14 @@ def _today() -> rx.Component:
         rx.cond(
             TodayState.has_own_care,
             _care_today(),
-            rx.el.p(TodayState.role_notice, class_name="notice"),
+            rx.el.div(
+                rx.el.p(TodayState.role_notice, class_name="notice"),
+                rx.cond(
+                    SessionState.role == "staff",
+                    rx.el.a(t("My residents"), href=routes.MY_RESIDENTS, class_name="button"),
+                ),
+                class_name="stack",
+            ),
         ),
         section(
             t("Suggested reading"),

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
-from naranara.models import CareRelationship, ProxyGrant, ProxyScope
+from naranara.models import CareRelationship, ProxyGrant, ProxyScope, User
 from naranara.models.types import utc_now
 
 
@@ -122,3 +122,17 @@ def residents_in_care_of(*, session: Session, staff_id: int) -> frozenset[int]:
             )
         )
     )
+
+
+def care_recipients(*, session: Session, staff_id: int) -> list[tuple[User, str]]:
+    """The residents in ``staff_id``'s care now, with the unit of each relationship, by name."""
+    rows = session.exec(
+        select(User, CareRelationship.unit)
+        .join(CareRelationship, col(CareRelationship.resident_id) == col(User.id))
+        .where(
+            CareRelationship.staff_id == staff_id,
+            col(CareRelationship.ended_at).is_(None),
+        )
+        .order_by(col(User.display_name))
+    ).all()
+    return [(user, unit) for user, unit in rows]

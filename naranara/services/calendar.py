@@ -33,14 +33,13 @@ def event_uid(item: AgreedTime) -> str:
 
 
 def _description(item: AgreedTime, locale: str) -> str:
-    lines = []
-    if item.with_whom:
-        lines.append(f"{gettext(locale, 'With')}: {item.with_whom}")
-    if item.prepare:
-        lines.append(f"{gettext(locale, 'Before the visit')}: {item.prepare}")
-    if item.meeting_url:
-        lines.append(f"{gettext(locale, 'Meeting link')}: {item.meeting_url}")
-    return "\n".join(lines)
+    # Labels outside f-strings: pybabel's extractor does not look inside them.
+    parts = (
+        (gettext(locale, "With"), item.with_whom),
+        (gettext(locale, "Before the visit"), item.prepare),
+        (gettext(locale, "Meeting link"), item.meeting_url),
+    )
+    return "\n".join(f"{label}: {value}" for label, value in parts if value)
 
 
 def _location(item: AgreedTime) -> str:

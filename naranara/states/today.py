@@ -50,7 +50,11 @@ class TodayState(rx.State):
         self.role_notice = (
             gettext(locale, "When someone gives you access to help them, it shows here.")
             if viewer.role is Role.RELATIVE
-            else gettext(locale, "Your tools for editing self-care advice will be here.")
+            else gettext(
+                locale,
+                "Open the residents you have a care relationship with. "
+                "Tools for editing self-care advice will also be here.",
+            )
         )
         upcoming, occurrences, linked = None, [], []
         with session_scope() as db:

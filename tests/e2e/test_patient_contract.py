@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +25,7 @@ from tests.e2e.browser import (
 
 pytestmark = pytest.mark.e2e
 
+ROOT = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -35,7 +39,30 @@ RESIDENT_PAGES = {
     "contacts": "/kontakter",
     "contact-new": "/kontakter/ny",
     "care-plan": "/plan",
+    "staff-list-as-resident": "/mina-invanare",
 }
+
+
+_NEW_RESIDENT = """
+from naranara.db import session_scope
+from naranara.models import Role
+from naranara.services.accounts import create_user
+with session_scope() as db:
+    create_user(session=db, username="greta", display_name="Greta Gustafsson",
+                role=Role.RESIDENT, password="gretas-losenord")
+"""
+
+
+@pytest.fixture(scope="module")
+def greta(app_url: str, app_data_dir: Path) -> str:
+    """A resident of her own, so what these tests add leaves the demo resident as she was."""
+    env = {**os.environ, "NARA_DATA_DIR": str(app_data_dir)}
+    subprocess.run([sys.executable, "-c", _NEW_RESIDENT], cwd=ROOT, env=env, check=True)
+    return "greta"
+
+
+def _sign_in_as_greta(page: Page, app_url: str, greta: str) -> None:
+    sign_in(page, app_url, username=greta, password="gretas-losenord")
 
 
 def test_every_page_of_the_contract_is_accessible(page: Page, app_url: str) -> None:
@@ -53,8 +80,8 @@ def test_every_page_of_the_contract_is_accessible(page: Page, app_url: str) -> N
     assert problems == {}
 
 
-def test_resident_fills_the_profile_and_it_is_saved(page: Page, app_url: str) -> None:
-    sign_in(page, app_url)
+def test_resident_fills_the_profile_and_it_is_saved(page: Page, app_url: str, greta: str) -> None:
+    _sign_in_as_greta(page, app_url, greta)
     page.goto(app_url + "/viktigt/fyll-i")
     wait_for_app(page)
     expect(page.get_by_text("Fråga 1 av 8")).to_be_visible()
@@ -79,12 +106,14 @@ def test_resident_fills_the_profile_and_it_is_saved(page: Page, app_url: str) ->
     screenshot(page, "what-matters-filled")
     page.goto(app_url + "/viktigt/historik")
     wait_for_app(page)
-    expect(page.get_by_text("Anna Lindqvist").first).to_be_visible()
+    expect(page.get_by_text("Greta Gustafsson").first).to_be_visible()
     screenshot(page, "what-matters-history-filled")
 
 
-def test_resident_adds_a_contact_with_a_callable_number(page: Page, app_url: str) -> None:
-    sign_in(page, app_url)
+def test_resident_adds_a_contact_with_a_callable_number(
+    page: Page, app_url: str, greta: str
+) -> None:
+    _sign_in_as_greta(page, app_url, greta)
     page.goto(app_url + "/kontakter/ny")
     wait_for_app(page)
     page.get_by_label("Namn").fill("Lena Ek")
@@ -113,8 +142,10 @@ def _tomorrow() -> date:
     return datetime.now(STOCKHOLM).date() + timedelta(days=1)
 
 
-def test_resident_adds_a_time_and_subscribes_to_the_calendar(page: Page, app_url: str) -> None:
-    sign_in(page, app_url)
+def test_resident_adds_a_time_and_subscribes_to_the_calendar(
+    page: Page, app_url: str, greta: str
+) -> None:
+    _sign_in_as_greta(page, app_url, greta)
     page.goto(app_url + "/tider/ny")
     wait_for_app(page)
     day = _tomorrow()
@@ -174,3 +205,37 @@ def test_resident_exports_the_record_as_a_valid_fhir_bundle(page: Page, app_url:
     assert {"Patient", "CareTeam", "Appointment", "CarePlan", "Goal"} <= kinds
     text = Path(download.path()).read_text()
     assert "Uppföljning av hjärtsvikt" in text and "Maria Sjöberg" in text
+
+
+_STAFF_CARING_FOR_ANNA = """
+from sqlmodel import select
+from naranara.db import session_scope
+from naranara.models import Role, User
+from naranara.services import access
+from naranara.services.accounts import create_user
+with session_scope() as db:
+    vera = create_user(session=db, username="vera", display_name="Vera Vårdsson",
+                       role=Role.STAFF, password="veras-losenord-1")
+    anna = db.exec(select(User).where(User.username == "anna")).one()
+    access.record_care_relationship(session=db, staff_id=vera.id, resident_id=anna.id,
+                                    unit="Hälsocentralen Nacksta")
+"""
+
+
+def test_staff_with_a_care_relationship_opens_the_residents_plan(
+    page: Page, app_url: str, app_data_dir: Path
+) -> None:
+    env = {**os.environ, "NARA_DATA_DIR": str(app_data_dir)}
+    subprocess.run([sys.executable, "-c", _STAFF_CARING_FOR_ANNA], cwd=ROOT, env=env, check=True)
+    sign_in(page, app_url, username="vera", password="veras-losenord-1")
+    page.get_by_role("link", name="Mina invånare").click()
+    page.wait_for_url(app_url + "/mina-invanare")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Anna Lindqvist")).to_be_visible()
+    screenshot(page, "staff-my-residents")
+    assert_accessible(page)
+    page.get_by_role("link", name="Min plan").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Jag vill kunna gå till affären själv igen.")).to_be_visible()
+    screenshot(page, "staff-resident-plan")
+    assert_accessible(page)

@@ -146,7 +146,7 @@ def test_contacts_can_be_called(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/kontakter")
     wait_for_app(page)
     call = page.get_by_role("link", name="Ring 060-123 45 00").first
-    expect(call).to_have_attribute("href", "tel:0601234500")
+    expect(call).to_have_attribute("href", "tel:+46601234500")
 
 
 def test_guidance_is_public_and_safe(page: Page, app_url: str) -> None:

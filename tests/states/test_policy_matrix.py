@@ -145,6 +145,8 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "CarePlanState.save_activity": _CARE_PLAN_WRITERS,
     "GuidanceLibraryState.load": _EVERYONE_ALIKE,
     "GuidanceArticleState.load": _EVERYONE_ALIKE,
+    # Staff's list of residents in their care names A only to staff caring for A.
+    "MyResidentsState.load": (NO, NO, NO, NO, NO, NO, YES, NO, NO),
     # "Vad är viktigt för dig?" (?invanare=A; A shares the profile with care in the probes):
     # A reads and writes it, staff caring for A read it once shared; the history is A's own.
     "WhatMattersState.load": _PROFILE_READERS,
@@ -677,6 +679,13 @@ async def _guidance_library(world: World, viewer: ViewerSpec, key: str) -> Seen:
     state = _state("GuidanceLibraryState.load", world, viewer, path="/egenvard")
     await call(state, "load")
     return Seen([state], public=tuple(article.slug for article in state.articles) or None)
+
+
+@probe("MyResidentsState.load")
+async def _my_residents(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/mina-invanare")
+    await call(state, "load")
+    return Seen([state])
 
 
 @probe("GuidanceArticleState.load")

@@ -87,3 +87,19 @@ def test_grants_to_a_staff_account_are_not_read(db: Session) -> None:
     sara = make_user(db, role=Role.STAFF)
     access.grant(session=db, resident_id=anna.id, relative_id=sara.id, scope=ProxyScope.SELF_CARE)
     assert viewer_of(sara, session=db).grants == {}
+
+
+def test_care_recipients_lists_current_relationships_by_name(db: Session) -> None:
+    sara = make_user(db, role=Role.STAFF)
+    bo, anna, cilla = make_user(db), make_user(db), make_user(db)
+    bo.display_name, anna.display_name, cilla.display_name = "Bo", "Anna", "Cilla"
+    for resident in (bo, anna, cilla):
+        access.record_care_relationship(
+            session=db, staff_id=sara.id, resident_id=resident.id, unit="Nacksta"
+        )
+    access.end_care_relationship(session=db, staff_id=sara.id, resident_id=cilla.id)
+    listed = access.care_recipients(session=db, staff_id=sara.id)
+    assert [(user.display_name, unit) for user, unit in listed] == [
+        ("Anna", "Nacksta"),
+        ("Bo", "Nacksta"),
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shlex
+from pathlib import Path
 from string import Formatter
 
 import pytest
@@ -191,3 +193,16 @@ def test_every_page_renders_with_texts_from_the_swedish_catalog() -> None:
             render()
         except KeyError as missing:
             pytest.fail(f"{route}: {missing}")
+
+
+def test_no_message_is_looked_up_inside_an_f_string() -> None:
+    """pybabel's extractor skips calls inside f-strings, so `make messages` would drop
+    their ids from the catalogs and the text would silently appear in English."""
+    root = Path(__file__).resolve().parents[2] / "naranara"
+    hidden = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"""f["'][^"']*\{\s*(n?gettext|t|N_)\(""", line)
+    ]
+    assert hidden == []
