@@ -169,7 +169,7 @@ def test_staff_caring_for_anna_adds_a_contact_for_her_and_it_is_audited() -> Non
     own = state_for(CareContactsState, cookie=session_cookie_for("anna"), path="/kontakter")
     _run(own, "load")
     assert next(c for c in own.contacts if c.name == "Lena Rehab").source.startswith(
-        "Tillagd av Sara Holm"
+        "Tillagt av Sara Holm"
     )
     assert f"invanare={anna.id}" in lena.edit_href
     with session_scope() as db:
