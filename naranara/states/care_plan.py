@@ -162,29 +162,13 @@ class CarePlanState(rx.State):
             self._refuse(viewer)
             return
         fields = {"text": self.values["text"], "status": self.values["status"]}
-        try:
-            with session_scope() as db:
-                if self.editing_id:
-                    care_plan.update_goal(
-                        session=db,
-                        resident_id=self._resident_id,
-                        goal_id=self.editing_id,
-                        actor_id=viewer.user_id,
-                        **fields,
-                    )
-                else:
-                    care_plan.add_goal(
-                        session=db, resident_id=self._resident_id, actor_id=viewer.user_id, **fields
-                    )
-        except care_plan.PlanInvalid as refused:
-            self._invalid(viewer, refused.errors)
-            return
-        except care_plan.NotInPlan:
-            self.form_error = gettext(
-                viewer.locale, "That could not be saved. Reload the page and try again."
-            )
-            return
-        return self._saved(viewer)
+        return self._store(
+            viewer,
+            add=care_plan.add_goal,
+            update=care_plan.update_goal,
+            id_argument="goal_id",
+            fields=fields,
+        )
 
     @rx.event
     def save_activity(self, form_data: dict):  # noqa: ANN201 - an event
@@ -197,30 +181,35 @@ class CarePlanState(rx.State):
         ):
             self._refuse(viewer)
             return
-        fields = {
-            **self.values,
-            "goal_id": self.form_goal_id or None,
-        }
+        fields = {**self.values, "goal_id": self.form_goal_id or None}
+        return self._store(
+            viewer,
+            add=care_plan.add_activity,
+            update=care_plan.update_activity,
+            id_argument="activity_id",
+            fields=fields,
+        )
+
+    def _store(self, viewer: Viewer, *, add, update, id_argument: str, fields: dict):  # noqa: ANN001, ANN202
+        """Add a goal or activity, or update the one being edited; then close or explain."""
         try:
             with session_scope() as db:
+                common = {
+                    "session": db,
+                    "resident_id": self._resident_id,
+                    "actor_id": viewer.user_id,
+                    **fields,
+                }
                 if self.editing_id:
-                    care_plan.update_activity(
-                        session=db,
-                        resident_id=self._resident_id,
-                        activity_id=self.editing_id,
-                        actor_id=viewer.user_id,
-                        **fields,
-                    )
+                    update(**common, **{id_argument: self.editing_id})
                 else:
-                    care_plan.add_activity(
-                        session=db, resident_id=self._resident_id, actor_id=viewer.user_id, **fields
-                    )
+                    add(**common)
         except care_plan.PlanInvalid as refused:
             self._invalid(viewer, refused.errors)
-            return
+            return None
         except care_plan.NotInPlan:
             self.form_error = gettext(
                 viewer.locale, "That could not be saved. Reload the page and try again."
             )
-            return
+            return None
         return self._saved(viewer)
