@@ -448,7 +448,12 @@ def what_matters_summary() -> rx.Component:
             rx.el.h1(t("This is important to me")),
             rx.el.p(
                 rx.el.strong(WhatMattersState.subject_name),
-                rx.cond(WhatMattersState.subject_name != "", " · ", ""),
+                rx.cond(
+                    (WhatMattersState.subject_name != "")
+                    & (WhatMattersState.summary_updated != ""),
+                    " · ",
+                    "",
+                ),
                 WhatMattersState.summary_updated,
                 class_name="muted",
             ),
