@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
-from naranara.models import AuditKind, User
+from naranara.models import User
 from naranara.policy import Action, is_allowed, viewer_of
 from naranara.services import audit, calendar, patient_contract
 
@@ -45,14 +45,12 @@ async def download_time(request: Request) -> Response:
         # A time that does not exist and one the viewer may not see look the same.
         if item is None or not is_allowed(viewer, Action.VIEW_CARE_PLAN, item.resident_id):
             return _not_found()
-        if viewer.user_id != item.resident_id:
-            audit.record(
-                session=db,
-                kind=AuditKind.RECORD_READ,
-                actor_id=viewer.user_id,
-                subject_id=item.resident_id,
-                detail=f"agreed_time={item.id} ics",
-            )
+        audit.record_access(
+            session=db,
+            actor_id=viewer.user_id,
+            resident_id=item.resident_id,
+            detail=f"agreed_time={item.id} ics",
+        )
         body = calendar.single_time_ics(item, locale=viewer.locale)
     return Response(
         body,

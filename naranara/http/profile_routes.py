@@ -14,7 +14,6 @@ from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_date_with_year
-from naranara.models import AuditKind
 from naranara.policy import Action, is_allowed, may_read_profile
 from naranara.services import audit, profile
 from naranara.states.arguments import record_id
@@ -86,14 +85,12 @@ async def summary_pdf(request: Request) -> Response:
                 gettext(viewer.locale, "You do not have access to this."), status_code=403
             )
         summary = profile.summary(session=db, resident_id=subject, locale=viewer.locale)
-        if viewer.user_id != subject:
-            audit.record(
-                session=db,
-                kind=AuditKind.RECORD_READ,
-                actor_id=viewer.user_id,
-                subject_id=subject,
-                detail="what_matters_summary_pdf",
-            )
+        audit.record_access(
+            session=db,
+            actor_id=viewer.user_id,
+            resident_id=subject,
+            detail="what_matters_summary_pdf",
+        )
     return Response(
         render_summary_pdf(summary, locale=viewer.locale),
         media_type="application/pdf",

@@ -39,3 +39,19 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_access(
+    *, session: Session, actor_id: int | None, resident_id: int, detail: str, changed: bool = False
+) -> None:
+    """Someone other than the resident read or changed their data: logged, as the patient
+    data law (PDL) asks, so the resident can see who looked. Their own use is not logged."""
+    if actor_id == resident_id:
+        return
+    record(
+        session=session,
+        kind=AuditKind.RECORD_CHANGED if changed else AuditKind.RECORD_READ,
+        actor_id=actor_id,
+        subject_id=resident_id,
+        detail=detail,
+    )

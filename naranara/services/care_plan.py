@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 from naranara.i18n import N_
 from naranara.models import (
     ActivityStatus,
-    AuditKind,
     CarePlanActivity,
     CarePlanGoal,
     GoalStatus,
@@ -143,14 +142,9 @@ def _goal_of(session: Session, resident_id: int, goal_id: object) -> CarePlanGoa
 
 
 def _audit_change(session: Session, *, resident_id: int, actor_id: int | None, what: str) -> None:
-    if actor_id != resident_id:
-        audit.record(
-            session=session,
-            kind=AuditKind.RECORD_CHANGED,
-            actor_id=actor_id,
-            subject_id=resident_id,
-            detail=what,
-        )
+    audit.record_access(
+        session=session, actor_id=actor_id, resident_id=resident_id, detail=what, changed=True
+    )
 
 
 # ---------------------------------------------------------------------------- goals
@@ -375,12 +369,7 @@ def plan(*, session: Session, resident_id: int, reader_id: int | None) -> Plan:
         if author_ids
         else {}
     )
-    if reader_id != resident_id:
-        audit.record(
-            session=session,
-            kind=AuditKind.RECORD_READ,
-            actor_id=reader_id,
-            subject_id=resident_id,
-            detail="care_plan",
-        )
+    audit.record_access(
+        session=session, actor_id=reader_id, resident_id=resident_id, detail="care_plan"
+    )
     return Plan(entries=entries, authors=authors)

@@ -20,7 +20,6 @@ from naranara.models import (
     AgreedTime,
     AgreedTimeChange,
     AgreedTimeStatus,
-    AuditKind,
     CareContact,
     CareRelationship,
     OrganisationKind,
@@ -269,15 +268,6 @@ def validate_contact(data: Mapping[str, object]) -> ContactFields:
     )
 
 
-def _audit_if_not_own(
-    session: Session, *, actor_id: int, resident_id: int, kind: AuditKind, detail: str
-) -> None:
-    if actor_id != resident_id:
-        audit.record(
-            session=session, kind=kind, actor_id=actor_id, subject_id=resident_id, detail=detail
-        )
-
-
 def care_contact_of(*, session: Session, resident_id: int, contact_id: int) -> CareContact:
     """The resident's contact with this id; ``NotFound`` for anyone else's."""
     contact = session.get(CareContact, contact_id)
@@ -293,11 +283,11 @@ def add_care_contact(
     contact = CareContact(resident_id=resident_id, added_by_id=actor_id, **asdict(fields))
     session.add(contact)
     session.flush()
-    _audit_if_not_own(
-        session,
+    audit.record_access(
+        session=session,
         actor_id=actor_id,
         resident_id=resident_id,
-        kind=AuditKind.RECORD_CHANGED,
+        changed=True,
         detail=f"care_contact={contact.id} added",
     )
     return contact
@@ -318,11 +308,11 @@ def update_care_contact(
     contact.updated_at = utc_now()
     session.add(contact)
     session.flush()
-    _audit_if_not_own(
-        session,
+    audit.record_access(
+        session=session,
         actor_id=actor_id,
         resident_id=resident_id,
-        kind=AuditKind.RECORD_CHANGED,
+        changed=True,
         detail=f"care_contact={contact.id} changed",
     )
     return contact
@@ -334,11 +324,11 @@ def remove_care_contact(
     contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
     session.delete(contact)
     session.flush()
-    _audit_if_not_own(
-        session,
+    audit.record_access(
+        session=session,
         actor_id=actor_id,
         resident_id=resident_id,
-        kind=AuditKind.RECORD_CHANGED,
+        changed=True,
         detail=f"care_contact={contact_id} removed",
     )
 
@@ -506,11 +496,11 @@ def add_agreed_time(
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes={})
-    _audit_if_not_own(
-        session,
+    audit.record_access(
+        session=session,
         actor_id=actor_id,
         resident_id=resident_id,
-        kind=AuditKind.RECORD_CHANGED,
+        changed=True,
         detail=f"agreed_time={item.id} added",
     )
     return item
@@ -575,11 +565,11 @@ def update_agreed_time(
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes=changes)
-    _audit_if_not_own(
-        session,
+    audit.record_access(
+        session=session,
         actor_id=actor_id,
         resident_id=resident_id,
-        kind=AuditKind.RECORD_CHANGED,
+        changed=True,
         detail=f"agreed_time={item.id} changed",
     )
     return item
@@ -605,11 +595,11 @@ def cancel_agreed_time(
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes={"status": [before, item.status.value]})
-    _audit_if_not_own(
-        session,
+    audit.record_access(
+        session=session,
         actor_id=actor_id,
         resident_id=resident_id,
-        kind=AuditKind.RECORD_CHANGED,
+        changed=True,
         detail=f"agreed_time={item.id} cancelled",
     )
     return item

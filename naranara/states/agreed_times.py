@@ -15,12 +15,11 @@ from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day_and_time
 from naranara.models import AgreedTime, AgreedTimeChange
 from naranara.policy import Action, Forbidden, SignInAgain, Viewer, is_allowed, require
-from naranara.services import calendar, patient_contract
+from naranara.services import audit, calendar, patient_contract
 from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
 from naranara.settings import get_settings
 from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
-    audit_read,
     error_texts,
     resident_in_focus,
     resident_query,
@@ -87,7 +86,9 @@ class AgreedTimesState(rx.State):
             self.feed_active = self.can_manage_feed and (
                 calendar.active_feed(session=db, resident_id=resident_id) is not None
             )
-            audit_read(db, viewer, resident_id, "agreed_times")
+            audit.record_access(
+                session=db, actor_id=viewer.user_id, resident_id=resident_id, detail="agreed_times"
+            )
         query = resident_query(resident_id, viewer, first=False)
 
         def view(item: AgreedTime) -> AgreedTimeView:
@@ -249,7 +250,12 @@ class AgreedTimeFormState(rx.State):
                 except NotFound:
                     self.allowed = False
                     return
-                audit_read(db, viewer, resident_id, f"agreed_time={item.id}")
+                audit.record_access(
+                    session=db,
+                    actor_id=viewer.user_id,
+                    resident_id=resident_id,
+                    detail=f"agreed_time={item.id}",
+                )
                 self.time_id, self.version = item.id, item.version
                 self.values = patient_contract.time_form_values(item)
         self.form_key = f"{self.time_id}-{self.version}-{datetime.now(UTC).timestamp()}"

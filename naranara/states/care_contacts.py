@@ -11,11 +11,10 @@ from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.models import OrganisationKind, ReachBy
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
-from naranara.services import patient_contract
+from naranara.services import audit, patient_contract
 from naranara.services.patient_contract import InvalidInput, NotFound
 from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
-    audit_read,
     error_texts,
     resident_in_focus,
     resident_query,
@@ -46,7 +45,9 @@ class CareContactsState(rx.State):
             authors = patient_contract.authors(
                 session=db, resident_id=resident_id, user_ids={c.added_by_id for c in contacts}
             )
-            audit_read(db, viewer, resident_id, "care_contacts")
+            audit.record_access(
+                session=db, actor_id=viewer.user_id, resident_id=resident_id, detail="care_contacts"
+            )
         query = resident_query(resident_id, viewer, first=False)
         self.contacts = [
             care_contact_view(
@@ -156,7 +157,12 @@ class CareContactFormState(rx.State):
                 except NotFound:
                     self.allowed = False
                     return
-                audit_read(db, viewer, resident_id, f"care_contact={contact.id}")
+                audit.record_access(
+                    session=db,
+                    actor_id=viewer.user_id,
+                    resident_id=resident_id,
+                    detail=f"care_contact={contact.id}",
+                )
                 self.contact_id = contact.id
                 self.values = {name: str(getattr(contact, name)) for name in _TEXT_FIELDS}
                 self.values["phone"] = patient_contract.display_phone(contact.phone)

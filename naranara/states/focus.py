@@ -10,9 +10,8 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara.i18n import gettext
-from naranara.models import AuditKind
 from naranara.policy import Viewer
-from naranara.services import audit, patient_contract
+from naranara.services import patient_contract
 from naranara.states.arguments import record_id
 
 RESIDENT_PARAM = "invanare"
@@ -28,18 +27,6 @@ def resident_query(resident_id: int, viewer: Viewer, *, first: bool) -> str:
     if resident_id == viewer.user_id:
         return ""
     return f"{'?' if first else '&'}{RESIDENT_PARAM}={resident_id}"
-
-
-def audit_read(db, viewer: Viewer, resident_id: int, what: str) -> None:  # noqa: ANN001
-    """Reading someone else's care is logged, as the patient data law asks (PDL)."""
-    if viewer.user_id != resident_id:
-        audit.record(
-            session=db,
-            kind=AuditKind.RECORD_READ,
-            actor_id=viewer.user_id,
-            subject_id=resident_id,
-            detail=what,
-        )
 
 
 def source_text(

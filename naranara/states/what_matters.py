@@ -18,7 +18,7 @@ from naranara.db import session_scope
 from naranara.http import profile_routes
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time, format_time
-from naranara.models import AuditKind, User, WhatMattersProfile
+from naranara.models import User, WhatMattersProfile
 from naranara.policy import Action, Viewer, is_allowed, may_read_profile, require
 from naranara.services import audit, profile
 from naranara.services.profile import ProfileConflict, ProfileInvalid
@@ -91,14 +91,13 @@ class WhatMattersState(rx.State):
             found = profile.get(session=db, resident_id=resident_id)
             if not may_read_profile(viewer, resident_id, shared=found.shared_with_care):
                 return None
+            audit.record_access(
+                session=db,
+                actor_id=viewer.user_id,
+                resident_id=resident_id,
+                detail="what_matters_profile",
+            )
             if viewer.user_id != resident_id:
-                audit.record(
-                    session=db,
-                    kind=AuditKind.RECORD_READ,
-                    actor_id=viewer.user_id,
-                    subject_id=resident_id,
-                    detail="what_matters_profile",
-                )
                 self.subject_name = _display_name(db, resident_id)
             else:
                 self.subject_name = ""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from naranara.models import ProxyScope, Role
+from naranara.models import AuditEvent, AuditKind, ProxyScope, Role
 from naranara.models.types import utc_now
 from naranara.policy import Action, is_allowed, viewer_of
-from naranara.services import access
+from naranara.services import access, audit
 from tests.utils.factories import make_user
 
 
@@ -102,4 +102,19 @@ def test_care_recipients_lists_current_relationships_by_name(db: Session) -> Non
     assert [(user.display_name, unit) for user, unit in listed] == [
         ("Anna", "Nacksta"),
         ("Bo", "Nacksta"),
+    ]
+
+
+def test_access_by_others_is_logged_and_own_use_is_not(db: Session) -> None:
+    anna, sara = make_user(db), make_user(db, role=Role.STAFF)
+    audit.record_access(session=db, actor_id=anna.id, resident_id=anna.id, detail="care_plan")
+    audit.record_access(session=db, actor_id=sara.id, resident_id=anna.id, detail="care_plan")
+    audit.record_access(
+        session=db, actor_id=sara.id, resident_id=anna.id, detail="goal=1 added", changed=True
+    )
+    db.flush()
+    rows = db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(r.kind, r.actor_id, r.subject_id, r.detail) for r in rows] == [
+        (AuditKind.RECORD_READ, sara.id, anna.id, "care_plan"),
+        (AuditKind.RECORD_CHANGED, sara.id, anna.id, "goal=1 added"),
     ]
