@@ -40,6 +40,10 @@ RESIDENT_PAGES = {
     "contact-new": "/kontakter/ny",
     "care-plan": "/plan",
     "staff-list-as-resident": "/mina-invanare",
+    # The demo's first contact and first time (the moved phone call) are Anna's.
+    "contact-edit": "/kontakter/andra?kontakt=1",
+    "time-edit": "/tider/andra?tid=1",
+    "sign-in-again": "/logga-in?bekrafta=1&next=/tider",
 }
 
 
