@@ -76,7 +76,16 @@ class Action(StrEnum):
     EDIT_PROFILE = "edit_profile"
     EXPORT_RECORD = "export_record"  # the whole record as a FHIR bundle
     MANAGE_CALENDAR_FEED = "manage_calendar_feed"  # a private subscription URL
-    CHANGE_ACCOUNT_SETTINGS = "change_account_settings"
+    CHANGE_ACCOUNT_SETTINGS = "change_account_settings"  # incl. own devices for reminders
+    VIEW_MEASUREMENTS = "view_measurements"  # self-monitoring values and their charts
+    RECORD_MEASUREMENT = "record_measurement"  # the resident logs their own values
+    RECEIVE_REMINDERS = "receive_reminders"  # reminders of a resident's times and tasks
+    RECEIVE_MISSED_TASK_ALERTS = "receive_missed_task_alerts"
+    INVITE_RELATIVE = "invite_relative"  # invite an ombud or widen what they may do
+    MANAGE_RELATIVES = "manage_relatives"  # list relatives, narrow or revoke their access
+    VIEW_ACCESS_LOG = "view_access_log"  # "Vem har sett mina uppgifter"
+    EDIT_GUIDANCE = "edit_guidance"  # staff: draft, translate, submit for review
+    REVIEW_GUIDANCE = "review_guidance"  # staff: approve, publish, schedule, unpublish
 
 
 _PUBLIC_ACTIONS = frozenset({Action.READ_PUBLISHED_GUIDANCE})
@@ -91,8 +100,17 @@ _RESIDENT_OWN_ACTIONS = frozenset(
         Action.EDIT_PROFILE,
         Action.EXPORT_RECORD,
         Action.MANAGE_CALENDAR_FEED,
+        Action.VIEW_MEASUREMENTS,
+        Action.RECORD_MEASUREMENT,
+        Action.RECEIVE_REMINDERS,
+        Action.INVITE_RELATIVE,
+        Action.MANAGE_RELATIVES,
+        Action.VIEW_ACCESS_LOG,
     }
 )
+# Actions of a role rather than on someone's data (subject None). Whether a reviewer
+# is not the author of the text is the guidance workflow's rule, not a role's.
+_STAFF_ROLE_ACTIONS = frozenset({Action.EDIT_GUIDANCE, Action.REVIEW_GUIDANCE})
 # A resident may help their partner too; staff and admin act through their role only.
 _MAY_HOLD_GRANTS = frozenset({Role.RELATIVE, Role.RESIDENT})
 # The grant scope that lets a relative do an action for the resident who gave it.
@@ -100,6 +118,11 @@ _SCOPE_FOR = {
     Action.VIEW_CARE_PLAN: ProxyScope.CARE_PLAN,
     Action.VIEW_SELF_CARE: ProxyScope.SELF_CARE,
     Action.RECORD_SELF_CARE: ProxyScope.SELF_CARE,
+    Action.VIEW_MEASUREMENTS: ProxyScope.MEASUREMENTS,
+    Action.VIEW_PROFILE: ProxyScope.PROFILE,
+    Action.VIEW_SHARED_PROFILE: ProxyScope.PROFILE,  # whoever may read it unshared, may shared
+    Action.RECEIVE_REMINDERS: ProxyScope.REMINDERS,
+    Action.RECEIVE_MISSED_TASK_ALERTS: ProxyScope.MISSED_TASK_ALERTS,
 }
 # What staff with a care relationship may do: read and keep the care plan, read
 # self-care and a profile the resident shares. The resident records self-care.
@@ -109,13 +132,17 @@ _CARE_TEAM_ACTIONS = frozenset(
         Action.EDIT_CARE_PLAN,
         Action.VIEW_SELF_CARE,
         Action.VIEW_SHARED_PROFILE,
+        Action.VIEW_MEASUREMENTS,
     }
 )
 
 
 # Actions that take the resident's data out of the app: a phone left signed in for
 # weeks must not be enough, so these need a recent sign-in as well as permission.
-NEEDS_RECENT_SIGN_IN = frozenset({Action.EXPORT_RECORD, Action.MANAGE_CALENDAR_FEED})
+# Letting a relative in is sharing too; narrowing or revoking access never waits for it.
+NEEDS_RECENT_SIGN_IN = frozenset(
+    {Action.EXPORT_RECORD, Action.MANAGE_CALENDAR_FEED, Action.INVITE_RELATIVE}
+)
 
 
 class Forbidden(Exception):
@@ -139,6 +166,8 @@ def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = N
         return False
     if action is Action.CHANGE_ACCOUNT_SETTINGS:
         return subject_id == viewer.user_id
+    if action in _STAFF_ROLE_ACTIONS:
+        return viewer.role is Role.STAFF and subject_id is None
     if subject_id is None:
         return False
     if action in _RESIDENT_OWN_ACTIONS and subject_id == viewer.user_id:

@@ -30,3 +30,22 @@ AGREED_TIME_EDIT = "/tider/andra"
 
 # Staff: the residents they have a care relationship with.
 MY_RESIDENTS = "/mina-invanare"
+
+# Egenvård, the resident's own part: tasks adopted from articles, and measurements.
+SELF_CARE_PLAN = "/egenvard/mina-uppgifter"
+SELF_CARE_TASK_NEW = "/egenvard/ny-uppgift"  # ?artikel=SLUG&mall=KEY picks the template
+SELF_CARE_TASK = "/egenvard/uppgift"  # ?uppgift=ID: one task's history and streak
+MEASUREMENTS = "/matvarden"
+MEASUREMENTS_CSV = "/export/matvarden.csv"
+
+# Staff: writing, reviewing and publishing the self-care guidance.
+GUIDANCE_EDITOR = "/redaktion"
+
+# Profil → Aviseringar: devices, quiet hours, lock-screen text.
+NOTIFICATIONS = "/profil/aviseringar"
+
+# Relatives (ombud): the resident's grants, invitations, the access log; the relative's view.
+RELATIVES = "/profil/narstaende"
+INVITATION = "/inbjudan"  # ?kod=CODE: a relative accepts
+ACCESS_LOG = "/profil/vem-har-sett"
+ACTING_FOR = "/jag-hjalper"

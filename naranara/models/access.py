@@ -13,8 +13,12 @@ from naranara.models.types import UTCDateTime, utc_now
 class ProxyScope(StrEnum):
     """What a resident can let a relative (ombud) see or do, one grant row per scope."""
 
-    CARE_PLAN = "care_plan"  # contacts and agreed times: read
-    SELF_CARE = "self_care"  # self-care tasks: see them and mark them done
+    CARE_PLAN = "care_plan"  # "se mina tider och kontakter": contacts, agreed times, the plan
+    SELF_CARE = "self_care"  # "se och bocka av min egenvård": see tasks, mark them done
+    MEASUREMENTS = "measurements"  # "se mina mätvärden": read self-monitoring values
+    PROFILE = "profile"  # "se min profil": "Vad är viktigt för mig", shared or not
+    REMINDERS = "reminders"  # "få mina påminnelser": the resident's reminders, to them too
+    MISSED_TASK_ALERTS = "missed_task_alerts"  # "få larm om jag missar en uppgift"
 
 
 class ProxyGrant(SQLModel, table=True):

@@ -83,6 +83,16 @@ VIEWERS: tuple[ViewerSpec, ...] = (
     ViewerSpec("relative of A, no scope", "erik"),
     ViewerSpec("relative of A, care_plan", "rut", scopes=frozenset({ProxyScope.CARE_PLAN})),
     ViewerSpec("relative of A, self_care", "sixten", scopes=frozenset({ProxyScope.SELF_CARE})),
+    ViewerSpec(
+        "relative of A, measurements", "maja", scopes=frozenset({ProxyScope.MEASUREMENTS})
+    ),
+    ViewerSpec("relative of A, profile", "petra", scopes=frozenset({ProxyScope.PROFILE})),
+    ViewerSpec("relative of A, reminders", "reidar", scopes=frozenset({ProxyScope.REMINDERS})),
+    ViewerSpec(
+        "relative of A, missed_task_alerts",
+        "lars",
+        scopes=frozenset({ProxyScope.MISSED_TASK_ALERTS}),
+    ),
     ViewerSpec("staff, care of A", "stina", cares_for_a=True),
     ViewerSpec("staff, no care relationship", "sara"),
     ViewerSpec("admin", "adam"),
@@ -99,16 +109,22 @@ class Outcome(StrEnum):
 YES, NO, PUB = Outcome.ALLOWED, Outcome.REFUSED, Outcome.PUBLIC
 
 # ---------------------------------------------------------------------------- the table
-# One column per viewer, in the order of VIEWERS:
-#   anonymous, resident A, resident B,
-#   relative of A: no scope, care_plan, self_care,
-#   staff: care of A, no care relationship,
-#   admin
-_EVERYONE_ALIKE = (PUB,) * 9
-_A_ONLY = (NO, YES, NO, NO, NO, NO, NO, NO, NO)
-_PROFILE_READERS = (NO, YES, NO, NO, NO, NO, YES, NO, NO)  # once A shares it with care
-_CARE_PLAN_READERS = (NO, YES, NO, NO, YES, NO, YES, NO, NO)
-_CARE_PLAN_WRITERS = (NO, YES, NO, NO, NO, NO, YES, NO, NO)
+# One column per viewer, in the order of VIEWERS; ``only(...)`` names those who get YES.
+
+
+def only(*allowed: str) -> tuple[Outcome, ...]:
+    """YES for the viewers named, NO for every other viewer, in the order of VIEWERS."""
+    known = {viewer.key for viewer in VIEWERS}
+    assert set(allowed) <= known, f"no such viewer: {set(allowed) - known}"
+    return tuple(YES if viewer.key in allowed else NO for viewer in VIEWERS)
+
+
+_EVERYONE_ALIKE = (PUB,) * len(VIEWERS)
+_A_ONLY = only("resident A")
+# A relative A let see the profile reads it; staff caring for A once A shares it with care.
+_PROFILE_READERS = only("resident A", "relative of A, profile", "staff, care of A")
+_CARE_PLAN_READERS = only("resident A", "relative of A, care_plan", "staff, care of A")
+_CARE_PLAN_WRITERS = only("resident A", "staff, care of A")
 EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # Event handlers ("State.handler")
     "SessionState.load": _A_ONLY,  # own name and language only
@@ -121,7 +137,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # The pages below show the viewer's own care; acting for someone comes with ombud.
     "TodayState.load": _A_ONLY,
     # With A's task id and occurrence: whoever A let help with self-care may mark it.
-    "TodayState.toggle_done": (NO, YES, NO, NO, NO, YES, NO, NO, NO),
+    "TodayState.toggle_done": only("resident A", "relative of A, self_care"),
     # Contacts and agreed times (?invanare=A): A, a relative A let see the care plan and
     # staff caring for A read them; only A and that staff member write them.
     "AgreedTimesState.load": _CARE_PLAN_READERS,
@@ -146,7 +162,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GuidanceLibraryState.load": _EVERYONE_ALIKE,
     "GuidanceArticleState.load": _EVERYONE_ALIKE,
     # Staff's list of residents in their care names A only to staff caring for A.
-    "MyResidentsState.load": (NO, NO, NO, NO, NO, NO, YES, NO, NO),
+    "MyResidentsState.load": only("staff, care of A"),
     # "Vad är viktigt för dig?" (?invanare=A; A shares the profile with care in the probes):
     # A reads and writes it, staff caring for A read it once shared; the history is A's own.
     "WhatMattersState.load": _PROFILE_READERS,
@@ -173,7 +189,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GET /kalender/tid/{time_id:int}.ics": _CARE_PLAN_READERS,  # cookie + policy
     # A's feed token is the key, not the cookie: whoever holds A's link sees A's times
     # (phone calendars send no cookie). A stops it with "Sluta dela" (test_calendar_routes).
-    "GET /kalender/prenumeration/{token}.ics": (YES,) * 9,
+    "GET /kalender/prenumeration/{token}.ics": (YES,) * len(VIEWERS),
 }
 
 # ---------------------------------------------------------------------------- discovery
@@ -351,6 +367,10 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
             ("adam", "Adam Admin", Role.ADMIN),
             ("rut", "Rut Relativ", Role.RELATIVE),
             ("sixten", "Sixten Släkting", Role.RELATIVE),
+            ("maja", "Maja Mätning", Role.RELATIVE),
+            ("petra", "Petra Profil", Role.RELATIVE),
+            ("reidar", "Reidar Påminnelse", Role.RELATIVE),
+            ("lars", "Lars Larm", Role.RELATIVE),
             ("stina", "Stina Sjuksköterska", Role.STAFF),
         ):
             accounts.create_user(

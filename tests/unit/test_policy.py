@@ -30,6 +30,17 @@ VIEWERS: dict[str, Viewer | None] = {
     "relative, self-care": Viewer(
         ERIK, Role.RELATIVE, "Erik Lindqvist", "sv", grants={ANNA: {ProxyScope.SELF_CARE}}
     ),
+    **{
+        f"relative, {scope}": Viewer(
+            ERIK, Role.RELATIVE, "Erik Lindqvist", "sv", grants={ANNA: {scope}}
+        )
+        for scope in (
+            ProxyScope.MEASUREMENTS,
+            ProxyScope.PROFILE,
+            ProxyScope.REMINDERS,
+            ProxyScope.MISSED_TASK_ALERTS,
+        )
+    },
     # Bo helps Anna, his wife, with her self-care and is a resident himself.
     "resident helping": Viewer(
         BO, Role.RESIDENT, "Bo Berglund", "sv", grants={ANNA: {ProxyScope.SELF_CARE}}
@@ -58,6 +69,14 @@ CASES: dict[str, tuple[str, int | None]] = {
     "relative with care plan scope, the resident's data": ("relative, care plan", ANNA),
     "relative with care plan scope, another resident's data": ("relative, care plan", BO),
     "relative with self-care scope, the resident's data": ("relative, self-care", ANNA),
+    "relative with measurements scope, the resident's data": ("relative, measurements", ANNA),
+    "relative with profile scope, the resident's data": ("relative, profile", ANNA),
+    "relative with reminders scope, the resident's data": ("relative, reminders", ANNA),
+    "relative with missed-task alerts scope, the resident's data": (
+        "relative, missed_task_alerts",
+        ANNA,
+    ),
+    "relative, no one's data": ("relative", None),
     "resident with self-care scope, the partner's data": ("resident helping", ANNA),
     "resident with self-care scope, own data": ("resident helping", BO),
     "staff, a resident's data": ("staff", ANNA),
@@ -66,8 +85,11 @@ CASES: dict[str, tuple[str, int | None]] = {
     "staff holding a grant, the resident's data": ("staff holding a grant", ANNA),
     "relative with a care relationship, the resident's data": ("relative with care", ANNA),
     "staff, own data": ("staff", SARA),
+    "staff, no one's data": ("staff", None),
+    "staff caring for the resident, no one's data": ("staff, care of Anna", None),
     "admin, a resident's data": ("admin", ANNA),
     "admin, own data": ("admin", ADAM),
+    "admin, no one's data": ("admin", None),
 }
 
 
@@ -99,13 +121,39 @@ EXPECTED: dict[Action, dict[str, bool]] = {
         "resident with self-care scope, the partner's data",
     ),
     Action.EDIT_CARE_PLAN: _only(*_OWN, "staff caring for the resident, the resident's data"),
-    Action.VIEW_PROFILE: _only(*_OWN),
-    Action.VIEW_SHARED_PROFILE: _only(*_OWN, "staff caring for the resident, the resident's data"),
+    Action.VIEW_PROFILE: _only(*_OWN, "relative with profile scope, the resident's data"),
+    Action.VIEW_SHARED_PROFILE: _only(
+        *_OWN,
+        "relative with profile scope, the resident's data",
+        "staff caring for the resident, the resident's data",
+    ),
     Action.EDIT_PROFILE: _only(*_OWN),
     Action.EXPORT_RECORD: _only(*_OWN),
     Action.MANAGE_CALENDAR_FEED: _only(*_OWN),
     Action.CHANGE_ACCOUNT_SETTINGS: _only(
         *_OWN, "relative, own data", "staff, own data", "admin, own data"
+    ),
+    Action.VIEW_MEASUREMENTS: _only(
+        *_OWN,
+        "relative with measurements scope, the resident's data",
+        "staff caring for the resident, the resident's data",
+    ),
+    Action.RECORD_MEASUREMENT: _only(*_OWN),
+    Action.RECEIVE_REMINDERS: _only(*_OWN, "relative with reminders scope, the resident's data"),
+    # The resident knows when they missed a task; the alert is for someone they chose.
+    Action.RECEIVE_MISSED_TASK_ALERTS: _only(
+        "relative with missed-task alerts scope, the resident's data"
+    ),
+    # Only the resident lets people in or sees who looked; a relative never passes it on.
+    Action.INVITE_RELATIVE: _only(*_OWN),
+    Action.MANAGE_RELATIVES: _only(*_OWN),
+    Action.VIEW_ACCESS_LOG: _only(*_OWN),
+    # Writing and publishing guidance is staff's work, on no one's data.
+    Action.EDIT_GUIDANCE: _only(
+        "staff, no one's data", "staff caring for the resident, no one's data"
+    ),
+    Action.REVIEW_GUIDANCE: _only(
+        "staff, no one's data", "staff caring for the resident, no one's data"
     ),
 }
 
@@ -170,7 +218,11 @@ def test_sharing_outside_the_app_needs_a_recent_sign_in(action: Action) -> None:
 
 
 def test_the_actions_that_take_data_out_need_a_recent_sign_in() -> None:
-    assert {Action.EXPORT_RECORD, Action.MANAGE_CALENDAR_FEED} <= NEEDS_RECENT_SIGN_IN
+    assert {
+        Action.EXPORT_RECORD,
+        Action.MANAGE_CALENDAR_FEED,
+        Action.INVITE_RELATIVE,
+    } <= NEEDS_RECENT_SIGN_IN
 
 
 def test_the_role_decides_not_only_the_id() -> None:
