@@ -7,6 +7,7 @@ PostgreSQL is the server this machine and CI run at 127.0.0.1:5432; set
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,16 +29,66 @@ def _reset_caches() -> None:
     get_engine.cache_clear()
 
 
+def _admin_dsn() -> str:
+    return make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _url_of(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Each kind of database migrated to head once per run; every test gets a copy.
+
+    Running the real migrations for each of thousands of tests cost most of the suite's
+    time. A copy holds exactly what the migrations made (test_migrations.py still runs
+    them from an empty database and down and up again).
+    """
+    templates: dict[str, str] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        data_dir = tmp_path_factory.mktemp("sqlite-template")
+        patch.setenv("NARA_DATA_DIR", str(data_dir))
+        patch.delenv("NARA_DATABASE_URL", raising=False)
+        _reset_caches()
+        upgrade_to_head()
+        get_engine().dispose()
+        templates["sqlite"] = str(data_dir / "nara.db")
+        if POSTGRES_URL:
+            import psycopg
+
+            name = f"nara_template_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            patch.setenv("NARA_DATABASE_URL", _url_of(name))
+            _reset_caches()
+            upgrade_to_head()
+            get_engine().dispose()
+            templates["postgresql"] = name
+    _reset_caches()
+    try:
+        yield templates
+    finally:
+        if "postgresql" in templates:
+            import psycopg
+
+            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{templates["postgresql"]}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    migrated_templates: dict[str, str],
 ) -> Iterator[str]:
-    """Points the app at an empty database of one kind, migrated to head."""
+    """Points the app at a fresh database of one kind, migrated to head."""
     monkeypatch.setenv("NARA_DATA_DIR", str(tmp_path))
     if request.param == "sqlite":
         monkeypatch.delenv("NARA_DATABASE_URL", raising=False)
+        shutil.copyfile(migrated_templates["sqlite"], tmp_path / "nara.db")
         _reset_caches()
-        upgrade_to_head()
         yield "sqlite"
         get_engine().dispose()
         _reset_caches()
@@ -47,20 +98,15 @@ def database(
         pytest.skip("NARA_TEST_POSTGRES_URL is empty: PostgreSQL runs switched off")
     import psycopg
 
-    admin_url = make_url(POSTGRES_URL)
     name = f"nara_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    monkeypatch.setenv(
-        "NARA_DATABASE_URL", admin_url.set(database=name).render_as_string(hide_password=False)
-    )
+    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgresql"]}"')
+    monkeypatch.setenv("NARA_DATABASE_URL", _url_of(name))
     _reset_caches()
     try:
-        upgrade_to_head()
         yield "postgresql"
     finally:
         get_engine().dispose()
         _reset_caches()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
