@@ -1,4 +1,4 @@
-"""Egenvård: published self-care advice, open to everyone."""
+"""Egenvård: published self-care advice, open to everyone: the library, search and articles."""
 
 from __future__ import annotations
 
@@ -6,9 +6,73 @@ import reflex as rx
 
 from naranara import routes
 from naranara.components.cards import article_link_card
+from naranara.components.guidance import article_content
 from naranara.components.layout import loading, page
-from naranara.states.guidance import GuidanceArticleState, GuidanceLibraryState
-from naranara.states.session import t
+from naranara.states.guidance import (
+    QUERY_PARAM,
+    CategoryLink,
+    GuidanceArticleState,
+    GuidanceLibraryState,
+    TaskTemplateLink,
+    VariantLink,
+)
+from naranara.models import Role
+from naranara.states.session import SessionState, t
+
+
+def _search_form() -> rx.Component:
+    # A plain GET form: the results have their own address (?q=) and survive a reload.
+    return rx.el.form(
+        rx.el.label(t("Search the advice"), html_for="guidance-search"),
+        rx.el.div(
+            rx.el.input(
+                id="guidance-search",
+                name=QUERY_PARAM,
+                type="search",
+                default_value=GuidanceLibraryState.query,
+                key=GuidanceLibraryState.query,
+                class_name="input",
+                autocomplete="off",
+                enter_key_hint="search",
+                max_length=200,
+            ),
+            rx.el.button(t("Search"), type="submit", class_name="button"),
+            class_name="search-row",
+        ),
+        action=routes.GUIDANCE,
+        method="get",
+        # Reflex's forms stop the browser's own submit; this hands it back to the browser.
+        on_submit=rx.call_script("document.getElementById('guidance-search-form').submit()"),
+        id="guidance-search-form",
+        role="search",
+        class_name="stack search-form",
+    )
+
+
+def _category_link(category: CategoryLink) -> rx.Component:
+    return rx.el.li(
+        rx.el.a(
+            category.label,
+            href=category.href,
+            aria_current=rx.cond(category.current, "page", ""),
+            class_name=rx.cond(category.current, "chip chip-current", "chip"),
+        )
+    )
+
+
+def _own_self_care_links() -> rx.Component:
+    """A resident's own tasks and measurements sit next to the advice they come from."""
+    return rx.cond(
+        SessionState.role == Role.RESIDENT.value,
+        rx.el.nav(
+            rx.el.a(t("My self-care"), href=routes.SELF_CARE_PLAN, class_name="button"),
+            rx.el.a(
+                t("Measurements"), href=routes.MEASUREMENTS, class_name="button button-secondary"
+            ),
+            aria_label=t("Your own self-care"),
+            class_name="actions",
+        ),
+    )
 
 
 @page(routes.GUIDANCE, title="Egenvård", active_tab="self_care", on_load=GuidanceLibraryState.load)
@@ -19,14 +83,49 @@ def guidance_library() -> rx.Component:
             t("Advice from your region and municipality on taking care of your health at home."),
             class_name="lead",
         ),
+        _own_self_care_links(),
+        _search_form(),
+        rx.el.nav(
+            rx.el.ul(
+                rx.foreach(GuidanceLibraryState.categories, _category_link),
+                class_name="chips chips-scroll",
+            ),
+            aria_label=t("Categories"),
+        ),
         rx.cond(
             GuidanceLibraryState.loaded,
-            rx.el.ul(
-                rx.foreach(GuidanceLibraryState.articles, article_link_card), class_name="card-list"
+            rx.el.section(
+                rx.cond(
+                    GuidanceLibraryState.heading != "",
+                    rx.el.h2(GuidanceLibraryState.heading, role="status"),
+                ),
+                rx.cond(
+                    GuidanceLibraryState.articles.length() > 0,
+                    rx.el.ul(
+                        rx.foreach(GuidanceLibraryState.articles, article_link_card),
+                        class_name="card-list",
+                    ),
+                    rx.el.p(t("No advice matched. Try another word."), class_name="muted"),
+                ),
+                class_name="stack",
             ),
             loading(),
         ),
         class_name="stack",
+    )
+
+
+def _variant_link(variant: VariantLink) -> rx.Component:
+    return rx.el.li(rx.el.a(variant.label, href=variant.href, lang=variant.lang, class_name="chip"))
+
+
+def _task_link(task: TaskTemplateLink) -> rx.Component:
+    return rx.el.li(
+        rx.el.div(
+            rx.el.span(task.title, class_name="card-title"),
+            rx.el.a(t("Add to my self-care"), href=task.href, class_name="button"),
+            class_name="card stack",
+        )
     )
 
 
@@ -43,11 +142,29 @@ def guidance_article() -> rx.Component:
             GuidanceArticleState.found,
             rx.el.article(
                 rx.el.a(t("All self-care advice"), href=routes.GUIDANCE, class_name="back-link"),
-                rx.el.h1(GuidanceArticleState.title),
-                rx.el.p(GuidanceArticleState.summary, class_name="lead"),
-                rx.el.p(GuidanceArticleState.reading_time, class_name="muted"),
-                rx.html(GuidanceArticleState.body_html, class_name="article-body"),
-                rx.el.p(GuidanceArticleState.reviewed, class_name="muted small"),
+                rx.cond(
+                    GuidanceArticleState.variants.length() > 0,
+                    rx.el.nav(
+                        rx.el.ul(
+                            rx.foreach(GuidanceArticleState.variants, _variant_link),
+                            class_name="chips",
+                        ),
+                        aria_label=t("Other versions of this advice"),
+                    ),
+                ),
+                article_content(GuidanceArticleState.article),
+                rx.cond(
+                    GuidanceArticleState.tasks.length() > 0,
+                    rx.el.section(
+                        rx.el.h2(t("Make it part of your day"), id="article-tasks"),
+                        rx.el.ul(
+                            rx.foreach(GuidanceArticleState.tasks, _task_link),
+                            class_name="card-list",
+                        ),
+                        aria_labelledby="article-tasks",
+                        class_name="stack",
+                    ),
+                ),
                 class_name="stack",
             ),
             rx.el.div(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -9,29 +10,68 @@ import nh3
 from markdown_it import MarkdownIt
 from sqlmodel import Session, col, select
 
-from naranara.i18n import DEFAULT_LOCALE
+from naranara import routes
+from naranara.i18n import DEFAULT_LOCALE, N_
 from naranara.models import GuidanceArticle
 
 # Raw HTML in the source is not passed through; the output is sanitised anyway,
 # because article bodies are written in a browser by many hands.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
-_ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br"}
+_ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br", "img",
+}  # fmt: skip
+# Images only from Nära's own image route: what staff uploaded, checked when it was.
+IMAGE_PATH = re.compile(
+    "^" + re.escape(routes.GUIDANCE_IMAGES) + r"/[0-9a-f]{64}\.(?:png|jpg|webp)$"
+)
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src":
+        return value if IMAGE_PATH.match(value) else None
+    if element == "a" and attribute == "href":
+        # Links within Nära, or https, tel and mailto; "//host" and "/\\host" lead elsewhere.
+        own = value.startswith("/") and not value.startswith(("//", "/\\"))
+        return value if own or value.startswith(("https:", "tel:", "mailto:", "#")) else None
+    return value
 
 
 def render_markdown(source: str) -> str:
     html = _markdown.render(source)
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
-        attributes={"a": {"href"}},
+        attributes={"a": {"href"}, "img": {"src", "alt"}},
+        attribute_filter=_keep_attribute,
         url_schemes={"https", "tel", "mailto"},
         link_rel="noopener noreferrer",
     )
+    # An image whose address was refused is dropped whole rather than left empty.
+    return _EMPTY_IMAGE.sub("", cleaned)
+
+
+_EMPTY_IMAGE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+# Swedish names for the categories of services/guidance_content.CATEGORIES (message ids).
+CATEGORY_LABELS: dict[str, str] = {
+    "hjartsvikt": N_("Heart failure"),
+    "diabetes": N_("Diabetes"),
+    "kol": N_("COPD"),
+    "hogt-blodtryck": N_("High blood pressure"),
+    "fallprevention": N_("Preventing falls"),
+    "fysisk-aktivitet": N_("Physical activity"),
+    "somn": N_("Sleep"),
+    "psykisk-halsa": N_("Mental health"),
+    "lakemedel": N_("Medicines"),
+}
 
 
 def _published():  # noqa: ANN202 - a select() statement
     """Articles whose publication time has come (a future time is a scheduled publication)."""
-    return select(GuidanceArticle).where(col(GuidanceArticle.published_at) <= datetime.now(UTC))
+    return select(GuidanceArticle).where(
+        col(GuidanceArticle.published_at) <= datetime.now(UTC),
+        col(GuidanceArticle.easy_read).is_(False),
+    )
 
 
 def _prefer_locale(articles: Iterable[GuidanceArticle], locale: str) -> list[GuidanceArticle]:
@@ -66,30 +106,48 @@ def article_by_slug(*, session: Session, slug: str, locale: str) -> GuidanceArti
     return found[0] if found else None
 
 
-def suggested_for(
-    *, session: Session, locale: str, linked_article_ids: Iterable[int], limit: int = 3
+def published_variants(*, session: Session, slug: str) -> list[GuidanceArticle]:
+    """Every published variant of an article (Swedish, easy-to-read Swedish, English)."""
+    return list(
+        session.exec(
+            select(GuidanceArticle).where(
+                GuidanceArticle.slug == slug,
+                col(GuidanceArticle.published_at) <= datetime.now(UTC),
+            )
+        ).all()
+    )
+
+
+_WORD = re.compile(r"\w+")
+# Words this short or this common say nothing about which advice fits.
+_MIN_WORD = 5
+_STEM = 6
+
+
+def _stems(text: str) -> set[str]:
+    """Word beginnings, so "promenera" in a goal meets "promenader" in an article."""
+    return {word[:_STEM] for word in _WORD.findall(text.lower()) if len(word) >= _MIN_WORD}
+
+
+def suggestions_for(
+    *,
+    session: Session,
+    locale: str,
+    interests: str,
+    categories: Iterable[str] = (),
+    limit: int = 3,
 ) -> list[GuidanceArticle]:
-    """Articles in the categories of the resident's own tasks first, then the newest."""
+    """Advice for one resident: articles sharing words with ``interests`` (their goals and
+    what matters to them) and in the categories of their own tasks first, newest next."""
+    wanted, chosen_categories = _stems(interests), set(categories)
     articles = published_articles(session=session, locale=locale)
-    linked = set(linked_article_ids)
-    by_id = (
-        {
-            article.id: article
-            for article in session.exec(
-                select(GuidanceArticle).where(col(GuidanceArticle.id).in_(linked))
-            ).all()
-        }
-        if linked
-        else {}
-    )
-    categories = {article.category for article in by_id.values()}
-    slugs_linked = {article.slug for article in by_id.values()}
-    ranked = sorted(
-        articles,
-        key=lambda a: (
-            a.category not in categories,
-            a.slug in slugs_linked,
-            -(a.published_at.timestamp()),
-        ),
-    )
-    return ranked[:limit]
+
+    def score(article: GuidanceArticle) -> tuple[int, float]:
+        shared = len(wanted & _stems(f"{article.title} {article.summary}"))
+        return (-(shared + 2 * (article.category in chosen_categories)), -_timestamp(article))
+
+    return sorted(articles, key=score)[:limit]
+
+
+def _timestamp(article: GuidanceArticle) -> float:
+    return article.published_at.timestamp() if article.published_at else 0.0

@@ -107,7 +107,7 @@ def test_marking_a_task_done_is_saved(page: Page, app_url: str) -> None:
         ("/egenvard", "Egenvårdsråd", "guidance"),
         (
             "/egenvard/vag-dig-vid-hjartsvikt",
-            "Väg dig varje morgon vid hjärtsvikt",
+            "Väg dig varje dag när du har hjärtsvikt",
             "guidance-article",
         ),
         ("/profil", "Profil", "profile"),
@@ -152,11 +152,11 @@ def test_contacts_can_be_called(page: Page, app_url: str) -> None:
 def test_guidance_is_public_and_safe(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/egenvard")
     wait_for_app(page)
-    expect(page.get_by_role("link", name=re.compile("Förebygg fall hemma"))).to_be_visible()
-    page.get_by_role("link", name=re.compile("Väg dig varje morgon")).click()
+    expect(page.get_by_role("link", name=re.compile("Så förebygger du fall hemma"))).to_be_visible()
+    page.get_by_role("link", name=re.compile("Väg dig varje dag")).click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", level=2, name="Så gör du")).to_be_visible()
-    expect(page.locator(".article-body blockquote")).to_contain_text("Ring 112")
+    expect(page.get_by_role("heading", level=2, name="Så väger du dig")).to_be_visible()
+    expect(page.locator(".warning-box")).to_contain_text("Ring 112")
     screenshot(page, "guidance-article-visitor")
     assert_accessible(page)
 

@@ -252,26 +252,6 @@ def test_article_by_slug(db: Session) -> None:
     assert found == {(slug, locale): expected for slug, locale, expected in ARTICLE_BY_SLUG}
 
 
-def test_suggestions_put_the_categories_of_ones_own_tasks_first(db: Session) -> None:
-    linked = make_article(db, slug="vag-dig", category="hjartsvikt", title="Väg dig")
-    make_article(db, slug="salt", category="hjartsvikt", title="Mindre salt")
-    make_article(
-        db,
-        slug="nyast",
-        category="somn",
-        title="Nyast",
-        published_at=datetime(2026, 3, 1, tzinfo=UTC),
-    )
-    make_article(db, slug="aldre", category="somn", title="Äldre")
-    db.commit()
-    suggested = guidance.suggested_for(
-        session=db, locale="sv", linked_article_ids=[linked.id], limit=3
-    )
-    assert titles(suggested) == ["Mindre salt", "Väg dig", "Nyast"]
-    newest_first = guidance.suggested_for(session=db, locale="sv", linked_article_ids=[], limit=2)
-    assert titles(newest_first)[0] == "Nyast"
-
-
 def test_an_article_scheduled_for_later_is_not_yet_shown(db: Session) -> None:
     make_article(db, slug="snart", title="Snart", published_at=datetime(2099, 1, 1, tzinfo=UTC))
     make_article(db, slug="nu", title="Nu")
