@@ -24,10 +24,22 @@ class SelfCareTask(SQLModel, table=True):
     article_id: int | None = Field(
         default=None, foreign_key="guidance_article.id", ondelete="SET NULL"
     )
-    active: bool = True
+    active: bool = True  # False: stopped for good; the history stays
+    paused: bool = False  # no occurrences while paused; the resident can resume it
     created_at: datetime = Field(
         default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
     )
+    # Where the task came from: a template in an article ("" for the resident's own task).
+    template_slug: str = Field(default="", max_length=120)
+    template_key: str = Field(default="", max_length=80)
+    # What the resident measures when doing it (a MeasurementKind value, or "").
+    measurement_kind: str = Field(default="", max_length=32)
+    # The article's advice when values cross a line, e.g. "more than 2 kg in 3 days":
+    # rule "above" | "below" | "rise" ("" for none), its value, the days a rise spans.
+    threshold_rule: str = Field(default="", max_length=16)
+    threshold_value: float | None = None
+    threshold_days: int | None = None
+    threshold_advice: str = Field(default="", max_length=1000)
 
 
 class CheckStatus(StrEnum):

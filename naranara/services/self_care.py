@@ -31,15 +31,27 @@ def _local_start(task: SelfCareTask) -> datetime:
 
 
 def occurrences_between(task: SelfCareTask, start: datetime, end: datetime) -> list[datetime]:
-    """Occurrences of ``task`` in [start, end), as aware UTC datetimes."""
+    """Occurrences of ``task`` in [start, end), as aware UTC datetimes.
+
+    The rule runs on wall-clock times, and Python compares times of one zone by the
+    wall clock. A time that the spring change skips (02.30 on the last Sunday in
+    March) means 03.30 that day, outside a wall-clock window around 03.30: so the
+    rule looks a day either side and the exact window is applied in UTC.
+    """
     rule = rrulestr(task.recurrence, dtstart=_local_start(task))
-    return [
-        moment.astimezone(UTC)
-        for moment in rule.between(
-            start.astimezone(DISPLAY_TIMEZONE), end.astimezone(DISPLAY_TIMEZONE), inc=True
-        )
-        if moment < end
-    ]
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    padded = rule.between(
+        start.astimezone(DISPLAY_TIMEZONE) - timedelta(days=1),
+        end.astimezone(DISPLAY_TIMEZONE) + timedelta(days=1),
+        inc=True,
+    )
+    return sorted(
+        {
+            moment.astimezone(UTC)
+            for moment in padded
+            if start_utc <= moment.astimezone(UTC) < end_utc
+        }
+    )
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -49,10 +61,15 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def tasks_of(*, session: Session, resident_id: int) -> list[SelfCareTask]:
+    """The tasks that fall due: neither stopped nor paused."""
     return list(
         session.exec(
             select(SelfCareTask)
-            .where(SelfCareTask.resident_id == resident_id, SelfCareTask.active)
+            .where(
+                SelfCareTask.resident_id == resident_id,
+                SelfCareTask.active,
+                col(SelfCareTask.paused).is_(False),
+            )
             .order_by(col(SelfCareTask.time_of_day), col(SelfCareTask.id))
         ).all()
     )

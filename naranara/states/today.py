@@ -1,4 +1,4 @@
-"""Hem ("Idag"): the next agreed time, today's self-care and suggested reading."""
+"""Hem ("Idag"): the next agreed time and today's self-care (advice: states/guidance.py)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,14 @@ from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day
 from naranara.models import CheckStatus, Role, SelfCareTask
 from naranara.policy import Action, Forbidden, is_allowed, require
-from naranara.services import guidance, patient_contract, self_care
+from naranara.services import patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import moment, record_id
 from naranara.states.session import current_viewer
 from naranara.states.views import (
     AgreedTimeView,
-    ArticleSummaryView,
     OccurrenceView,
     agreed_time_view,
-    article_summary_view,
     occurrence_view,
 )
 
@@ -31,7 +29,6 @@ class TodayState(rx.State):
     today_label: str = ""
     next_time: list[AgreedTimeView] = []  # zero or one: keeps the page free of null checks
     tasks: list[OccurrenceView] = []
-    suggestions: list[ArticleSummaryView] = []
     message: str = ""
     has_own_care: bool = False
     role_notice: str = ""  # for people without care of their own: what they will find here
@@ -56,7 +53,7 @@ class TodayState(rx.State):
                 "Tools for editing self-care advice will also be here.",
             )
         )
-        upcoming, occurrences, linked = None, [], []
+        upcoming, occurrences = None, []
         with session_scope() as db:
             if self.has_own_care:
                 upcoming = patient_contract.next_agreed_time(
@@ -68,18 +65,11 @@ class TodayState(rx.State):
                     resident_id=viewer.user_id,
                     day=now.astimezone(DISPLAY_TIMEZONE).date(),
                 )
-                linked = [
-                    task.article_id
-                    for task in self_care.tasks_of(session=db, resident_id=viewer.user_id)
-                    if task.article_id
-                ]
-            articles = guidance.suggested_for(session=db, locale=locale, linked_article_ids=linked)
         first_name = viewer.display_name.split(" ")[0]
         self.greeting = gettext(locale, "Hello {name}").format(name=first_name)
         self.today_label = format_day(now, locale)
         self.next_time = [agreed_time_view(upcoming, now=now, locale=locale)] if upcoming else []
         self.tasks = [occurrence_view(occurrence, locale=locale) for occurrence in occurrences]
-        self.suggestions = [article_summary_view(article, locale=locale) for article in articles]
         self.message = ""
         self.loaded = True
 
