@@ -9,7 +9,7 @@ from naranara.components.cards import agreed_time_card, agreed_time_card_with_ac
 from naranara.components.forms import form_page, server_checked_form, text_area, text_input
 from naranara.components.layout import loading, nothing_for_you, page
 from naranara.i18n import N_
-from naranara.states.agreed_times import AgreedTimeFormState, AgreedTimesState
+from naranara.states.agreed_times import REMINDERS_FIELD, AgreedTimeFormState, AgreedTimesState
 from naranara.states.session import t
 from naranara.states.views import AgreedTimeView
 
@@ -171,7 +171,7 @@ def _subscription() -> rx.Component:
 
 def _content() -> rx.Component:
     return rx.el.div(
-        rx.el.h1(t("Your agreed times")),
+        rx.el.h1(AgreedTimesState.heading),
         rx.cond(
             AgreedTimesState.message != "",
             rx.el.p(AgreedTimesState.message, role="status", class_name="notice"),
@@ -258,6 +258,47 @@ def _time_form() -> rx.Component:
             max_length=500,
             rows=3,
         ),
+        _reminder_choice(),
+    )
+
+
+# The choices of naranara/reminders/schedule.REMINDER_CHOICES, in the order shown.
+_REMINDER_LABELS = (
+    ("both", N_("The day before at 18.00 and 2 hours before")),
+    ("day_before", N_("Only the day before at 18.00")),
+    ("two_hours", N_("Only 2 hours before")),
+    ("none", N_("No reminders")),
+)
+
+
+def _reminder_choice() -> rx.Component:
+    error = AgreedTimeFormState.errors[REMINDERS_FIELD]
+    return rx.el.fieldset(
+        rx.el.legend(t("Reminders"), class_name="label"),
+        rx.el.p(
+            t("On the phones where notifications from Nära are turned on."),
+            id="time-reminders-hint",
+            class_name="field-hint",
+        ),
+        rx.cond(error != "", rx.el.p(error, id="time-reminders-error", class_name="field-error")),
+        *[
+            rx.el.label(
+                rx.el.input(
+                    type="radio",
+                    id=f"time-reminders-{value}",
+                    name=REMINDERS_FIELD,
+                    value=value,
+                    default_checked=AgreedTimeFormState.reminders == value,
+                    class_name="checkbox",
+                ),
+                rx.el.span(t(label)),
+                html_for=f"time-reminders-{value}",
+                class_name="check-choice",
+            )
+            for value, label in _REMINDER_LABELS
+        ],
+        aria_describedby="time-reminders-hint",
+        class_name="fieldset check-group",
     )
 
 

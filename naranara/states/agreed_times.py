@@ -11,16 +11,18 @@ from naranara import routes
 from naranara.db import session_scope
 from naranara.http.auth_routes import sign_in_again_path
 from naranara.http.calendar_routes import feed_url
-from naranara.i18n import gettext
+from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_day_and_time
-from naranara.models import AgreedTime, AgreedTimeChange
+from naranara.models import AgreedTime, AgreedTimeChange, AgreedTimeReminderChoice
 from naranara.policy import Action, Forbidden, SignInAgain, Viewer, is_allowed, require
+from naranara.reminders import schedule
 from naranara.services import audit, calendar, patient_contract
 from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
 from naranara.settings import get_settings
 from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
     error_texts,
+    heading_for,
     resident_in_focus,
     resident_query,
     source_text,
@@ -32,6 +34,10 @@ TIME_ID_PARAM = "tid"
 _FORM_FIELDS = {"date": 10, "start": 5, "end": 5, **patient_contract.TIME_LIMITS}
 # Longer than any field allows, so over-long text gets a message instead of being cut.
 _TYPED_MAX = 2000
+# "Påminnelser": which reminders this time gets (naranara/reminders/schedule.py).
+REMINDERS_FIELD = "reminders"
+_DEFAULT_REMINDERS = schedule.choice_value(schedule.DEFAULT_AGREED_TIME_OFFSETS)
+_EXTRA_ERRORS = ("form", REMINDERS_FIELD)
 
 
 def _change_note(changes: list[AgreedTimeChange], locale: str) -> str:
@@ -61,6 +67,7 @@ class AgreedTimesState(rx.State):
     allowed: bool = False
     can_edit: bool = False
     upcoming: list[AgreedTimeView] = []
+    heading: str = ""  # own, or with the name of the resident a relative or staff helps
     past: list[AgreedTimeView] = []
     new_href: str = routes.AGREED_TIME_NEW
     confirming: int = 0  # the time whose "cancel?" question is open
@@ -120,6 +127,9 @@ class AgreedTimesState(rx.State):
             self.upcoming, self.past = [], []
             return
         self.can_edit = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
+        self.heading = heading_for(
+            viewer, resident_id, N_("Your agreed times"), N_("Agreed times for {name}")
+        )
         self.can_manage_feed = is_allowed(viewer, Action.MANAGE_CALENDAR_FEED, resident_id)
         self._refresh(viewer, resident_id)
 
@@ -218,7 +228,8 @@ class AgreedTimeFormState(rx.State):
     time_id: int = 0  # 0: a new time
     version: int = 0
     values: dict[str, str] = {name: "" for name in _FORM_FIELDS}
-    errors: dict[str, str] = {name: "" for name in (*_FORM_FIELDS, "form")}
+    reminders: str = _DEFAULT_REMINDERS  # a value of schedule.REMINDER_CHOICES
+    errors: dict[str, str] = {name: "" for name in (*_FORM_FIELDS, *_EXTRA_ERRORS)}
     form_error: str = ""
     # Changes whenever the form must show other values than typed (a load): React
     # keeps uncontrolled inputs as they are, so a new key mounts them afresh.
@@ -233,11 +244,12 @@ class AgreedTimeFormState(rx.State):
         resident_id = resident_in_focus(self, viewer)
         self.loaded = True
         self.allowed = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
-        self.errors = error_texts(viewer.locale, {}, _FORM_FIELDS, ("form",))
+        self.errors = error_texts(viewer.locale, {}, _FORM_FIELDS, _EXTRA_ERRORS)
         self.form_error = ""
         self.back_href = routes.AGREED_TIMES + resident_query(resident_id, viewer, first=True)
         self.time_id, self.version = 0, 0
         self.values = {name: "" for name in _FORM_FIELDS}
+        self.reminders = _DEFAULT_REMINDERS
         if not self.allowed:
             return
         wanted = record_id(self.router.url.query_parameters.get(TIME_ID_PARAM))
@@ -257,24 +269,31 @@ class AgreedTimeFormState(rx.State):
                     detail=f"agreed_time={item.id}",
                 )
                 self.time_id, self.version = item.id, item.version
+                offsets = schedule.offsets_of(db.get(AgreedTimeReminderChoice, item.id))
                 self.values = patient_contract.time_form_values(item)
+                self.reminders = schedule.choice_value(offsets)
         self.form_key = f"{self.time_id}-{self.version}-{datetime.now(UTC).timestamp()}"
 
     @rx.event
     def submit(self, form_data: dict):  # noqa: ANN201 - a redirect or nothing
         viewer = current_viewer(self)
         typed = _typed(form_data, _FORM_FIELDS)
+        reminders = form_text(form_data, REMINDERS_FIELD, max_length=_TYPED_MAX)
         # Whatever happens next, what was typed stays in the form.
         self.values = typed
+        self.reminders = reminders or self.reminders
         locale = viewer.locale if viewer else "sv"
         try:
             if viewer is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
+            # Absent (a form from before the choice existed): the time keeps what it had.
+            if reminders and reminders not in schedule.REMINDER_CHOICES:
+                raise InvalidInput({REMINDERS_FIELD: N_("Choose when you want to be reminded.")})
             with session_scope() as db:
                 if self.time_id:
-                    patient_contract.update_agreed_time(
+                    saved = patient_contract.update_agreed_time(
                         session=db,
                         resident_id=resident_id,
                         time_id=self.time_id,
@@ -284,22 +303,26 @@ class AgreedTimeFormState(rx.State):
                         now=datetime.now(UTC),
                     )
                 else:
-                    patient_contract.add_agreed_time(
+                    saved = patient_contract.add_agreed_time(
                         session=db,
                         resident_id=resident_id,
                         actor_id=viewer.user_id,
                         data=typed,
                         now=datetime.now(UTC),
                     )
+                if reminders:
+                    schedule.set_agreed_time_choice(
+                        session=db, agreed_time_id=saved.id, choice=reminders
+                    )
         except InvalidInput as refused:
-            self.errors = error_texts(locale, refused.errors, _FORM_FIELDS, ("form",))
+            self.errors = error_texts(locale, refused.errors, _FORM_FIELDS, _EXTRA_ERRORS)
             self.form_error = self.errors["form"] or gettext(
                 locale, "Some answers need another look. See the messages below."
             )
             return None
         except VersionConflict as conflict:
             saved = conflict  # what is saved now, copied before the rollback
-            self.errors = error_texts(locale, {}, _FORM_FIELDS, ("form",))
+            self.errors = error_texts(locale, {}, _FORM_FIELDS, _EXTRA_ERRORS)
             self.form_error = gettext(
                 locale,
                 "Someone else changed this time while you were editing. Saved now: {purpose}, "

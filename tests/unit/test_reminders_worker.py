@@ -1,0 +1,142 @@
+"""``naranara worker`` as a real process on PostgreSQL: killed mid-batch, and two at once.
+
+The receiver is slow on purpose (every answer waits), so a kill lands while pushes
+are in flight. What counts is what the push service received: every reminder at
+least once, none lost; a second copy only of a row that was in flight when the
+worker died, with the same Topic and tag (so the push service or the device
+replaces the first; see naranara/reminders/dispatcher.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from naranara.models import ReminderOccurrence, ReminderStatus
+from naranara.reminders.payload import tag_of, topic_of
+from tests.utils.push_receiver import PushReceiver
+from tests.utils.reminder_load import make_due_reminders
+
+NARANARA = str(Path(sys.executable).parent / "naranara")
+# Short, so the test need not wait long for a dead worker's lease; a request times out
+# after a quarter of it (2 s), far above what the local receiver takes.
+LEASE_SECONDS = 8
+
+pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+def slow_receiver() -> Iterator[PushReceiver]:
+    with PushReceiver(delay=0.1) as running:
+        yield running
+
+
+def start_worker(*extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            NARANARA,
+            "worker",
+            "--no-plan",
+            "--batch-size",
+            "50",
+            "--concurrency",
+            "50",
+            "--lease-seconds",
+            str(LEASE_SECONDS),
+            *extra,
+        ],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until(condition, limit: float = 60.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.01)
+
+
+def ledger(db: Session) -> list[ReminderOccurrence]:
+    db.expire_all()
+    return list(db.exec(select(ReminderOccurrence)).all())
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_was_in_flight(
+    db: Session, slow_receiver: PushReceiver
+) -> None:
+    total = make_due_reminders(db, slow_receiver, residents=60, times_each=10)
+    worker = start_worker()
+    try:
+        wait_until(lambda: slow_receiver.delivery_count() >= total // 3)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    # Let the receiver finish the requests that were already in its hands.
+    time.sleep(0.5)
+    in_flight = {row.key for row in ledger(db) if row.status == ReminderStatus.CLAIMED}
+    assert in_flight, "the kill must land while a batch is claimed, or this proves nothing"
+    assert slow_receiver.delivery_count() < total
+
+    time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's lease runs out
+    restarted = start_worker("--once")
+    output, _ = restarted.communicate(timeout=120)
+    assert restarted.returncode == 0, output.decode()
+
+    rows = ledger(db)
+    assert {row.status for row in rows} == {ReminderStatus.SENT}
+    by_tag = {tag_of(row.key): row for row in rows}
+    received = Counter(d.message["tag"] for d in slow_receiver.deliveries)
+    assert set(received) == set(by_tag)  # none lost
+    repeated = {tag for tag, count in received.items() if count > 1}
+    assert max(received.values()) <= 2
+    assert {by_tag[tag].key for tag in repeated} <= in_flight
+    for tag in repeated:
+        copies = [d for d in slow_receiver.deliveries if d.message["tag"] == tag]
+        assert {d.topic for d in copies} == {topic_of(by_tag[tag].key)}
+    assert slow_receiver.rejections == []
+
+
+def test_two_workers_at_once_send_each_reminder_exactly_once(
+    db: Session, slow_receiver: PushReceiver
+) -> None:
+    total = make_due_reminders(db, slow_receiver, residents=100, times_each=10)
+    workers = [start_worker("--once"), start_worker("--once")]
+    for worker in workers:
+        output, _ = worker.communicate(timeout=180)
+        assert worker.returncode == 0, output.decode()
+
+    rows = ledger(db)
+    assert {row.status for row in rows} == {ReminderStatus.SENT}
+    received = Counter(d.message["tag"] for d in slow_receiver.deliveries)
+    assert len(received) == total
+    assert set(received.values()) == {1}
+    # Both really worked (SKIP LOCKED gave each its own rows), and no row was claimed twice.
+    assert len({row.claimed_by for row in rows}) == 2
+    assert {row.attempts for row in rows} == {1}
+
+
+def test_sigterm_stops_an_idle_worker_cleanly(db: Session) -> None:
+    worker = start_worker()
+    # Past start-up (the signal handlers are set before this line is logged).
+    for line in worker.stdout:
+        if b"started" in line:
+            break
+    worker.send_signal(signal.SIGTERM)
+    output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output.decode()
+    assert b"stopped" in output
+    assert b"Reminders: 0 sent" in output
