@@ -66,7 +66,8 @@ class SecurityHeadersMiddleware:
                     headers.setdefault(
                         "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
                     )
-                if path.endswith((".webmanifest", "sw.js")):
+                # Served without a version in the name: browsers must ask each time.
+                if path.endswith((".webmanifest", "/sw.js", "/push.js")):
                     headers["Cache-Control"] = "no-cache"
                 if not has_device:
                     secure = "; Secure" if settings.secure_cookies else ""

@@ -85,6 +85,8 @@ def app_url(app_port: int, app_data_dir: Path, oidc_provider: RunningProvider) -
         "NARA_DATA_DIR": str(data_dir),
         "REFLEX_USE_NPM": "1",
         "NARA_OIDC_PROVIDERS": json.dumps([oidc_provider.config("testid", label="Test-ID")]),
+        # The push test's receiver listens on loopback http, not a push service's https.
+        "NARA_PUSH_ALLOW_LOCAL_ENDPOINTS": "1",
     }
     naranara = [sys.executable, "-m", "naranara.cli"]
     subprocess.run([*naranara, "migrate"], cwd=ROOT, env=env, check=True)
