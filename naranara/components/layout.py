@@ -9,6 +9,7 @@ import reflex as rx
 
 from naranara import routes
 from naranara.i18n import N_
+from naranara.states.acting_for import FocusBannerState
 from naranara.states.session import SessionState, t
 
 
@@ -59,6 +60,50 @@ def tab_bar(active: str | None) -> rx.Component:
     )
 
 
+def acting_for_switcher() -> rx.Component:
+    """For someone who helps others (ombud): whom they help now, and the way to switch."""
+    return rx.cond(
+        FocusBannerState.helps_anyone,
+        rx.el.a(
+            rx.icon("users", size=20, aria_hidden="true"),
+            rx.cond(
+                FocusBannerState.helping != "",
+                rx.el.span(t("You help:"), " ", FocusBannerState.helping),
+                rx.el.span(t("People I help")),
+            ),
+            href=routes.ACTING_FOR,
+            class_name="person switcher",
+        ),
+    )
+
+
+def acting_for_banner() -> rx.Component:
+    """On pages with someone else's data (``?invanare=ID``): whose, all the time."""
+    return rx.cond(
+        FocusBannerState.helping != "",
+        rx.el.div(
+            rx.el.p(
+                t("You are helping"),
+                " ",
+                rx.el.strong(FocusBannerState.helping),
+                ". ",
+                t("You see only what they share with you."),
+            ),
+            rx.el.a(t("Switch person"), href=routes.ACTING_FOR, class_name="back-link"),
+            class_name="notice acting-for-banner",
+            role="note",
+        ),
+        rx.cond(
+            FocusBannerState.viewing != "",
+            rx.el.div(
+                rx.el.p(t("You are viewing"), " ", rx.el.strong(FocusBannerState.viewing), "."),
+                class_name="notice acting-for-banner",
+                role="note",
+            ),
+        ),
+    )
+
+
 def header(active_tab: str | None) -> rx.Component:
     return rx.el.header(
         rx.el.a(
@@ -67,6 +112,7 @@ def header(active_tab: str | None) -> rx.Component:
             class_name="brand",
             aria_label=t("Nära, home"),
         ),
+        acting_for_switcher(),
         rx.cond(
             SessionState.signed_in,
             rx.el.a(
@@ -97,7 +143,14 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
             class_name="skip-link",
         ),
         header(active_tab),
-        rx.el.main(failure_banner(), content, id="main", tab_index=-1, class_name="main"),
+        rx.el.main(
+            failure_banner(),
+            acting_for_banner(),
+            content,
+            id="main",
+            tab_index=-1,
+            class_name="main",
+        ),
         tab_bar(active_tab),
         class_name="app",
     )
@@ -147,7 +200,12 @@ def page(
     sign-in page; their content renders only for a signed-in person.
     """
     extra = on_load if isinstance(on_load, list) else [on_load] if on_load else []
-    events = [SessionState.require_sign_in if private else SessionState.load, *extra]
+    # Whom a relative helps, for the header's switcher and the "acting for" banner.
+    events = [
+        SessionState.require_sign_in if private else SessionState.load,
+        *extra,
+        FocusBannerState.load,
+    ]
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def render() -> rx.Component:

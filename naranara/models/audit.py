@@ -20,8 +20,17 @@ class AuditKind(StrEnum):
     # A resident's data read or changed by someone else (PDL: the resident may ask who looked).
     RECORD_READ = "record_read"
     RECORD_CHANGED = "record_changed"
+    # Someone tried to open a resident's data without a grant or care relationship.
+    RECORD_REFUSED = "record_refused"
     RECORD_EXPORTED = "record_exported"
     RECORD_IMPORTED = "record_imported"
+    # Staff's work on the self-care guidance (detail: article slug, variant and version).
+    GUIDANCE_EDITED = "guidance_edited"
+    GUIDANCE_SUBMITTED = "guidance_submitted"
+    GUIDANCE_RETURNED = "guidance_returned"
+    GUIDANCE_SCHEDULED = "guidance_scheduled"
+    GUIDANCE_PUBLISHED = "guidance_published"
+    GUIDANCE_UNPUBLISHED = "guidance_unpublished"
 
 
 class AuditEvent(SQLModel, table=True):

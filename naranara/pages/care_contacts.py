@@ -115,7 +115,7 @@ def care_contacts() -> rx.Component:
 
 def _content() -> rx.Component:
     return rx.el.div(
-        rx.el.h1(t("Your care contacts")),
+        rx.el.h1(CareContactsState.heading),
         rx.el.p(
             t("These are the people who know you and your care. Contact them first."),
             class_name="lead",

@@ -136,3 +136,64 @@ def care_recipients(*, session: Session, staff_id: int) -> list[tuple[User, str]
         .order_by(col(User.display_name))
     ).all()
     return [(user, unit) for user, unit in rows]
+
+
+# ---------------------------------------------------------------------------- relatives (ombud)
+
+
+def set_scopes(
+    *, session: Session, resident_id: int, relative_id: int, scopes: frozenset[ProxyScope]
+) -> None:
+    """The relative may from now on do exactly ``scopes`` for the resident: others end."""
+    current = grants_of(session=session, relative_id=relative_id).get(resident_id, frozenset())
+    for scope in current - scopes:
+        revoke(session=session, resident_id=resident_id, relative_id=relative_id, scope=scope)
+    for scope in scopes - current:
+        grant(session=session, resident_id=resident_id, relative_id=relative_id, scope=scope)
+
+
+def revoke_all(*, session: Session, resident_id: int, relative_id: int) -> int:
+    """End every grant between the two: the resident's "Ta bort" or the relative stepping back."""
+    return sum(
+        revoke(session=session, resident_id=resident_id, relative_id=relative_id, scope=scope)
+        for scope in ProxyScope
+    )
+
+
+def _people_with_grants(
+    session: Session, *, mine: str, theirs: str, person_id: int, now: datetime | None
+) -> list[tuple[User, frozenset[ProxyScope]]]:
+    now = now or utc_now()
+    rows = session.exec(
+        select(ProxyGrant).where(
+            getattr(ProxyGrant, mine) == person_id,
+            col(ProxyGrant.revoked_at).is_(None),
+            or_(col(ProxyGrant.expires_at).is_(None), col(ProxyGrant.expires_at) > now),
+        )
+    ).all()
+    scopes: dict[int, set[ProxyScope]] = defaultdict(set)
+    for row in rows:
+        scopes[getattr(row, theirs)].add(ProxyScope(row.scope))
+    people = session.exec(select(User).where(col(User.id).in_(list(scopes)))).all()
+    return sorted(
+        ((user, frozenset(scopes[user.id])) for user in people),
+        key=lambda pair: (pair[0].display_name, pair[0].id),
+    )
+
+
+def relatives_of(
+    *, session: Session, resident_id: int, now: datetime | None = None
+) -> list[tuple[User, frozenset[ProxyScope]]]:
+    """Whom the resident lets help, each with what they may do now, by name."""
+    return _people_with_grants(
+        session, mine="resident_id", theirs="relative_id", person_id=resident_id, now=now
+    )
+
+
+def helped_by(
+    *, session: Session, relative_id: int, now: datetime | None = None
+) -> list[tuple[User, frozenset[ProxyScope]]]:
+    """Whom ``relative_id`` helps, each with what they may do now, by name."""
+    return _people_with_grants(
+        session, mine="relative_id", theirs="resident_id", person_id=relative_id, now=now
+    )

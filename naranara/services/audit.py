@@ -55,3 +55,15 @@ def record_access(
         subject_id=resident_id,
         detail=detail,
     )
+
+
+def record_refusal(*, session: Session, actor_id: int, resident_id: int, detail: str) -> None:
+    """Someone asked for a resident's data and the policy said no: the resident sees the
+    attempt in "Vem har sett mina uppgifter", and so does anyone investigating."""
+    record(
+        session=session,
+        kind=AuditKind.RECORD_REFUSED,
+        actor_id=actor_id,
+        subject_id=resident_id,
+        detail=detail,
+    )

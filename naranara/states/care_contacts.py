@@ -8,7 +8,7 @@ import reflex as rx
 
 from naranara import routes
 from naranara.db import session_scope
-from naranara.i18n import gettext
+from naranara.i18n import N_, gettext
 from naranara.models import OrganisationKind, ReachBy
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
 from naranara.services import audit, patient_contract
@@ -16,6 +16,7 @@ from naranara.services.patient_contract import InvalidInput, NotFound
 from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
     error_texts,
+    heading_for,
     resident_in_focus,
     resident_query,
     source_text,
@@ -35,6 +36,7 @@ class CareContactsState(rx.State):
     allowed: bool = False
     can_edit: bool = False
     contacts: list[CareContactView] = []
+    heading: str = ""  # own, or with the name of the resident a relative or staff helps
     new_href: str = routes.CONTACT_NEW
     confirming: int = 0  # the contact whose "remove?" question is open
     message: str = ""
@@ -76,6 +78,9 @@ class CareContactsState(rx.State):
             self.contacts = []
             return
         self.can_edit = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
+        self.heading = heading_for(
+            viewer, resident_id, N_("Your care contacts"), N_("Care contacts for {name}")
+        )
         self._refresh(viewer, resident_id)
 
     @rx.event

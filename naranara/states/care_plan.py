@@ -10,12 +10,12 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara.db import session_scope
-from naranara.i18n import DEFAULT_LOCALE, gettext
-from naranara.models import ActivityStatus, GoalStatus, User
+from naranara.i18n import DEFAULT_LOCALE, N_, gettext
+from naranara.models import ActivityStatus, GoalStatus
 from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import care_plan
 from naranara.states.arguments import form_text, record_id
-from naranara.states.focus import resident_in_focus
+from naranara.states.focus import heading_for, resident_in_focus
 from naranara.states.session import current_viewer
 from naranara.states.views import CarePlanGoalView, care_plan_views
 
@@ -59,13 +59,7 @@ class CarePlanState(rx.State):
             plan = care_plan.plan(
                 session=db, resident_id=self._resident_id, reader_id=viewer.user_id
             )
-            resident = db.get(User, self._resident_id)
-            name = resident.display_name if resident else ""
-        self.heading = (
-            gettext(viewer.locale, "My plan")
-            if self.own
-            else gettext(viewer.locale, "Plan for {name}").format(name=name)
-        )
+        self.heading = heading_for(viewer, self._resident_id, N_("My plan"), N_("Plan for {name}"))
         self.today = today.isoformat()
         self.goals = care_plan_views(
             plan,

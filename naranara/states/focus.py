@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from naranara.db import session_scope
 from naranara.i18n import gettext
+from naranara.models import Role, User
 from naranara.policy import Viewer
-from naranara.services import patient_contract
+from naranara.services import audit, patient_contract
 from naranara.states.arguments import record_id
 
 RESIDENT_PARAM = "invanare"
@@ -19,7 +21,35 @@ RESIDENT_PARAM = "invanare"
 
 def resident_in_focus(state: rx.State, viewer: Viewer) -> int:
     chosen = record_id(state.router.url.query_parameters.get(RESIDENT_PARAM))
+    if chosen and chosen != viewer.user_id and not _has_any_access(viewer, chosen):
+        _log_refusal(viewer, chosen, state.router.url.path)
     return chosen or viewer.user_id
+
+
+def heading_for(viewer: Viewer, resident_id: int, own: str, other: str) -> str:
+    """A page's heading: ``own`` ("Dina tider") for the resident, ``other`` with the
+    resident's name ("Tider för {name}") for a relative or staff member."""
+    if resident_id == viewer.user_id:
+        return gettext(viewer.locale, own)
+    with session_scope() as db:
+        resident = db.get(User, resident_id)
+        name = resident.display_name if resident else ""
+    return gettext(viewer.locale, other).format(name=name)
+
+
+def _has_any_access(viewer: Viewer, resident_id: int) -> bool:
+    return resident_id in viewer.grants or resident_id in viewer.cares_for
+
+
+def _log_refusal(viewer: Viewer, resident_id: int, path: str) -> None:
+    """Staff without a care relationship, or anyone else without a grant, asked for a
+    resident's pages: every page refuses them, and the resident can see they tried."""
+    with session_scope() as db:
+        resident = db.get(User, resident_id)
+        if resident is not None and resident.role == Role.RESIDENT:
+            audit.record_refusal(
+                session=db, actor_id=viewer.user_id, resident_id=resident_id, detail=f"page={path}"
+            )
 
 
 def resident_query(resident_id: int, viewer: Viewer, *, first: bool) -> str:

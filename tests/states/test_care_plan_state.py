@@ -158,6 +158,8 @@ def test_staff_in_the_residents_care_read_and_add_and_both_are_audited() -> None
             if e.kind.startswith("record_")
         ]
     assert kinds == [
+        # Before the care relationship: refused, and the refusal is in Anna's log too.
+        (AuditKind.RECORD_REFUSED.value, sara_id, anna_id),
         (AuditKind.RECORD_READ.value, sara_id, anna_id),
         (AuditKind.RECORD_CHANGED.value, sara_id, anna_id),
         (AuditKind.RECORD_READ.value, sara_id, anna_id),
