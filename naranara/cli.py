@@ -34,6 +34,8 @@ def seed() -> None:
     """Add the Swedish demo data to an empty database."""
     with session_scope() as session:
         added = demo_data.seed(session)
+        if added:
+            demo_data.seed_relatives(session)
     click.echo("Demo data added." if added else "The database already has data; nothing added.")
 
 
@@ -55,6 +57,42 @@ def serve(port: int, host: str) -> None:
     from naranara.serve import serve as run_server
 
     run_server(port=port, host=host)
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Plan, send what is due now, then stop.")
+@click.option(
+    "--plan/--no-plan", default=True, show_default=True, help="Off when another worker plans."
+)
+@click.option("--batch-size", default=500, show_default=True)
+@click.option("--concurrency", default=200, show_default=True, help="Pushes in flight at once.")
+@click.option(
+    "--lease-seconds",
+    default=60,
+    show_default=True,
+    help="After this long, a dead worker's claimed reminders are sent by another.",
+)
+def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seconds: int) -> None:
+    """Plan and send reminders (push notifications); run next to the web server."""
+    import logging
+    from datetime import timedelta
+
+    from naranara.reminders.worker import WorkerOptions, run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    totals = run_worker(
+        WorkerOptions(
+            once=once,
+            plan=plan,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            lease=timedelta(seconds=lease_seconds),
+        )
+    )
+    click.echo(
+        f"Reminders: {totals.sent} sent, {totals.retried} to retry, "
+        f"{totals.withdrawn} withdrawn, {totals.failed} failed, {totals.gone} without a device."
+    )
 
 
 @main.command("import-fhir")

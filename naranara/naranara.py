@@ -4,7 +4,16 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import naranara.pages  # noqa: F401 - registers every page
-from naranara.http import auth_routes, calendar_routes, fhir_routes, oidc_routes, profile_routes
+from naranara.http import (
+    auth_routes,
+    calendar_routes,
+    fhir_routes,
+    guidance_routes,
+    measurement_routes,
+    oidc_routes,
+    profile_routes,
+    push_routes,
+)
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.states.session import report_backend_error
 
@@ -14,6 +23,10 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#0f5f5c"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
+        # Registers the service worker and keeps this device's push subscription fresh.
+        rx.el.script(src="/push.js", async_=True),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     backend_exception_handler=report_backend_error,
@@ -25,6 +38,9 @@ app = rx.App(
                 *fhir_routes.routes,
                 *calendar_routes.routes,
                 *profile_routes.routes,
+                *measurement_routes.routes,
+                *push_routes.routes,
+                *guidance_routes.routes,
             ]
         ),
         ClientTokenBindingMiddleware,

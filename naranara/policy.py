@@ -70,7 +70,8 @@ class Action(StrEnum):
     VIEW_CARE_PLAN = "view_care_plan"  # contacts, agreed times, the coordinated plan
     EDIT_CARE_PLAN = "edit_care_plan"  # add and change those entries
     VIEW_SELF_CARE = "view_self_care"
-    RECORD_SELF_CARE = "record_self_care"
+    RECORD_SELF_CARE = "record_self_care"  # mark a task occurrence done or skipped
+    CHANGE_SELF_CARE_PLAN = "change_self_care_plan"  # adopt, reschedule, pause, stop tasks
     VIEW_PROFILE = "view_profile"  # "Vad är viktigt för dig?", whether shared or not
     VIEW_SHARED_PROFILE = "view_shared_profile"  # only once the resident shares it
     EDIT_PROFILE = "edit_profile"
@@ -95,6 +96,7 @@ _RESIDENT_OWN_ACTIONS = frozenset(
         Action.EDIT_CARE_PLAN,
         Action.VIEW_SELF_CARE,
         Action.RECORD_SELF_CARE,
+        Action.CHANGE_SELF_CARE_PLAN,  # a helper marks tasks, never restructures the plan
         Action.VIEW_PROFILE,
         Action.VIEW_SHARED_PROFILE,
         Action.EDIT_PROFILE,

@@ -40,6 +40,9 @@ MEASUREMENTS_CSV = "/export/matvarden.csv"
 
 # Staff: writing, reviewing and publishing the self-care guidance.
 GUIDANCE_EDITOR = "/redaktion"
+GUIDANCE_EDITOR_ARTICLE = "/redaktion/artikel"  # ?artikel=ID (or ?ny=1&slug=…&variant=…)
+# Images staff upload for articles (http/guidance_routes.py): /bilder/egenvard/<sha256>.<ext>
+GUIDANCE_IMAGES = "/bilder/egenvard"
 
 # Profil → Aviseringar: devices, quiet hours, lock-screen text.
 NOTIFICATIONS = "/profil/aviseringar"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -76,6 +77,21 @@ class Settings(BaseSettings):
     public_url: str = ""
     # Signs cookies and keys hashes. Empty: generated once and kept in data_dir, outside git.
     secret_key: str = ""
+    # Web Push (VAPID, RFC 8292): who push services can contact about our pushes,
+    # "mailto:…" or "https://…". The private key (PEM or raw base64url) may come from
+    # here; empty: generated once and kept in data_dir, outside git.
+    vapid_subject: str = "mailto:nara@example.se"
+    vapid_private_key: str = ""
+    # Tests only: accept push endpoints on http://127.0.0.1 or localhost (a local
+    # receiver); real push services are always https.
+    push_allow_local_endpoints: bool = False
+
+    @field_validator("vapid_subject")
+    @classmethod
+    def _vapid_subject_is_contact(cls, subject: str) -> str:
+        if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^\s/]+(/\S*)?", subject):
+            raise ValueError("vapid_subject must be mailto:someone@example.se or https://…")
+        return subject
 
     @property
     def sqlalchemy_url(self) -> str:

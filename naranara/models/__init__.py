@@ -19,14 +19,24 @@ from naranara.models.care_plan import (
     GoalStatus,
     Responsible,
 )
-from naranara.models.guidance import GuidanceArticle
+from naranara.models.guidance import GuidanceArticle, GuidanceVersion, VersionStatus
 from naranara.models.identity import ExternalIdentity
+from naranara.models.invitation import ProxyInvitation
+from naranara.models.measurements import Measurement, MeasurementKind
 from naranara.models.profile import (
     Aid,
     ContactChannel,
     ProfileRevision,
     TimeOfDay,
     WhatMattersProfile,
+)
+from naranara.models.push import NotificationSettings, PushSubscription
+from naranara.models.reminders import (
+    AgreedTimeReminderChoice,
+    DeliveryAttempt,
+    ReminderKind,
+    ReminderOccurrence,
+    ReminderStatus,
 )
 from naranara.models.self_care import CheckStatus, SelfCareCheck, SelfCareTask
 from naranara.models.user import Role, User
@@ -35,6 +45,7 @@ __all__ = [
     "ActivityStatus",
     "AgreedTime",
     "AgreedTimeChange",
+    "AgreedTimeReminderChoice",
     "AgreedTimeStatus",
     "Aid",
     "AuditEvent",
@@ -47,20 +58,31 @@ __all__ = [
     "CareRelationship",
     "CheckStatus",
     "ContactChannel",
+    "DeliveryAttempt",
     "ExternalIdentity",
     "GoalStatus",
     "GuidanceArticle",
+    "GuidanceVersion",
     "LoginTicket",
+    "Measurement",
+    "MeasurementKind",
+    "NotificationSettings",
     "OrganisationKind",
     "ProfileRevision",
     "ProxyGrant",
+    "ProxyInvitation",
     "ProxyScope",
+    "PushSubscription",
     "ReachBy",
+    "ReminderKind",
+    "ReminderOccurrence",
+    "ReminderStatus",
     "Responsible",
     "Role",
     "SelfCareCheck",
     "SelfCareTask",
     "TimeOfDay",
     "User",
+    "VersionStatus",
     "WhatMattersProfile",
 ]

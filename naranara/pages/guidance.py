@@ -8,6 +8,7 @@ from naranara import routes
 from naranara.components.cards import article_link_card
 from naranara.components.guidance import article_content
 from naranara.components.layout import loading, page
+from naranara.models import Role
 from naranara.states.guidance import (
     QUERY_PARAM,
     CategoryLink,
@@ -16,7 +17,6 @@ from naranara.states.guidance import (
     TaskTemplateLink,
     VariantLink,
 )
-from naranara.models import Role
 from naranara.states.session import SessionState, t
 
 

@@ -8,6 +8,7 @@ from naranara import routes
 from naranara.components.cards import agreed_time_card, article_link_card, section
 from naranara.components.language import language_switch
 from naranara.components.layout import loading, page
+from naranara.states.guidance import GuidanceSuggestionsState
 from naranara.states.session import SessionState, t
 from naranara.states.today import TodayState
 from naranara.states.views import OccurrenceView
@@ -95,6 +96,16 @@ def _my_care() -> rx.Component:
                 t("Your goals and who does what, agreed with your care."),
                 routes.CARE_PLAN,
             ),
+            _link_card(
+                t("My self-care"),
+                t("Your own tasks, what you have done and how it is going."),
+                routes.SELF_CARE_PLAN,
+            ),
+            _link_card(
+                t("Measurements"),
+                t("Weight, blood pressure and more that you measure at home."),
+                routes.MEASUREMENTS,
+            ),
             class_name="card-list",
         ),
         heading_id="my-care",
@@ -144,13 +155,32 @@ def _today() -> rx.Component:
                     SessionState.role == "staff",
                     rx.el.a(t("My residents"), href=routes.MY_RESIDENTS, class_name="button"),
                 ),
+                rx.cond(
+                    SessionState.role == "staff",
+                    rx.el.a(
+                        t("Edit self-care advice"),
+                        href=routes.GUIDANCE_EDITOR,
+                        class_name="button button-secondary",
+                    ),
+                ),
+                rx.cond(
+                    SessionState.role == "relative",
+                    rx.el.a(t("People I help"), href=routes.ACTING_FOR, class_name="button"),
+                ),
                 class_name="stack",
             ),
         ),
-        section(
-            t("Suggested reading"),
-            rx.el.ul(rx.foreach(TodayState.suggestions, article_link_card), class_name="card-list"),
-            heading_id="suggested",
+        rx.el.div(
+            section(
+                t("Advice for you"),
+                rx.el.ul(
+                    rx.foreach(GuidanceSuggestionsState.suggestions, article_link_card),
+                    class_name="card-list",
+                ),
+                rx.el.a(t("All self-care advice"), href=routes.GUIDANCE, class_name="more-link"),
+                heading_id="suggested",
+            ),
+            on_mount=GuidanceSuggestionsState.load,
         ),
         class_name="stack",
     )

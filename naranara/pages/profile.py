@@ -33,12 +33,46 @@ def _post_button(label: rx.Var, action: str, *, secondary: bool = False) -> rx.C
     )
 
 
+def _relatives_section() -> rx.Component:
+    """Residents let others help and see who has looked; relatives reach whom they help."""
+    link = "button button-secondary"
+    return rx.cond(
+        SessionState.role == "resident",
+        section(
+            t("Relatives"),
+            rx.el.a(t("Relatives who help you"), href=routes.RELATIVES, class_name=link),
+            rx.el.a(t("Who has seen my information"), href=routes.ACCESS_LOG, class_name=link),
+            rx.el.a(t("People I help"), href=routes.ACTING_FOR, class_name=link),
+            heading_id="relatives",
+        ),
+        rx.cond(
+            SessionState.role == "relative",
+            section(
+                t("People I help"),
+                rx.el.a(t("People I help"), href=routes.ACTING_FOR, class_name=link),
+                heading_id="relatives",
+            ),
+        ),
+    )
+
+
 @page(routes.PROFILE, title="Profil", active_tab="profile", private=True)
 def profile() -> rx.Component:
     return rx.el.div(
         rx.el.h1(t("Profile")),
         rx.el.p(t("Signed in as"), " ", rx.el.strong(SessionState.display_name), class_name="lead"),
         section(t("Language"), language_switch(), heading_id="language"),
+        _relatives_section(),
+        section(
+            t("Notifications"),
+            rx.el.p(t("Reminders of your times and self-care on your phone.")),
+            rx.el.a(
+                t("Set up reminders"),
+                href=routes.NOTIFICATIONS,
+                class_name="button button-secondary",
+            ),
+            heading_id="notifications",
+        ),
         section(
             t("Sign out"),
             _post_button(t("Sign out"), "/auth/logout"),

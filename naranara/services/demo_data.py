@@ -17,16 +17,20 @@ from naranara.models import (
     AgreedTime,
     AgreedTimeChange,
     AgreedTimeStatus,
+    AuditEvent,
+    AuditKind,
     CareContact,
     CarePlanActivity,
     CarePlanGoal,
     GuidanceArticle,
     OrganisationKind,
+    ProxyScope,
     Responsible,
     Role,
     SelfCareTask,
     User,
 )
+from naranara.services import access, guidance_content, guidance_editor, self_care_demo
 from naranara.services.accounts import create_user
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -46,145 +50,30 @@ DEMO_LOGINS = (
     DemoLogin("sara", Role.STAFF, "Sara Holm"),
 )
 
-_ARTICLES: list[dict] = [
-    {
-        "slug": "vag-dig-vid-hjartsvikt",
-        "category": "hjartsvikt",
-        "reading_minutes": 3,
-        "responsible_unit": "Hälsocentralen Nacksta, hjärtsviktsmottagningen",
-        "sv": (
-            "Väg dig varje morgon vid hjärtsvikt",
-            "Vikten visar tidigt om kroppen samlar vätska. Så gör du och så vet du när du ska höra av dig.",
-            """Vid hjärtsvikt kan kroppen samla vätska. Det märks ofta på vågen innan du känner dig sämre.
 
-## Så gör du
-- Väg dig varje morgon, efter att du har kissat och innan du äter frukost.
-- Använd samma våg och ha ungefär samma kläder.
-- Skriv upp vikten, eller för in den i Nära.
-
-## Hör av dig till din vårdkontakt om
-- du har ökat mer än **2 kilo på 3 dagar**,
-- dina ben eller din mage har svullnat,
-- du blir mer andfådd än vanligt.
-
-> Ring 112 om du plötsligt får svårt att andas, har ont i bröstet eller svimmar.
-""",
-        ),
-        "en": (
-            "Weigh yourself every morning if you have heart failure",
-            "Your weight shows early if your body is holding on to fluid. How to do it and when to get in touch.",
-            """With heart failure the body can hold on to fluid. It often shows on the scales before you feel worse.
-
-## How to do it
-- Weigh yourself every morning, after going to the toilet and before breakfast.
-- Use the same scales and wear about the same clothes.
-- Write the weight down, or enter it in Nära.
-
-## Contact your care team if
-- you have gained more than **2 kilos in 3 days**,
-- your legs or stomach have swollen,
-- you are more short of breath than usual.
-
-> Call 112 if you suddenly find it hard to breathe, have chest pain or faint.
-""",
-        ),
-    },
-    {
-        "slug": "mat-blodtrycket-hemma",
-        "category": "hogt-blodtryck",
-        "reading_minutes": 4,
-        "responsible_unit": "Hälsocentralen Nacksta",
-        "sv": (
-            "Mät blodtrycket hemma",
-            "Mätningar hemma ger en bättre bild än ett enda värde på mottagningen.",
-            """Blodtrycket varierar under dagen. Flera mätningar hemma ger din vårdkontakt en bättre bild.
-
-## Så mäter du
-- Sitt still i fem minuter innan du mäter. Ha fötterna i golvet och armen vilande i hjärthöjd.
-- Mät två gånger med en minuts mellanrum, på morgonen och på kvällen.
-- Drick inte kaffe och rök inte en halvtimme innan.
-
-## Hör av dig till din vårdkontakt om
-- det övre värdet flera gånger är över 160,
-- du får yrsel, huvudvärk eller synstörningar som är nya för dig.
-""",
-        ),
-        "en": (
-            "Measure your blood pressure at home",
-            "Measurements at home give a better picture than a single reading at the clinic.",
-            """Blood pressure varies during the day. Several readings at home give your care team a better picture.
-
-## How to measure
-- Sit still for five minutes first, feet on the floor, arm resting at heart level.
-- Measure twice, one minute apart, in the morning and in the evening.
-- Avoid coffee and smoking for half an hour before.
-
-## Contact your care team if
-- the upper number is above 160 several times,
-- you get dizziness, headache or sight problems that are new to you.
-""",
-        ),
-    },
-    {
-        "slug": "promenera-varje-dag",
-        "category": "fysisk-aktivitet",
-        "reading_minutes": 2,
-        "responsible_unit": "Rehab Sundsvall",
-        "sv": (
-            "Promenera en stund varje dag",
-            "Korta promenader stärker hjärta, muskler och humör, också när orken är liten.",
-            """Rörelse hjälper hjärtat, blodtrycket, sömnen och humöret. Du behöver inte gå långt.
-
-## Kom i gång
-- Börja med 10 minuter och öka när det känns bra.
-- Gå i en takt där du kan prata men blir lite varm.
-- Ta gärna sällskap med någon, det gör det lättare att fortsätta.
-
-Om du har ont i bröstet eller blir mycket andfådd: stanna, vila och hör av dig till din vårdkontakt.
-""",
-        ),
-    },
-    {
-        "slug": "forebygg-fall-hemma",
-        "category": "fallprevention",
-        "reading_minutes": 3,
-        "responsible_unit": "Sundsvalls kommun, hemsjukvården",
-        "sv": (
-            "Förebygg fall hemma",
-            "Små ändringar hemma minskar risken att falla.",
-            """De flesta fall sker hemma. Några enkla saker gör stor skillnad.
-
-## Gör hemmet tryggare
-- Ta bort lösa mattor och sladdar där du går.
-- Ha ljus på natten mellan sängen och toaletten.
-- Ha det du använder ofta inom räckhåll.
-
-## Håll kroppen stark
-- Balansövningar några minuter varje dag minskar risken att falla.
-- Be din fysioterapeut om övningar som passar dig.
-""",
-        ),
-    },
-    {
-        "slug": "sov-battre",
-        "category": "somn",
-        "reading_minutes": 3,
-        "responsible_unit": "Hälsocentralen Nacksta",
-        "sv": (
-            "Sov bättre",
-            "Vanor som hjälper dig att somna och sova lugnare.",
-            """Det är vanligt att sova sämre ibland. Vanor kan hjälpa.
-
-## Det här kan hjälpa
-- Gå upp ungefär samma tid varje morgon.
-- Var ute i dagsljus en stund varje dag.
-- Undvik kaffe efter lunch och stora måltider sent på kvällen.
-
-Om sömnen är dålig i mer än några veckor, prata med din vårdkontakt.
-""",
-        ),
-    },
-]
+def seed_guidance(session: Session, *, published: datetime) -> dict[str, GuidanceArticle]:
+    """The whole guidance library shipped with Nära, published; the Swedish originals by slug."""
+    swedish: dict[str, GuidanceArticle] = {}
+    for source in guidance_content.load_sources():
+        article = guidance_editor.import_published(
+            session=session,
+            slug=source.slug,
+            variant=source.variant,
+            values={
+                "title": source.title,
+                "summary": source.summary,
+                "category": source.category,
+                "reading_minutes": source.reading_minutes,
+                "responsible_unit": source.responsible_unit,
+                "reviewed_on": source.reviewed_on,
+                "warning_markdown": source.warning,
+                "body_markdown": source.body,
+            },
+            now=published,
+        )
+        if source.variant == "sv":
+            swedish[source.slug] = article
+    return swedish
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -212,30 +101,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
     }
     anna, sara = users["anna"], users["sara"]
 
-    reviewed = today - timedelta(days=40)
-    published = datetime.now(UTC) - timedelta(days=30)
-    articles: dict[str, GuidanceArticle] = {}
-    for spec in _ARTICLES:
-        for locale in ("sv", "en"):
-            if locale not in spec:
-                continue
-            title, summary, body = spec[locale]
-            article = GuidanceArticle(
-                slug=spec["slug"],
-                locale=locale,
-                title=title,
-                summary=summary,
-                body_markdown=body,
-                category=spec["category"],
-                reading_minutes=spec["reading_minutes"],
-                reviewed_on=reviewed,
-                responsible_unit=spec["responsible_unit"],
-                published_at=published,
-            )
-            session.add(article)
-            if locale == "sv":
-                articles[spec["slug"]] = article
-    session.flush()
+    articles = seed_guidance(session, published=datetime.now(UTC) - timedelta(days=30))
 
     session.add_all(
         [
@@ -366,7 +232,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 recurrence="RRULE:FREQ=DAILY;INTERVAL=1",
                 time_of_day="11:00",
                 starts_on=today - timedelta(days=14),
-                article_id=articles["promenera-varje-dag"].id,
+                article_id=articles["promenera-for-halsan"].id,
             ),
         ]
     )
@@ -425,4 +291,43 @@ def seed(session: Session, *, today: date | None = None) -> bool:
             ),
         ]
     )
+    self_care_demo.seed_self_monitoring(session, anna=anna, helper=users["erik"], today=today)
     return True
+
+
+def seed_relatives(session: Session) -> None:
+    """Erik helps his mother Anna with her times and self-care; her access log shows
+    what he and her district nurse have looked at. Sara's care relationship has ended,
+    so today she is staff without one.
+
+    Apart from ``seed`` (``naranara seed`` runs both): the state tests seed with
+    ``seed`` and take Erik as a relative without any grant, Sara as staff without care.
+    """
+    anna, erik, sara = (
+        session.exec(select(User).where(User.username == name)).one()
+        for name in ("anna", "erik", "sara")
+    )
+    for scope in (ProxyScope.CARE_PLAN, ProxyScope.SELF_CARE):
+        access.grant(session=session, resident_id=anna.id, relative_id=erik.id, scope=scope)
+    access.record_care_relationship(
+        session=session, staff_id=sara.id, resident_id=anna.id, unit="Hälsocentralen Nacksta"
+    )
+    access.end_care_relationship(session=session, staff_id=sara.id, resident_id=anna.id)
+    now = datetime.now(UTC)
+    for hours_ago, actor, kind, detail in (
+        (200, sara, AuditKind.RECORD_READ, "care_plan"),
+        (199, sara, AuditKind.RECORD_CHANGED, "agreed_time changed"),
+        (50, erik, AuditKind.RECORD_READ, "agreed_times"),
+        (49, erik, AuditKind.RECORD_READ, "self_care"),
+        (48, erik, AuditKind.RECORD_CHANGED, "self_care check"),
+        (3, erik, AuditKind.RECORD_READ, "care_contacts"),
+    ):
+        session.add(
+            AuditEvent(
+                at=now - timedelta(hours=hours_ago),
+                kind=kind.value,
+                actor_id=actor.id,
+                subject_id=anna.id,
+                detail=detail,
+            )
+        )

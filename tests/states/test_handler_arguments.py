@@ -20,6 +20,7 @@ from reflex_base.event.processor.base_state_processor import _prepare_event_payl
 from tests.states.conftest import state_for
 from tests.states.test_policy_matrix import (
     _CONTACT_FORM,
+    _GUIDANCE_FORM,
     _TIME_FORM,
     HANDLERS,
     RESIDENT_A,
@@ -28,6 +29,7 @@ from tests.states.test_policy_matrix import (
     _a_contact_id,
     _a_plan_ids,
     _a_time_id,
+    _rut_id,
     call,
     rows_of_a,
     world,  # noqa: F401 - the fixture, used by name
@@ -98,6 +100,54 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "CareContactsState.confirm_remove": lambda w: {"contact_id": _a_contact_id(w)},
     "CareContactsState.remove_contact": lambda w: {"contact_id": _a_contact_id(w)},
     "CareContactFormState.submit": lambda w: {"form_data": _CONTACT_FORM},
+    # --- notifications and push (issue 6); a device id of the right shape (each value
+    # is swapped for a hostile one, and making A's device here would change A's rows)
+    "NotificationsState.show_device_status": lambda w: {"status": "on"},
+    "NotificationsState.reminders_turned_on": lambda w: {"status": "on"},
+    "NotificationsState.remove_device": lambda w: {"subscription_id": 1},
+    "NotificationsState.save_settings": lambda w: {
+        "form_data": {"quiet_from": "22:00", "quiet_until": "06:30", "lock_screen": "detailed"}
+    },
+    # --- relatives (issue 7): A's own relative (rut), invitation and log filters
+    "RelativesState.create_invitation": lambda w: {"form_data": {"scope_care_plan": "on"}},
+    "RelativesState.withdraw_invitation": lambda w: {"invitation_id": 1},
+    "RelativesState.toggle_scope": lambda w: {"relative_id": _rut_id(), "scope": "care_plan"},
+    "RelativesState.remove_relative": lambda w: {"relative_id": _rut_id()},
+    "InvitationState.use_code": lambda w: {"form_data": {"code": "abc"}},
+    "ActingForState.step_back": lambda w: {"resident_id": w.anna_id},
+    "AccessLogState.apply_filter": lambda w: {
+        "form_data": {"person": "", "doing": "read", "period": "30"}
+    },
+    "AccessLogState.go_to_page": lambda w: {"page": 2},
+    # --- self-care plan and measurements (issue 5)
+    "SelfCarePlanState.mark": lambda w: {
+        "task_id": w.task_id,
+        "occurrence_at": w.occurrence_at,
+        "status": "done",
+    },
+    "SelfCareTaskState.save_schedule": lambda w: {
+        "form_data": {"schedule": "weekdays", "time_of_day": "09:00", "day_MO": "on"}
+    },
+    "SelfCareTaskState.set_paused": lambda w: {"paused": True},
+    "SelfCareTaskNewState.submit": lambda w: {
+        "form_data": {
+            "title": "Ny uppgift",
+            "schedule": "daily",
+            "time_of_day": "09:00",
+            "starts_on": "2026-11-23",
+        }
+    },
+    "MeasurementsState.choose_kind": lambda w: {"kind": "blood_pressure"},
+    "MeasurementsState.show_chart": lambda w: {"kind": "weight"},
+    "MeasurementsState.set_period": lambda w: {"days": 90},
+    "MeasurementsState.submit": lambda w: {
+        "form_data": {"kind": "weight", "value": "72,5", "date": "2026-11-23", "time": "08:00"}
+    },
+    # --- self-care guidance editor (issue 5): staff-only, so these viewers are refused
+    "GuidanceEditorArticleState.save": lambda w: {"form": _GUIDANCE_FORM},
+    "GuidanceEditorArticleState.publish": lambda w: {"form": {"publish_at": ""}},
+    "GuidanceEditorArticleState.restore": lambda w: {"version_id": 1},
+    "GuidanceEditorArticleState.show_diff": lambda w: {"version_id": 1},
 }
 
 

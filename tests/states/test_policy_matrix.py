@@ -60,7 +60,16 @@ from naranara.models import (
     User,
 )
 from naranara.policy import Action, Forbidden, is_allowed
-from naranara.services import access, accounts, calendar, profile, self_care, sessions
+from naranara.services import (
+    access,
+    accounts,
+    audit,
+    calendar,
+    invitations,
+    profile,
+    self_care,
+    sessions,
+)
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
 from tests.states.conftest import state_for
 from tests.utils.factories import make_contact, make_task
@@ -83,9 +92,7 @@ VIEWERS: tuple[ViewerSpec, ...] = (
     ViewerSpec("relative of A, no scope", "erik"),
     ViewerSpec("relative of A, care_plan", "rut", scopes=frozenset({ProxyScope.CARE_PLAN})),
     ViewerSpec("relative of A, self_care", "sixten", scopes=frozenset({ProxyScope.SELF_CARE})),
-    ViewerSpec(
-        "relative of A, measurements", "maja", scopes=frozenset({ProxyScope.MEASUREMENTS})
-    ),
+    ViewerSpec("relative of A, measurements", "maja", scopes=frozenset({ProxyScope.MEASUREMENTS})),
     ViewerSpec("relative of A, profile", "petra", scopes=frozenset({ProxyScope.PROFILE})),
     ViewerSpec("relative of A, reminders", "reidar", scopes=frozenset({ProxyScope.REMINDERS})),
     ViewerSpec(
@@ -713,7 +720,7 @@ async def _guidance_article(world: World, viewer: ViewerSpec, key: str) -> Seen:
     path = "/egenvard/vag-dig-vid-hjartsvikt"
     state = _state("GuidanceArticleState.load", world, viewer, path=path)
     await call(state, "load")
-    return Seen([state], public=state.title if state.found else None)
+    return Seen([state], public=state.article.title if state.found else None)
 
 
 # Routes run on a Starlette app with exactly the routes the app mounts.
@@ -970,6 +977,679 @@ async def _fhir_export(world: World, viewer: ViewerSpec, key: str) -> Seen:
     return Seen(texts=_seen_response(response), refused=response.status_code in (303, 403) or None)
 
 
+# --- notifications and push (issue 6)
+# Profil → Aviseringar and /push/*: only ever the signed-in person's own devices and
+# settings. A has a device of her own (its label is A's data); others' calls name it.
+_A_DEVICE_LABEL = "Annas telefon i köket"
+_A_DEVICE_ENDPOINT = "https://127.0.0.1:9/push/anna-phone"  # refuses at once: no waiting
+
+
+def _push_keys() -> dict[str, str]:
+    import base64
+    import os
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    return {"p256dh": b64url(b"\x04" + os.urandom(64)), "auth": b64url(os.urandom(16))}
+
+
+def _a_device(world: World) -> int:
+    """A's device (made again if a probe took it away); the id of its row."""
+    from naranara.models import PushSubscription
+
+    with session_scope() as db:
+        row = db.exec(
+            select(PushSubscription).where(PushSubscription.endpoint == _A_DEVICE_ENDPOINT)
+        ).first()
+        if row is None:
+            row = PushSubscription(
+                user_id=world.anna_id,
+                endpoint=_A_DEVICE_ENDPOINT,
+                device_label=_A_DEVICE_LABEL,
+                **_push_keys(),
+            )
+            db.add(row)
+            db.flush()
+        device_id = row.id
+    world.markers = world.markers | {_A_DEVICE_LABEL}
+    world.setup_done()
+    return device_id
+
+
+async def _post_json(world: World, viewer: ViewerSpec, path: str, body: dict) -> httpx.Response:
+    """As the page and the service worker send it: JSON, from this site."""
+    app = Starlette(routes=mounted_top_routes())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        return await client.post(
+            path,
+            json=body,
+            headers={"cookie": world.cookies[viewer.key], "origin": "http://localhost"},
+        )
+
+
+EXPECTED.update(
+    {
+        # The page lists the viewer's own devices: A's only to A.
+        "NotificationsState.load": _A_ONLY,
+        "NotificationsState.reminders_turned_on": _A_ONLY,
+        "NotificationsState.show_device_status": _EVERYONE_ALIKE,  # a word from push.js
+        "NotificationsState.remove_device": _A_ONLY,  # with A's device id
+        "NotificationsState.send_test": _A_ONLY,  # pushes to the caller's own devices
+        "NotificationsState.save_settings": _A_ONLY,  # the caller's own settings
+        "GET /push/nyckel": _EVERYONE_ALIKE,  # the server's public VAPID key
+        # With A's endpoint: only A refreshes or removes it; nobody takes it over.
+        "POST /push/prenumeration": _A_ONLY,
+        "POST /push/prenumeration/ta-bort": _A_ONLY,
+        # A's signed token is the key, not the cookie: a locked phone sends none. The
+        # token names one reminder of A's and expires; policy is asked for A, its recipient.
+        "POST /push/atgard": (YES,) * len(VIEWERS),
+    }
+)
+
+
+@probe("NotificationsState.load", "NotificationsState.reminders_turned_on")
+async def _notifications_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _a_device(world)
+    state = _state(key, world, viewer, path="/profil/aviseringar")
+    if key.endswith("load"):
+        await call(state, "load")
+    else:
+        await call(state, "reminders_turned_on", "on")
+    return Seen([state], refused=not state.allowed if viewer.username is None else None)
+
+
+@probe("NotificationsState.show_device_status")
+async def _notifications_status(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/profil/aviseringar")
+    await call(state, "show_device_status", "on")
+    return Seen([state], public=state.device_status)
+
+
+@probe("NotificationsState.remove_device")
+async def _notifications_remove(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    device_id = _a_device(world)
+    state = _state(key, world, viewer, path="/profil/aviseringar")
+    await call(state, "load")
+    await call(state, "remove_device", device_id)
+    speaks = viewer.key != RESIDENT_A and viewer.username is not None
+    return Seen([state], refused=bool(state.message) if speaks else None)
+
+
+@probe("NotificationsState.send_test", "NotificationsState.save_settings")
+async def _notifications_own(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _a_device(world)
+    state = _state(key, world, viewer, path="/profil/aviseringar")
+    await call(state, "load")
+    if key.endswith("send_test"):
+        await call(state, "send_test")
+    else:
+        form = {"quiet_from": "22:00", "quiet_until": "06:30", "lock_screen": "detailed"}
+        await call(state, "save_settings", form)
+    return Seen([state])
+
+
+@probe("GET /push/nyckel")
+async def _push_public_key(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", "/push/nyckel")
+    return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
+
+
+@probe("POST /push/prenumeration", "POST /push/prenumeration/ta-bort")
+async def _push_subscription(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _a_device(world)
+    path = key.split(" ", 1)[1]
+    body = {"endpoint": _A_DEVICE_ENDPOINT, "keys": _push_keys()}
+    response = await _post_json(world, viewer, path, body)
+    refused = response.status_code in (401, 409) or response.json().get("removed") is False
+    return Seen(texts=_seen_response(response), refused=refused or None)
+
+
+@probe("POST /push/atgard")
+async def _push_action(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    from naranara.models import ReminderKind, ReminderOccurrence, ReminderStatus
+    from naranara.models.types import utc_now
+    from naranara.reminders import actions
+
+    now = utc_now()
+    with session_scope() as db:
+        occurrence = ReminderOccurrence(
+            key=f"probe:{viewer.key}:{now.isoformat()}",
+            recipient_id=world.anna_id,
+            resident_id=world.anna_id,
+            kind=ReminderKind.SELF_CARE,
+            task_id=world.task_id,
+            occurrence_at=datetime.fromisoformat(world.occurrence_at),
+            due_at=now,
+            send_after=now,
+            expires_at=now,
+            status=ReminderStatus.SENT,
+        )
+        db.add(occurrence)
+        db.flush()
+        token = actions.action_token(occurrence)
+    world.setup_done()
+    response = await _post_json(world, viewer, "/push/atgard", {"token": token, "action": "snooze"})
+    forged = await _post_json(
+        world, viewer, "/push/atgard", {"token": token[:-2] + "xx", "action": "snooze"}
+    )
+    assert forged.status_code == 403, "a changed token is refused"
+    return Seen(texts=_seen_response(response))
+
+
+# --- relatives: invitations, grants, acting for, access log (issue 7)
+# A's relatives in the world are the scoped viewers; rut (care_plan) is the one A
+# changes or removes in the probes. An invitation's code is its key, like a feed token:
+# whoever may help someone and holds A's code sees who invites and can accept, once.
+_HELPERS_OF_A = (
+    "relative of A, care_plan",
+    "relative of A, self_care",
+    "relative of A, measurements",
+    "relative of A, profile",
+    "relative of A, reminders",
+    "relative of A, missed_task_alerts",
+)
+_MAY_ACCEPT_A_CODE = only("resident B", "relative of A, no scope", *_HELPERS_OF_A)
+EXPECTED.update(
+    {
+        "RelativesState.load": _A_ONLY,  # A's relatives and waiting invitations
+        "RelativesState.create_invitation": _A_ONLY,  # an invitation of A's own
+        "RelativesState.withdraw_invitation": _A_ONLY,
+        "RelativesState.toggle_scope": _A_ONLY,
+        "RelativesState.remove_relative": _A_ONLY,
+        "InvitationState.load": _MAY_ACCEPT_A_CODE,  # A's name, to those who may accept
+        "InvitationState.accept": _MAY_ACCEPT_A_CODE,
+        "InvitationState.use_code": _EVERYONE_ALIKE,  # only moves the code to the address
+        # Whom a relative helps: A's name to those A has granted anything, and only them.
+        "ActingForState.load": only(*_HELPERS_OF_A),
+        "ActingForState.step_back": only(*_HELPERS_OF_A),  # ends their own grants from A
+        # The banner on ?invanare=A: A's name to A's helpers and to staff caring for A.
+        "FocusBannerState.load": only(*_HELPERS_OF_A, "staff, care of A"),
+        # "Vem har sett mina uppgifter": A's own log, to A alone.
+        "AccessLogState.load": _A_ONLY,
+        "AccessLogState.apply_filter": _A_ONLY,
+        "AccessLogState.go_to_page": _A_ONLY,
+    }
+)
+_RUT_NAME = "Rut Relativ"
+
+
+def _rut_id() -> int:
+    with session_scope() as db:
+        return db.exec(select(User.id).where(User.username == "rut")).one()
+
+
+def _mark_relatives_of_a(world: World) -> None:
+    """The names of A's relatives are A's data too (whom A lets help)."""
+    with session_scope() as db:
+        relatives = access.relatives_of(session=db, resident_id=world.anna_id)
+    names = {user.display_name for user, _ in relatives}
+    world.markers = world.markers | names
+
+
+@probe("RelativesState.load")
+async def _relatives_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _mark_relatives_of_a(world)
+    state = _state(key, world, viewer, path="/profil/narstaende")
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("RelativesState.create_invitation")
+async def _relatives_invite(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/profil/narstaende")
+    await call(state, "load")
+    result = await call(state, "create_invitation", {"scope_care_plan": "on"})
+    refused = bool(state.form_error) or "/logga-in" in str(result)
+    return Seen([state], refused=None if viewer.username in (None, "anna", "bo") else refused)
+
+
+def _a_invitation(world: World) -> tuple[int, str]:
+    with session_scope() as db:
+        made = invitations.create(
+            session=db, resident_id=world.anna_id, scopes={ProxyScope.SELF_CARE}
+        )
+        found = (made.invitation.id, made.code)
+    world.setup_done()
+    return found
+
+
+@probe("RelativesState.withdraw_invitation")
+async def _relatives_withdraw(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    invitation_id, _ = _a_invitation(world)
+    state = _state(key, world, viewer, path="/profil/narstaende")
+    await call(state, "withdraw_invitation", invitation_id)
+    return Seen([state])
+
+
+@probe("RelativesState.toggle_scope", "RelativesState.remove_relative")
+async def _relatives_change(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _mark_relatives_of_a(world)
+    state = _state(key, world, viewer, path="/profil/narstaende")
+    await call(state, "load")
+    if key.endswith("toggle_scope"):
+        await call(state, "toggle_scope", _rut_id(), "care_plan")
+    else:
+        await call(state, "remove_relative", _rut_id())
+    return Seen([state], refused=None if viewer.username in (None, "anna") else True)
+
+
+@probe("InvitationState.load", "InvitationState.accept")
+async def _invitation(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _, code = _a_invitation(world)
+    state = _state(key, world, viewer, path=f"/inbjudan?kod={code}")
+    await call(state, key.split(".")[1])
+    refused = bool(state.error) or not state.signed_in if key.endswith("load") else None
+    return Seen([state], refused=refused or None)
+
+
+@probe("InvitationState.use_code")
+async def _invitation_code(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/inbjudan")
+    result = await call(state, "use_code", {"code": " abc-123 "})
+    return Seen([state], public=("/inbjudan?kod=abc-123" in str(result), state.code_error))
+
+
+@probe("ActingForState.load")
+async def _acting_for(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/jag-hjalper")
+    await call(state, "load")
+    return Seen([state])
+
+
+@probe("ActingForState.step_back")
+async def _acting_for_step_back(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/jag-hjalper")
+    await call(state, "load")
+    await call(state, "step_back", world.anna_id)
+    # Everyone may step back from their own grants; without one from A, nothing ends.
+    return Seen([state])
+
+
+@probe("FocusBannerState.load")
+async def _focus_banner(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=f"/tider?invanare={world.anna_id}")
+    await call(state, "load")
+    return Seen([state])
+
+
+_STINAS_NAME = "Stina Sjuksköterska"
+
+
+@probe("AccessLogState.load", "AccessLogState.apply_filter", "AccessLogState.go_to_page")
+async def _access_log(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Stina read A's plan: that A's log names her is A's data.
+    with session_scope() as db:
+        stina = db.exec(select(User).where(User.username == "stina")).one()
+        audit.record_access(
+            session=db, actor_id=stina.id, resident_id=world.anna_id, detail="care_plan"
+        )
+    world.markers = world.markers | {_STINAS_NAME}
+    world.setup_done()
+    state = _state(key, world, viewer, path="/profil/vem-har-sett")
+    name = key.split(".")[1]
+    if name == "load":
+        await call(state, "load")
+    elif name == "apply_filter":
+        await call(state, "apply_filter", {"person": "", "doing": "read", "period": "30"})
+    else:
+        await call(state, "go_to_page", 1)
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+# --- self-care plan and measurements (issue 5)
+# Min egenvård, a task's history and Mätvärden (?invanare=A) on A's demo tasks and values.
+# Readers: A, the relative A lets help with self-care (or see measurements) and staff
+# caring for A. Marking an occurrence is for A and the self-care relative; changing the
+# plan itself (adopt, schedule, pause, stop) and logging values are A's own.
+_SELF_CARE_READERS = only("resident A", "relative of A, self_care", "staff, care of A")
+_MEASUREMENT_READERS = only("resident A", "relative of A, measurements", "staff, care of A")
+EXPECTED.update(
+    {
+        "SelfCarePlanState.load": _SELF_CARE_READERS,
+        "SelfCarePlanState.mark": only("resident A", "relative of A, self_care"),
+        "SelfCareTaskState.load": _SELF_CARE_READERS,
+        "SelfCareTaskState.open_schedule": _A_ONLY,  # judged by the form it opens
+        "SelfCareTaskState.close_schedule": _EVERYONE_ALIKE,  # closes the form; reads nothing
+        "SelfCareTaskState.save_schedule": _A_ONLY,
+        "SelfCareTaskState.set_paused": _A_ONLY,
+        "SelfCareTaskState.ask_stop": _A_ONLY,  # judged by the question it asks
+        "SelfCareTaskState.keep_task": _EVERYONE_ALIKE,  # closes the question
+        "SelfCareTaskState.stop_task": _A_ONLY,
+        # An empty form with the article's template: no one's data, whoever opens it.
+        "SelfCareTaskNewState.load": only(),
+        "SelfCareTaskNewState.submit": _A_ONLY,  # adds a task to the viewer's own plan
+        "MeasurementsState.load": _MEASUREMENT_READERS,
+        "MeasurementsState.choose_kind": _EVERYONE_ALIKE,  # which fields the form shows
+        "MeasurementsState.show_chart": _MEASUREMENT_READERS,
+        "MeasurementsState.set_period": _MEASUREMENT_READERS,
+        "MeasurementsState.submit": _A_ONLY,
+        "GET /export/matvarden.csv": _MEASUREMENT_READERS,  # cookie + policy (?invanare=A)
+    }
+)
+
+
+def _self_care_state(key: str, world: World, viewer: ViewerSpec, path: str) -> rx.State:
+    return _state(key, world, viewer, path=f"{path}?invanare={world.anna_id}")
+
+
+def _task_path(world: World) -> str:
+    return f"/egenvard/uppgift?uppgift={world.task_id}&invanare={world.anna_id}"
+
+
+@probe("SelfCarePlanState.load")
+async def _self_care_plan_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _self_care_state(key, world, viewer, "/egenvard/mina-uppgifter")
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("SelfCarePlanState.mark")
+async def _self_care_plan_mark(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Readers saw A's tasks through load already: judged by A's rows only.
+    state = _self_care_state(key, world, viewer, "/egenvard/mina-uppgifter")
+    await call(state, "load")
+    await call(state, "mark", world.task_id, world.occurrence_at, "done")
+    return Seen(refused=bool(state.message) if viewer.key != RESIDENT_A else None)
+
+
+@probe("SelfCareTaskState.load")
+async def _self_care_task_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_task_path(world))
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("SelfCareTaskState.open_schedule", "SelfCareTaskState.ask_stop")
+async def _self_care_task_open(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_task_path(world))
+    await call(state, "load")
+    await call(state, key.split(".")[1])
+    opened = state.editing or state.confirming_stop
+    return Seen(
+        texts=[state.title] if opened else [],
+        refused=not opened if viewer.key != RESIDENT_A else None,
+    )
+
+
+@probe("SelfCareTaskState.close_schedule", "SelfCareTaskState.keep_task")
+async def _self_care_task_close(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_task_path(world))
+    await call(state, key.split(".")[1])
+    return Seen([state], public=(state.editing, state.confirming_stop, dict(state.errors)))
+
+
+@probe("SelfCareTaskState.save_schedule", "SelfCareTaskState.set_paused")
+async def _self_care_task_change(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_task_path(world))
+    await call(state, "load")
+    await call(state, "open_schedule")
+    if key.endswith("save_schedule"):
+        await call(state, "save_schedule", {"schedule": "daily", "time_of_day": "09:15"})
+    else:
+        await call(state, "set_paused", True)
+    return Seen(refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
+
+
+@probe("SelfCareTaskState.stop_task")
+async def _self_care_task_stop(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_task_path(world))
+    await call(state, "load")
+    await call(state, "ask_stop")
+    await call(state, "stop_task")
+    return Seen(refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
+
+
+_TEMPLATE_PATH = "/egenvard/ny-uppgift?artikel=vag-dig-vid-hjartsvikt&mall=vag-dig"
+
+
+@probe("SelfCareTaskNewState.load")
+async def _self_care_new_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=f"{_TEMPLATE_PATH}&invanare={world.anna_id}")
+    await call(state, "load")
+    return Seen([state])
+
+
+@probe("SelfCareTaskNewState.submit")
+async def _self_care_new_submit(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # The page of a template; the task goes to the viewer's own plan, never A's for others.
+    state = _state(key, world, viewer, path=f"{_TEMPLATE_PATH}&invanare={world.anna_id}")
+    await call(state, "load")
+    today = datetime.now(DISPLAY_TIMEZONE).date().isoformat()
+    form = {"title": "Väg dig på kvällen", "schedule": "daily", "time_of_day": "20:00"}
+    await call(state, "submit", {**form, "starts_on": today})
+    # Resident B adds to B's own plan: no refusal, and nothing of A's.
+    own_plan = viewer.key in (RESIDENT_A, "resident B")
+    return Seen(refused=None if own_plan else bool(state.form_error))
+
+
+@probe("MeasurementsState.load")
+async def _measurements_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _self_care_state(key, world, viewer, "/matvarden")
+    await call(state, "load")
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("MeasurementsState.choose_kind")
+async def _measurements_choose_kind(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _self_care_state(key, world, viewer, "/matvarden")
+    await call(state, "choose_kind", "blood_pressure")
+    return Seen([state], public=state.kind)
+
+
+@probe("MeasurementsState.show_chart", "MeasurementsState.set_period")
+async def _measurements_chart(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # A fresh tab that never loaded: the handler alone must not show A's values.
+    state = _self_care_state(key, world, viewer, "/matvarden")
+    await call(state, "load")
+    if key.endswith("show_chart"):
+        await call(state, "show_chart", "blood_pressure")
+    else:
+        await call(state, "set_period", 90)
+    return Seen([state], refused=not state.allowed or None)
+
+
+@probe("MeasurementsState.submit")
+async def _measurements_submit(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _self_care_state(key, world, viewer, "/matvarden")
+    await call(state, "load")
+    today = datetime.now(DISPLAY_TIMEZONE)
+    form = {"kind": "weight", "value": "72,5", "date": today.date().isoformat(), "time": "00:01"}
+    await call(state, "submit", form)
+    return Seen(refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
+
+
+@probe("GET /export/matvarden.csv")
+async def _measurements_csv(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # A value of A's named like A's first task, so A's data is recognisable in the file.
+    from naranara.models import Measurement
+
+    with session_scope() as db:
+        title = db.exec(select(SelfCareTask.title).where(SelfCareTask.id == world.task_id)).one()
+        if not db.exec(select(Measurement).where(Measurement.custom_name == title)).first():
+            db.add(
+                Measurement(
+                    resident_id=world.anna_id,
+                    kind="custom",
+                    value=1,
+                    custom_name=title,
+                    measured_at=datetime.now(DISPLAY_TIMEZONE),
+                )
+            )
+    world.setup_done()
+    response = await _request(
+        world, viewer, "GET", f"/export/matvarden.csv?invanare={world.anna_id}"
+    )
+    refused = response.status_code in (303, 403)
+    return Seen(texts=_seen_response(response), refused=refused or None)
+
+
+# --- self-care guidance: library, search and the staff editor (issue 5)
+# The library and articles are public (rows above). The editor is a staff role's tool on
+# no resident's data: nobody gets A's data through it, so every cell is NO. What the
+# cells cannot tell apart, the probes check themselves: staff (stina and sara alike, as
+# care relationships do not matter here) get a working editor, everyone else a visible
+# refusal; a probe that finds otherwise fails its cell with an AssertionError.
+_NO_RESIDENT_DATA = (NO,) * len(VIEWERS)
+_GUIDANCE_STAFF = ("stina", "sara")
+EXPECTED.update(
+    {
+        "GuidanceEditorState.load": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.load": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.save": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.submit_for_review": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.publish": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.return_to_draft": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.unpublish": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.restore": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.show_diff": _NO_RESIDENT_DATA,
+        # "Råd för dig" on Hem: public articles, chosen by the viewer's own goals and tasks;
+        # no one's data is shown (A's suggestions are article texts), so NO everywhere.
+        "GuidanceSuggestionsState.load": _NO_RESIDENT_DATA,
+        # Images in published articles are as public as the articles.
+        "GET /bilder/egenvard/{name}": _EVERYONE_ALIKE,
+        "POST /redaktion/bild": _NO_RESIDENT_DATA,
+    }
+)
+_GUIDANCE_FORM = {
+    "slug": "",
+    "variant": "sv",
+    "title": "Råd från proben",
+    "summary": "Kort.",
+    "category": "somn",
+    "reading_minutes": "2",
+    "responsible_unit": "Hälsocentralen",
+    "reviewed_on": "2026-10-01",
+    "warning_markdown": "",
+    "body_markdown": "Text.",
+}
+_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _guidance_article(status: str) -> tuple[int, int]:
+    """A fresh article by a staff member who is none of the viewers: (article id, version id),
+    its newest version in ``status`` (draft, in_review or published)."""
+    from naranara.services import guidance_editor
+
+    with session_scope() as db:
+        author = db.exec(select(User).where(User.username == "greta")).first()
+        reviewer = db.exec(select(User).where(User.username == "gustav")).first()
+        if author is None:
+            author = accounts.create_user(
+                session=db, username="greta", display_name="Greta Granskare", role=Role.STAFF
+            )
+            reviewer = accounts.create_user(
+                session=db, username="gustav", display_name="Gustav Granskare", role=Role.STAFF
+            )
+        slug = f"proben-{max(db.exec(select(GuidanceArticle.id)).all()) + 1}"
+        version = guidance_editor.create_article(
+            session=db, editor_id=author.id, slug=slug, variant="sv", values=_GUIDANCE_FORM
+        )
+        if status != "draft":
+            guidance_editor.submit_for_review(
+                session=db, editor_id=author.id, version_id=version.id
+            )
+        if status == "published":
+            guidance_editor.publish(session=db, reviewer_id=reviewer.id, version_id=version.id)
+        return version.article_id, version.id
+
+
+def _is_guidance_staff(viewer: ViewerSpec) -> bool:
+    return viewer.username in _GUIDANCE_STAFF
+
+
+@probe("GuidanceEditorState.load")
+async def _guidance_editor_list(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/redaktion")
+    await call(state, "load")
+    if _is_guidance_staff(viewer):
+        assert state.allowed and len(state.rows) > 20, "staff see every article"
+        return Seen([state])
+    assert state.rows == []
+    return Seen([state], refused=not state.allowed)
+
+
+_GUIDANCE_STEPS: dict[str, tuple[str, Callable[[int], tuple], tuple[str, bool]]] = {
+    # handler: (the newest version's status before, its arguments given the version id,
+    # (the newest version's status, whether residents see the article) after, as staff)
+    "load": ("draft", lambda v: (), ("draft", False)),
+    "save": (
+        "draft",
+        lambda v: ({**_GUIDANCE_FORM, "title": "Ändrad av proben"},),
+        ("draft", False),
+    ),
+    "submit_for_review": ("draft", lambda v: (), ("in_review", False)),
+    "publish": ("in_review", lambda v: ({"publish_at": ""},), ("published", True)),
+    "return_to_draft": ("in_review", lambda v: (), ("draft", False)),
+    "unpublish": ("published", lambda v: (), ("unpublished", False)),
+    "restore": ("published", lambda v: (v,), ("draft", True)),
+    "show_diff": ("published", lambda v: (v,), ("published", True)),
+}
+
+
+@probe(*(f"GuidanceEditorArticleState.{name}" for name in _GUIDANCE_STEPS))
+async def _guidance_editor_article(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    from naranara.services import guidance_editor
+
+    name = key.split(".")[1]
+    before, arguments, after = _GUIDANCE_STEPS[name]
+    article_id, version_id = _guidance_article(before)
+    world.setup_done()
+    state = _state(key, world, viewer, path=f"/redaktion/artikel?artikel={article_id}")
+    await call(state, "load")
+    if name != "load":
+        await call(state, name, *arguments(version_id))
+    with session_scope() as db:
+        newest = guidance_editor.latest_version(session=db, article_id=article_id)
+        article = db.get(GuidanceArticle, article_id)
+        statuses = (newest.status, article.published_at is not None)
+    if _is_guidance_staff(viewer):
+        assert state.allowed and state.form_error == "", state.form_error
+        assert statuses == after, f"{name} as staff left {statuses}, not {after}"
+        if name == "show_diff":
+            assert state.diff, "staff see what changed"
+        return Seen([state])
+    unchanged = (before, before == "published")
+    assert statuses == unchanged, f"{name} changed the article for {viewer.key}: {statuses}"
+    refused = not state.allowed if name == "load" else state.form_error != ""
+    return Seen([state], refused=refused)
+
+
+@probe("GuidanceSuggestionsState.load")
+async def _guidance_suggestions(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/")
+    await call(state, "load")
+    assert len(state.suggestions) == 3, "everyone gets three pieces of advice"
+    return Seen([state])
+
+
+@probe("GET /bilder/egenvard/{name}")
+async def _guidance_image(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    from naranara.services import guidance_images
+
+    address = guidance_images.store(_PNG)
+    response = await _request(world, viewer, "GET", address)
+    missing = await _request(world, viewer, "GET", "/bilder/egenvard/" + "0" * 64 + ".png")
+    return Seen(public=(response.status_code, response.content == _PNG, missing.status_code))
+
+
+@probe("POST /redaktion/bild")
+async def _guidance_image_upload(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    app = Starlette(routes=mounted_top_routes())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        response = await client.post(
+            "/redaktion/bild?artikel=1",
+            files={"bild": ("bild.png", _PNG, "image/png")},
+            headers={"cookie": world.cookies[viewer.key], "origin": "http://localhost"},
+        )
+    if _is_guidance_staff(viewer):
+        assert response.status_code == 303 and "bild=" in response.headers["location"]
+        return Seen(texts=_seen_response(response))
+    return Seen(texts=_seen_response(response), refused=response.status_code == 403)
+
+
 # ---------------------------------------------------------------------------- the tests
 
 
@@ -1102,6 +1782,8 @@ IDENTITY_NOT_POLICY = {
     "GET /auth/session": "swaps a ticket bound to this browser for a session",
     "POST /auth/logout": "ends only the session whose cookie it was sent",
     "GET /auth/oidc/{provider}/callback": "the provider's signed ID token decides who it is",
+    # issue 6: apply_action asks policy for the reminder's recipient, whom the token names
+    "POST /push/atgard": "a notification button: the signed token names the reminder",
 }
 
 

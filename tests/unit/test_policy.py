@@ -120,6 +120,7 @@ EXPECTED: dict[Action, dict[str, bool]] = {
         "relative with self-care scope, the resident's data",
         "resident with self-care scope, the partner's data",
     ),
+    Action.CHANGE_SELF_CARE_PLAN: _only(*_OWN),
     Action.EDIT_CARE_PLAN: _only(*_OWN, "staff caring for the resident, the resident's data"),
     Action.VIEW_PROFILE: _only(*_OWN, "relative with profile scope, the resident's data"),
     Action.VIEW_SHARED_PROFILE: _only(
