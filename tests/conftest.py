@@ -76,6 +76,50 @@ def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
                 admin.execute(f'DROP DATABASE IF EXISTS "{templates["postgresql"]}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def seeded_templates(
+    migrated_templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The migrated templates with the demo data in them (seeding takes seconds)."""
+    from naranara.db import session_scope
+    from naranara.services import demo_data
+
+    templates: dict[str, str] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        data_dir = tmp_path_factory.mktemp("sqlite-seeded")
+        shutil.copyfile(migrated_templates["sqlite"], data_dir / "nara.db")
+        patch.setenv("NARA_DATA_DIR", str(data_dir))
+        patch.delenv("NARA_DATABASE_URL", raising=False)
+        _reset_caches()
+        with session_scope() as db:
+            demo_data.seed(db)
+        get_engine().dispose()
+        templates["sqlite"] = str(data_dir / "nara.db")
+        if "postgresql" in migrated_templates:
+            import psycopg
+
+            name = f"nara_seeded_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+                admin.execute(
+                    f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgresql"]}"'
+                )
+            patch.setenv("NARA_DATABASE_URL", _url_of(name))
+            _reset_caches()
+            with session_scope() as db:
+                demo_data.seed(db)
+            get_engine().dispose()
+            templates["postgresql"] = name
+    _reset_caches()
+    try:
+        yield templates
+    finally:
+        if "postgresql" in templates:
+            import psycopg
+
+            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{templates["postgresql"]}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(
     request: pytest.FixtureRequest,
@@ -83,11 +127,17 @@ def database(
     monkeypatch: pytest.MonkeyPatch,
     migrated_templates: dict[str, str],
 ) -> Iterator[str]:
-    """Points the app at a fresh database of one kind, migrated to head."""
+    """Points the app at a fresh database of one kind, migrated to head; with the demo
+    data already in it for tests that ask for ``seeded_db`` (tests/states/conftest.py)."""
+    templates = (
+        request.getfixturevalue("seeded_templates")
+        if "seeded_db" in request.fixturenames
+        else migrated_templates
+    )
     monkeypatch.setenv("NARA_DATA_DIR", str(tmp_path))
     if request.param == "sqlite":
         monkeypatch.delenv("NARA_DATABASE_URL", raising=False)
-        shutil.copyfile(migrated_templates["sqlite"], tmp_path / "nara.db")
+        shutil.copyfile(templates["sqlite"], tmp_path / "nara.db")
         _reset_caches()
         yield "sqlite"
         get_engine().dispose()
@@ -100,7 +150,7 @@ def database(
 
     name = f"nara_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgresql"]}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgresql"]}"')
     monkeypatch.setenv("NARA_DATABASE_URL", _url_of(name))
     _reset_caches()
     try:

@@ -15,8 +15,10 @@ from naranara.settings import get_settings
 
 @pytest.fixture
 def seeded_db(database: str) -> str:
+    """A fresh database with the demo data: ``database`` copies it from a template seeded
+    once per run (tests/conftest.py)."""
     with session_scope() as db:
-        demo_data.seed(db)
+        assert demo_data.is_seeded(db)
     return database
 
 
