@@ -15,6 +15,7 @@ language through a message id.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -111,6 +112,22 @@ def _identifier(row: AgreedTime | CareContact, own_system: str) -> dict[str, str
             found["system"] = row.external_system
         return found
     return {"system": own_system, "value": str(row.id)}
+
+
+# FHIR strings allow space, tab, CR and LF as their only whitespace ([ \r\n\t\S]+);
+# text pasted into the app may hold others (no-break space, NEL, line separator).
+_OTHER_WHITESPACE = re.compile(r"[^\S \r\n\t]")
+
+
+def _fhir_strings(value: Any) -> Any:
+    """``value`` with every other kind of whitespace in its strings made a plain space."""
+    if isinstance(value, str):
+        return _OTHER_WHITESPACE.sub(" ", value)
+    if isinstance(value, list):
+        return [_fhir_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _fhir_strings(item) for key, item in value.items()}
+    return value
 
 
 def _checked(resource: dict[str, Any]) -> dict[str, Any]:
@@ -438,7 +455,7 @@ def export_bundle(*, session: Session, resident_id: int) -> dict[str, Any]:
             for kind, resource in resources
         ],
     }
-    return _checked(bundle)
+    return _checked(_fhir_strings(bundle))
 
 
 # ---------------------------------------------------------------------------- import

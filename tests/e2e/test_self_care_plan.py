@@ -32,17 +32,17 @@ from naranara.db import session_scope
 from naranara.models import Role
 from naranara.services.accounts import create_user
 with session_scope() as db:
-    create_user(session=db, username="vera", display_name="Vera Viklund",
-                role=Role.RESIDENT, password="veras-losenord-1")
+    create_user(session=db, username="valborg", display_name="Valborg Viklund",
+                role=Role.RESIDENT, password="valborgs-losenord-1")
 """
 
 
 @pytest.fixture(scope="module")
-def vera(app_url: str, app_data_dir: Path) -> str:
+def valborg(app_url: str, app_data_dir: Path) -> str:
     """A resident of her own, so what these tests add leaves the demo resident as she was."""
     env = {**os.environ, "NARA_DATA_DIR": str(app_data_dir)}
     subprocess.run([sys.executable, "-c", _NEW_RESIDENT], cwd=ROOT, env=env, check=True)
-    return "vera"
+    return "valborg"
 
 
 def _check_page(page: Page, name: str) -> None:
@@ -83,9 +83,9 @@ def test_anna_sees_her_plan_a_history_and_her_measurements(page: Page, app_url: 
 
 
 def test_a_resident_adopts_a_task_marks_it_and_follows_her_weight(
-    page: Page, app_url: str, vera: str
+    page: Page, app_url: str, valborg: str
 ) -> None:
-    sign_in(page, app_url, username=vera, password="veras-losenord-1")
+    sign_in(page, app_url, username=valborg, password="valborgs-losenord-1")
     page.goto(app_url + TEMPLATE)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Lägg till i min plan", level=1)).to_be_visible()

@@ -75,7 +75,7 @@ def test_resident_sees_today_from_the_database(
     tasks = page.get_by_role("region", name="Egenvård i dag").get_by_role("checkbox")
     expect(tasks).to_have_count(3)
     expect(tasks.first).to_contain_text("Väg dig")
-    expect(page.get_by_role("region", name="Läs gärna").get_by_role("link")).to_have_count(3)
+    expect(page.get_by_role("region", name="Råd till dig").get_by_role("listitem")).to_have_count(3)
     session_cookie = next(c for c in context.cookies() if c["name"] == "nara_session")
     assert session_cookie["httpOnly"] is True
     assert session_cookie["sameSite"] == "Lax"
