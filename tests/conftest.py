@@ -37,6 +37,24 @@ def _url_of(name: str) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def _create_pg_database(prefix: str, template: str | None = None) -> str:
+    """A new PostgreSQL database (a copy of ``template`` if given); its name."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{copy_of}')
+    return name
+
+
+def _drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Each kind of database migrated to head once per run; every test gets a copy.
@@ -55,11 +73,7 @@ def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
         get_engine().dispose()
         templates["sqlite"] = str(data_dir / "nara.db")
         if POSTGRES_URL:
-            import psycopg
-
-            name = f"nara_template_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
+            name = _create_pg_database("nara_template")
             patch.setenv("NARA_DATABASE_URL", _url_of(name))
             _reset_caches()
             upgrade_to_head()
@@ -70,10 +84,7 @@ def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
         yield templates
     finally:
         if "postgresql" in templates:
-            import psycopg
-
-            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{templates["postgresql"]}" WITH (FORCE)')
+            _drop_pg_database(templates["postgresql"])
 
 
 @pytest.fixture(scope="session")
@@ -96,13 +107,7 @@ def seeded_templates(
         get_engine().dispose()
         templates["sqlite"] = str(data_dir / "nara.db")
         if "postgresql" in migrated_templates:
-            import psycopg
-
-            name = f"nara_seeded_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-                admin.execute(
-                    f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgresql"]}"'
-                )
+            name = _create_pg_database("nara_seeded", migrated_templates["postgresql"])
             patch.setenv("NARA_DATABASE_URL", _url_of(name))
             _reset_caches()
             with session_scope() as db:
@@ -114,10 +119,7 @@ def seeded_templates(
         yield templates
     finally:
         if "postgresql" in templates:
-            import psycopg
-
-            with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{templates["postgresql"]}" WITH (FORCE)')
+            _drop_pg_database(templates["postgresql"])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -146,11 +148,7 @@ def database(
 
     if not POSTGRES_URL:
         pytest.skip("NARA_TEST_POSTGRES_URL is empty: PostgreSQL runs switched off")
-    import psycopg
-
-    name = f"nara_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgresql"]}"')
+    name = _create_pg_database("nara_test", templates["postgresql"])
     monkeypatch.setenv("NARA_DATABASE_URL", _url_of(name))
     _reset_caches()
     try:
@@ -158,5 +156,4 @@ def database(
     finally:
         get_engine().dispose()
         _reset_caches()
-        with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_pg_database(name)
