@@ -315,8 +315,8 @@ class SelfCareTaskState(rx.State):
         self.values = {
             name: form_text(form_data, name, max_length=_KEEP) for name in _SCHEDULE_FIELDS
         }
-        if viewer is None or not (
-            is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, self._resident_id)
+        if viewer is None or not is_allowed(
+            viewer, Action.CHANGE_SELF_CARE_PLAN, self._resident_id
         ):
             self._refuse(viewer)
             return
@@ -349,7 +349,7 @@ class SelfCareTaskState(rx.State):
         if (
             viewer is None
             or not isinstance(paused, bool)
-            or not (is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, self._resident_id))
+            or not is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, self._resident_id)
         ):
             self._refuse(viewer)
             return
@@ -387,7 +387,7 @@ class SelfCareTaskState(rx.State):
         if (
             viewer is None
             or not self.confirming_stop
-            or not (is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, self._resident_id))
+            or not is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, self._resident_id)
         ):
             self._refuse(viewer)
             return
@@ -508,7 +508,7 @@ class SelfCareTaskNewState(rx.State):
         viewer = current_viewer(self)
         names = ("title", "starts_on", *_SCHEDULE_FIELDS)
         self.values = {name: form_text(form_data, name, max_length=_KEEP) for name in names}
-        if viewer is None or not (is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, viewer.user_id)):
+        if viewer is None or not is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, viewer.user_id):
             locale = viewer.locale if viewer else DEFAULT_LOCALE
             self.form_error = gettext(
                 locale, "That could not be saved. Reload the page and try again."
