@@ -24,10 +24,10 @@ from naranara.states.session import current_viewer
 _LINKS: tuple[tuple[ProxyScope, str, str], ...] = (
     (ProxyScope.CARE_PLAN, N_("Times"), routes.AGREED_TIMES),
     (ProxyScope.CARE_PLAN, N_("Contacts"), routes.CONTACTS),
-    (ProxyScope.CARE_PLAN, N_("My plan"), routes.CARE_PLAN),
+    (ProxyScope.CARE_PLAN, N_("Plan"), routes.CARE_PLAN),
     (ProxyScope.SELF_CARE, N_("Self-care"), routes.SELF_CARE_PLAN),
     (ProxyScope.MEASUREMENTS, N_("Measurements"), routes.MEASUREMENTS),
-    (ProxyScope.PROFILE, N_("What matters to you?"), routes.WHAT_MATTERS),
+    (ProxyScope.PROFILE, N_("What matters to them"), routes.WHAT_MATTERS),
 )
 # Scopes that are about being told, not a page to open.
 _NOTICES = {

@@ -63,7 +63,7 @@ def test_invite_accept_act_and_revoke_on_the_next_event() -> None:
     _run(helping, "load")
     [person] = helping.people
     assert person.name == "Anna Lindqvist"
-    assert [link.label for link in person.links] == ["Tider", "Kontakter", "Min plan", "Egenvård"]
+    assert [link.label for link in person.links] == ["Tider", "Kontakter", "Plan", "Egenvård"]
     banner = state_for(FocusBannerState, cookie=eriks, path=f"/tider?invanare={anna.id}")
     _run(banner, "load")
     assert (banner.helping, banner.helps_anyone) == ("Anna Lindqvist", True)
