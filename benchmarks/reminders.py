@@ -38,7 +38,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +48,8 @@ from pywebpush import webpush  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
+
+from naranara import clock  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "NARA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -113,7 +114,7 @@ def make_all_due_now(prefix: str) -> float:
         # Fresh statistics after the bulk load, as autovacuum would soon have them.
         db.connection().exec_driver_sql("ANALYZE reminder_occurrence")
         db.commit()
-    t0 = datetime.now(UTC)
+    t0 = clock.now()
     with session() as db:
         db.execute(
             text(
@@ -200,7 +201,7 @@ def phase_naive(receiver, sample: int) -> dict[str, object]:  # noqa: ANN001
             select(ReminderOccurrence).where(ReminderOccurrence.status == ReminderStatus.PENDING)
         ).all()
         for row in rows:
-            now = datetime.now(UTC)
+            now = clock.now()
             pushes, _ = prepare(session=db, rows=[row], now=now)
             for push in pushes:
                 for device in push.devices:
@@ -280,7 +281,7 @@ def report(workers: dict, naive: dict, kill: dict) -> str:
     speedup = workers["throughput"] / naive["rate"] if naive["rate"] else float("nan")
     lines = [
         f"## Reminders: {workers['count']:,} due pushes, 2 workers on PostgreSQL "
-        f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        f"({clock.now():%Y-%m-%d %H:%M} UTC)",
         "",
         f"Machine: `nproc` = {os.cpu_count()}, CPU: {cpu_model()}; PostgreSQL, the two "
         "workers and the local push receiver all on this machine. Run: "

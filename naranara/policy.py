@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel import Session
 
+from naranara import clock
 from naranara.i18n import normalise_locale
 from naranara.models import ProxyScope, Role, User
 from naranara.services import access, sessions
@@ -188,7 +189,7 @@ def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = N
 def signed_in_recently(viewer: Viewer, now: datetime | None = None) -> bool:
     if viewer.signed_in_at is None:
         return False
-    age = (now or datetime.now(UTC)) - viewer.signed_in_at
+    age = (now or clock.now()) - viewer.signed_in_at
     return age <= timedelta(minutes=get_settings().reauthenticate_minutes)
 
 

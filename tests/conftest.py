@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from naranara import clock
 from naranara.db import get_engine
 from naranara.migrate import upgrade_to_head
 from naranara.settings import get_settings
@@ -22,6 +23,13 @@ from naranara.settings import get_settings
 POSTGRES_URL = os.environ.get(
     "NARA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``NARA_TEST_NOW`` (an ISO 8601 instant with offset) runs the suite as if it were then."""
+    pinned = os.environ.get("NARA_TEST_NOW", "").strip()
+    if pinned:
+        clock.start_at(clock.parse_instant(pinned))
 
 
 def _reset_caches() -> None:

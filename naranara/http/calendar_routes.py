@@ -7,12 +7,11 @@ an unknown or stopped token gets a bare 404 that says nothing about why.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
 from naranara.models import User
@@ -74,7 +73,7 @@ async def subscription_feed(request: Request) -> Response:
         if not is_allowed(owner, Action.MANAGE_CALENDAR_FEED, feed.resident_id):
             return _not_found()
         locale = owner.locale
-        items = calendar.feed_times(session=db, resident_id=feed.resident_id, now=datetime.now(UTC))
+        items = calendar.feed_times(session=db, resident_id=feed.resident_id, now=clock.now())
         body = calendar.feed_ics(items, locale=locale)
     return Response(
         body,

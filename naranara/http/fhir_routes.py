@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from naranara import clock
 from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.auth_routes import sign_in_again_path, viewer_of_request
 from naranara.i18n import gettext
 from naranara.policy import Action, Forbidden, SignInAgain, require
 from naranara.services import fhir
-from naranara.settings import DISPLAY_TIMEZONE
 
 FHIR_JSON = "application/fhir+json"
 
@@ -41,7 +40,7 @@ async def export_record(request: Request) -> Response:
                 headers={"Cache-Control": "no-store"},
             )
         bundle = fhir.export_bundle(session=db, resident_id=viewer.user_id)
-    day = datetime.now(DISPLAY_TIMEZONE).date().isoformat()
+    day = clock.today().isoformat()
     return Response(
         json.dumps(bundle, ensure_ascii=False, indent=2),
         media_type=FHIR_JSON,

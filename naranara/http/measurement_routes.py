@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from naranara import clock
 from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
 from naranara.i18n import gettext
 from naranara.policy import Action, is_allowed
 from naranara.services import audit, measurements
-from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import record_id
 
 
@@ -39,7 +38,7 @@ async def measurements_csv(request: Request) -> Response:
         audit.record_access(
             session=db, actor_id=viewer.user_id, resident_id=subject, detail="measurements_csv"
         )
-    day = datetime.now(DISPLAY_TIMEZONE).date().isoformat()
+    day = clock.today().isoformat()
     # A byte order mark: without it Excel reads UTF-8 as Windows-1252 and breaks å, ä, ö.
     return Response(
         ("\ufeff" + text).encode("utf-8"),

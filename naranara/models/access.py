@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class ProxyScope(StrEnum):
@@ -31,7 +32,7 @@ class ProxyGrant(SQLModel, table=True):
     relative_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     scope: ProxyScope = Field(max_length=32)
     granted_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -47,7 +48,7 @@ class CareRelationship(SQLModel, table=True):
     resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     unit: str = Field(default="", max_length=160)
     started_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     recorded_by_id: int | None = Field(

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class AuditKind(StrEnum):
@@ -38,7 +39,7 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False, index=True)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False, index=True)
     )
     kind: str = Field(max_length=40, index=True)
     # Who acted, when known; a failed sign-in for an unknown name has no actor.

@@ -12,7 +12,8 @@ from enum import StrEnum
 from sqlalchemy import Text
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class OrganisationKind(StrEnum):
@@ -49,10 +50,10 @@ class CareContact(SQLModel, table=True):
     external_system: str = Field(default="", max_length=200)
     external_id: str = Field(default="", max_length=200, index=True)
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
 
 
@@ -86,10 +87,10 @@ class AgreedTime(SQLModel, table=True):
     # Raised by every change; an edit names the version it started from.
     version: int = 0
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
 
 
@@ -101,7 +102,7 @@ class AgreedTimeChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreed_time_id: int = Field(foreign_key="agreed_time.id", index=True, ondelete="CASCADE")
     changed_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     changed_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
@@ -121,7 +122,7 @@ class CalendarFeed(SQLModel, table=True):
     resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class GoalStatus(StrEnum):
@@ -43,10 +44,10 @@ class CarePlanGoal(SQLModel, table=True):
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
 
 
@@ -67,8 +68,8 @@ class CarePlanActivity(SQLModel, table=True):
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class GuidanceArticle(SQLModel, table=True):
@@ -78,10 +79,10 @@ class GuidanceVersion(SQLModel, table=True):
     )
     restored_from: int | None = None  # the number of the version this one was restored from
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     # When it went live, or (scheduled) when it will.
     publish_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class ExternalIdentity(SQLModel, table=True):
@@ -20,6 +21,6 @@ class ExternalIdentity(SQLModel, table=True):
     subject: str = Field(max_length=255)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     last_sign_in_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class ProxyInvitation(SQLModel, table=True):
@@ -21,7 +22,7 @@ class ProxyInvitation(SQLModel, table=True):
     # ProxyScope values, comma-separated, in the order of ProxyScope.
     scopes: str = Field(max_length=200)
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class MeasurementKind(StrEnum):
@@ -36,7 +37,7 @@ class Measurement(SQLModel, table=True):
     custom_name: str = Field(default="", max_length=60)
     measured_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     recorded_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     recorded_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Text
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class ContactChannel(StrEnum):
@@ -59,7 +60,7 @@ class WhatMattersProfile(SQLModel, table=True):
     # The resident decides whether their care contacts may read it.
     shared_with_care: bool = False
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
@@ -79,5 +80,5 @@ class ProfileRevision(SQLModel, table=True):
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     changed_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )

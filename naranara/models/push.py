@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class PushSubscription(SQLModel, table=True):
@@ -22,11 +23,11 @@ class PushSubscription(SQLModel, table=True):
     auth: str = Field(max_length=64)  # the shared auth secret, base64url
     device_label: str = Field(default="", max_length=120)  # "Chrome på Android", shown in the list
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     # The app re-subscribes on every open; a long silence means a dead endpoint.
     last_seen_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     last_delivery_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
@@ -42,5 +43,5 @@ class NotificationSettings(SQLModel, table=True):
     # Off: the lock screen says only "Du har en påminnelse från Nära".
     detailed_text: bool = False
     updated_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )

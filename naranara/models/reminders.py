@@ -14,7 +14,8 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class ReminderKind(StrEnum):
@@ -70,7 +71,7 @@ class ReminderOccurrence(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     snoozes: int = 0  # how many snoozes led to this row (0 for a planned reminder)
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
 
 
@@ -85,7 +86,7 @@ class DeliveryAttempt(SQLModel, table=True):
     subscription_id: int | None = Field(
         default=None, foreign_key="push_subscription.id", ondelete="SET NULL"
     )
-    at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False))
     status_code: int | None = None  # None: no answer (timeout, refused connection)
     error: str = Field(default="", max_length=500)
     duration_ms: int = 0

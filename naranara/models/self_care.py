@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class SelfCareTask(SQLModel, table=True):
@@ -27,7 +28,7 @@ class SelfCareTask(SQLModel, table=True):
     active: bool = True  # False: stopped for good; the history stays
     paused: bool = False  # no occurrences while paused; the resident can resume it
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     # Where the task came from: a template in an article ("" for the resident's own task).
     template_slug: str = Field(default="", max_length=120)
@@ -58,7 +59,7 @@ class SelfCareCheck(SQLModel, table=True):
     occurrence_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     status: CheckStatus = Field(max_length=16)
     recorded_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
     recorded_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

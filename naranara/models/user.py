@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from sqlmodel import Column, Field, SQLModel
 
-from naranara.models.types import UTCDateTime, utc_now
+from naranara import clock
+from naranara.models.types import UTCDateTime
 
 
 class Role(StrEnum):
@@ -28,5 +29,5 @@ class User(SQLModel, table=True):
     # Empty for accounts that only sign in through an identity provider.
     password_hash: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(
-        default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )

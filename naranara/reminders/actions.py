@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import (
     CheckStatus,
     ReminderKind,
@@ -24,7 +25,6 @@ from naranara.models import (
     SelfCareTask,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.policy import Action, is_allowed, viewer_of
 from naranara.reminders import payload, schedule
 from naranara.services import audit, self_care
@@ -143,7 +143,7 @@ def snooze(session: Session, occurrence: ReminderOccurrence) -> ReminderOccurren
     existing = session.exec(select(ReminderOccurrence).where(ReminderOccurrence.key == key)).first()
     if existing is not None:
         return existing
-    due = utc_now() + SNOOZE
+    due = clock.now() + SNOOZE
     quiet = schedule.quiet_hours_of(session, occurrence.recipient_id)
     send_after = due if occurrence.urgent else schedule.after_quiet_hours(due, quiet)
     row = ReminderOccurrence(

@@ -48,7 +48,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from uuid import uuid4
 
@@ -58,6 +58,7 @@ from sqlalchemy import and_, bindparam, delete, or_, update
 from sqlalchemy import insert as sql_insert
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.models import (
     AgreedTime,
     DeliveryAttempt,
@@ -70,7 +71,6 @@ from naranara.models import (
     SelfCareTask,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.policy import Action, Viewer, is_allowed, viewer_of
 from naranara.reminders import payload, schedule
 from naranara.reminders.actions import action_token
@@ -183,7 +183,7 @@ class Pusher:
             except WebPushException as refused:
                 status = refused.status_code
                 error = str(refused.message)[:500]
-                retry_after = _retry_after_seconds(refused.retry_after, datetime.now(UTC))
+                retry_after = _retry_after_seconds(refused.retry_after, clock.real_now())
             except (aiohttp.ClientError, TimeoutError) as failure:
                 error = f"{type(failure).__name__}: {failure}"[:500]
             except ValueError as unusable:
@@ -522,7 +522,7 @@ class Dispatcher:
 
     async def run_batch(self, now: datetime | None = None) -> BatchReport:
         """Claim one batch of due rows, send it, record it; an empty report when idle."""
-        claimed_at = now or utc_now()
+        claimed_at = now or clock.now()
         with self.session_factory() as session:
             rows = claim(
                 session=session,
@@ -542,7 +542,7 @@ class Dispatcher:
                 outcomes=outcomes,
                 settled=settled,
                 worker_id=self.worker_id,
-                now=now or utc_now(),
+                now=now or clock.now(),
             )
 
 
@@ -556,7 +556,7 @@ def send_test_notification(session: Session, user_id: int) -> int:
     this device can get reminders; recorded in the ledger like any other push. The
     caller commits (the row, its attempts, and the deletion of dead subscriptions).
     """
-    now = utc_now()
+    now = clock.now()
     row = ReminderOccurrence(
         key=f"test:{user_id}:{uuid4().hex}",
         recipient_id=user_id,

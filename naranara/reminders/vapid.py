@@ -9,7 +9,6 @@ public key, and a new key silently ends every one of them.
 from __future__ import annotations
 
 import os
-import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from py_vapid.utils import b64urlencode
 
+from naranara import clock
 from naranara.settings import get_settings
 
 KEY_FILE_NAME = "vapid_private_key.pem"
@@ -66,7 +66,10 @@ def public_key_b64url() -> str:
 
 def fresh_claims() -> dict[str, str | int]:
     """Claims for one push. A new dict every call: pywebpush writes ``aud`` into it."""
-    return {"sub": get_settings().vapid_subject, "exp": int(time.time()) + TOKEN_LIFETIME_SECONDS}
+    return {
+        "sub": get_settings().vapid_subject,
+        "exp": int(clock.real_now().timestamp()) + TOKEN_LIFETIME_SECONDS,
+    }
 
 
 # (key, subject, audience) -> (headers, exp). Signing is the dearest step of a push
@@ -85,7 +88,7 @@ def authorization_headers(endpoint: str) -> dict[str, str]:
     key = vapid_key()
     subject = get_settings().vapid_subject
     cache_key = (id(key), subject, audience)
-    now = int(time.time())
+    now = int(clock.real_now().timestamp())
     cached = _tokens.get(cache_key)
     if cached is None or cached[1] - now < TOKEN_RENEW_SECONDS:
         claims = {**fresh_claims(), "aud": audience}

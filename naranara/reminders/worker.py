@@ -21,8 +21,8 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from naranara import clock
 from naranara.db import get_engine, session_scope
-from naranara.models.types import utc_now
 from naranara.reminders import schedule
 from naranara.reminders.dispatcher import (
     BATCH_SIZE,
@@ -70,7 +70,7 @@ def _new_session() -> Session:
 
 def plan_now() -> schedule.PlanSummary:
     with session_scope() as session:
-        return schedule.plan(session=session, now=utc_now())
+        return schedule.plan(session=session, now=clock.now())
 
 
 async def run(options: WorkerOptions, stop: asyncio.Event | None = None) -> Totals:
@@ -89,9 +89,11 @@ async def run(options: WorkerOptions, stop: asyncio.Event | None = None) -> Tota
         log.info("worker %s started", dispatcher.worker_id)
         last_plan = None
         while not stop.is_set():
-            if options.plan and (last_plan is None or utc_now() - last_plan >= options.plan_every):
+            if options.plan and (
+                last_plan is None or clock.now() - last_plan >= options.plan_every
+            ):
                 summary = await asyncio.to_thread(plan_now)
-                last_plan = utc_now()
+                last_plan = clock.now()
                 log.info("planned: %s", summary)
             report = await dispatcher.run_batch()
             if report.claimed:

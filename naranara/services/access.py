@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
+from naranara import clock
 from naranara.models import CareRelationship, ProxyGrant, ProxyScope, User
-from naranara.models.types import utc_now
 
 
 def grant(
@@ -56,7 +56,7 @@ def revoke(*, session: Session, resident_id: int, relative_id: int, scope: Proxy
             col(ProxyGrant.revoked_at).is_(None),
         )
     ).all()
-    now = utc_now()
+    now = clock.now()
     for row in rows:
         row.revoked_at = now
         session.add(row)
@@ -67,7 +67,7 @@ def grants_of(
     *, session: Session, relative_id: int, now: datetime | None = None
 ) -> dict[int, frozenset[ProxyScope]]:
     """resident id -> the scopes that resident has granted ``relative_id``, now."""
-    now = now or utc_now()
+    now = now or clock.now()
     rows = session.exec(
         select(ProxyGrant).where(
             ProxyGrant.relative_id == relative_id,
@@ -105,7 +105,7 @@ def end_care_relationship(*, session: Session, staff_id: int, resident_id: int) 
             col(CareRelationship.ended_at).is_(None),
         )
     ).all()
-    now = utc_now()
+    now = clock.now()
     for row in rows:
         row.ended_at = now
         session.add(row)
@@ -163,7 +163,7 @@ def revoke_all(*, session: Session, resident_id: int, relative_id: int) -> int:
 def _people_with_grants(
     session: Session, *, mine: str, theirs: str, person_id: int, now: datetime | None
 ) -> list[tuple[User, frozenset[ProxyScope]]]:
-    now = now or utc_now()
+    now = now or clock.now()
     rows = session.exec(
         select(ProxyGrant).where(
             getattr(ProxyGrant, mine) == person_id,

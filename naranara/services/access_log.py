@@ -13,10 +13,10 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, func, select
 
+from naranara import clock
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year, format_time, to_local
 from naranara.models import AuditEvent, AuditKind, Role, User
-from naranara.models.types import utc_now
 
 PAGE_SIZE = 20
 
@@ -130,7 +130,7 @@ def read_page(
 ) -> LogPage:
     """One page of the resident's log, newest first, in the reader's language."""
     chosen = chosen or LogFilter()
-    conditions = _conditions(resident_id, chosen, now or utc_now())
+    conditions = _conditions(resident_id, chosen, now or clock.now())
     total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
@@ -166,7 +166,7 @@ def _entry(event: AuditEvent, actor: User | None, locale: str) -> LogEntry:
 
 def people_in_log(*, session: Session, resident_id: int) -> list[tuple[int, str]]:
     """Everyone who appears in the resident's log, by name: the choices of the person filter."""
-    conditions = _conditions(resident_id, LogFilter(), utc_now())
+    conditions = _conditions(resident_id, LogFilter(), clock.now())
     rows = session.exec(
         select(User.id, User.display_name)
         .join(AuditEvent, col(AuditEvent.actor_id) == col(User.id))

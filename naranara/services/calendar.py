@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import gettext
 from naranara.models import AgreedTime, AgreedTimeStatus, CalendarFeed
-from naranara.models.types import utc_now
 from naranara.services.sessions import token_digest
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -54,7 +54,7 @@ def event_for(item: AgreedTime, *, locale: str) -> Event:
         summary=item.purpose,
         sequence=item.version,
         status="CANCELLED" if item.status is AgreedTimeStatus.CANCELLED else "CONFIRMED",
-        stamp=utc_now(),
+        stamp=clock.now(),
         last_modified=item.updated_at,
         created=item.created_at,
     )
@@ -122,7 +122,7 @@ def create_feed(*, session: Session, resident_id: int) -> str:
 
 def revoke_feed(*, session: Session, resident_id: int) -> int:
     """Stop every active link of the resident; how many there were."""
-    now = utc_now()
+    now = clock.now()
     rows = session.exec(
         select(CalendarFeed).where(
             CalendarFeed.resident_id == resident_id, col(CalendarFeed.revoked_at).is_(None)
@@ -144,6 +144,6 @@ def resolve_feed(*, session: Session, token: str | None) -> CalendarFeed | None:
     ).first()
     if row is None or row.revoked_at is not None:
         return None
-    row.last_fetched_at = utc_now()
+    row.last_fetched_at = clock.now()
     session.add(row)
     return row

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_
 from naranara.models import (
     ActivityStatus,
@@ -25,9 +26,7 @@ from naranara.models import (
     Responsible,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.services import audit
-from naranara.settings import DISPLAY_TIMEZONE
 
 TEXT_MAX = 500  # goal text and activity description (the columns' size)
 NAME_MAX = 160  # responsible_name
@@ -76,7 +75,7 @@ class Plan:
 
 
 def today_in_sweden() -> date:
-    return datetime.now(DISPLAY_TIMEZONE).date()
+    return clock.today()
 
 
 # ---------------------------------------------------------------------------- validation
@@ -191,7 +190,7 @@ def update_goal(
     chosen = _choice(status, GoalStatus, "status", errors, CHOOSE_STATUS)
     if errors:
         raise PlanInvalid(errors)
-    goal.text, goal.status, goal.updated_at = clean, chosen, utc_now()
+    goal.text, goal.status, goal.updated_at = clean, chosen, clock.now()
     session.add(goal)
     session.flush()
     _audit_change(
@@ -316,7 +315,7 @@ def update_activity(
     )
     for name, value in fields.items():
         setattr(activity, name, value)
-    activity.updated_at = utc_now()
+    activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
     _audit_change(

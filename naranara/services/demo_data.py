@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import (
     ActivityStatus,
     AgreedTime,
@@ -88,7 +89,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
     """Seed the demo data into an empty database. Returns False if already seeded."""
     if is_seeded(session):
         return False
-    today = today or datetime.now(DISPLAY_TIMEZONE).date()
+    today = today or clock.today()
     users = {
         login.username: create_user(
             session=session,
@@ -101,7 +102,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
     }
     anna, sara = users["anna"], users["sara"]
 
-    articles = seed_guidance(session, published=datetime.now(UTC) - timedelta(days=30))
+    articles = seed_guidance(session, published=clock.now() - timedelta(days=30))
 
     session.add_all(
         [
@@ -313,7 +314,7 @@ def seed_relatives(session: Session) -> None:
         session=session, staff_id=sara.id, resident_id=anna.id, unit="Hälsocentralen Nacksta"
     )
     access.end_care_relationship(session=session, staff_id=sara.id, resident_id=anna.id)
-    now = datetime.now(UTC)
+    now = clock.now()
     for hours_ago, actor, kind, detail in (
         (200, sara, AuditKind.RECORD_READ, "care_plan"),
         (199, sara, AuditKind.RECORD_CHANGED, "agreed_time changed"),

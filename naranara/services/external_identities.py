@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.i18n import normalise_locale
 from naranara.models import AuthSession, ExternalIdentity, Role, User
-from naranara.models.types import utc_now
 from naranara.services import accounts, sessions
 
 
@@ -89,7 +89,7 @@ def _touch(*, session: Session, issuer: str, subject: str) -> None:
             ExternalIdentity.issuer == issuer, ExternalIdentity.subject == subject
         )
     ).one()
-    identity.last_sign_in_at = utc_now()
+    identity.last_sign_in_at = clock.now()
     session.add(identity)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_, gettext
 from naranara.models import (
     ActivityStatus,
@@ -39,7 +40,6 @@ from naranara.models import (
     User,
     WhatMattersProfile,
 )
-from naranara.models.types import utc_now
 from naranara.services import audit
 
 SYSTEM_USER = "urn:nara:user"
@@ -449,7 +449,7 @@ def export_bundle(*, session: Session, resident_id: int) -> dict[str, Any]:
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
         "type": "collection",
-        "timestamp": _instant(utc_now()),
+        "timestamp": _instant(clock.now()),
         "entry": [
             {"fullUrl": full_url(kind, resource), "resource": resource}
             for kind, resource in resources
@@ -852,7 +852,7 @@ def _import_time(
         setattr(existing, name, new)
     existing.status = status
     existing.version += 1
-    existing.updated_at = utc_now()
+    existing.updated_at = clock.now()
     session.add(existing)
     session.add(
         AgreedTimeChange(
@@ -902,7 +902,7 @@ def _import_contact(
         return "unchanged"
     for name, new in incoming.items():
         setattr(existing, name, new)
-    existing.updated_at = utc_now()
+    existing.updated_at = clock.now()
     session.add(existing)
     return "updated"
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import nh3
 from markdown_it import MarkdownIt
 from sqlmodel import Session, col, select
 
-from naranara import routes
+from naranara import clock, routes
 from naranara.i18n import DEFAULT_LOCALE, N_
 from naranara.models import GuidanceArticle
 
@@ -69,7 +68,7 @@ CATEGORY_LABELS: dict[str, str] = {
 def _published():  # noqa: ANN202 - a select() statement
     """Articles whose publication time has come (a future time is a scheduled publication)."""
     return select(GuidanceArticle).where(
-        col(GuidanceArticle.published_at) <= datetime.now(UTC),
+        col(GuidanceArticle.published_at) <= clock.now(),
         col(GuidanceArticle.easy_read).is_(False),
     )
 
@@ -112,7 +111,7 @@ def published_variants(*, session: Session, slug: str) -> list[GuidanceArticle]:
         session.exec(
             select(GuidanceArticle).where(
                 GuidanceArticle.slug == slug,
-                col(GuidanceArticle.published_at) <= datetime.now(UTC),
+                col(GuidanceArticle.published_at) <= clock.now(),
             )
         ).all()
     )

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_
 from naranara.models import AuditKind, GuidanceArticle, GuidanceVersion, VersionStatus
 from naranara.services import audit, guidance_search
@@ -189,7 +190,7 @@ def save_draft(
             setattr(version, name, value)
         version.status = VersionStatus.DRAFT.value
         version.last_editor_id = editor_id
-        version.updated_at = datetime.now(UTC)
+        version.updated_at = clock.now()
         session.add(version)
     if article.published_at is None and not _ever_published(session, article_id):
         # Never published: the article row follows the draft, so the editor's list shows it.
@@ -233,7 +234,7 @@ def submit_for_review(*, session: Session, editor_id: int, version_id: int) -> G
     if version.status != VersionStatus.DRAFT:
         raise GuidanceError(N_("Only a draft can be sent for review."))
     version.status = VersionStatus.IN_REVIEW.value
-    version.updated_at = datetime.now(UTC)
+    version.updated_at = clock.now()
     session.add(version)
     _record(session, AuditKind.GUIDANCE_SUBMITTED, editor_id, version, article)
     return version
@@ -261,7 +262,7 @@ def publish(
     now: datetime | None = None,
 ) -> GuidanceVersion:
     """Approve a version in review: live now, or at ``at`` when that is in the future."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     version, article = _version(session, version_id)
     if version.status != VersionStatus.IN_REVIEW:
         raise GuidanceError(N_("Only a text in review can be published."))
@@ -305,7 +306,7 @@ def _go_live(
 def publish_due(*, session: Session, now: datetime | None = None) -> int:
     """Put scheduled versions whose time has come live; the readers' pages call this first,
     so a scheduled publication needs no clock of its own. Returns how many went live."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = session.exec(
         select(GuidanceVersion)
         .where(
@@ -423,7 +424,7 @@ def import_published(
 ) -> GuidanceArticle:
     """An article variant published as it is, without review: the guidance shipped with
     Nära (services/guidance_content.py), already reviewed by its responsible unit."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     locale, easy_read = VARIANTS[variant]
     content = {name: values[name] for name in CONTENT_FIELDS}
     article = GuidanceArticle(slug=slug, locale=locale, easy_read=easy_read, **content)

@@ -15,11 +15,12 @@ in the summary, then the database's own relevance, then the title.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import DEFAULT_LOCALE
 from naranara.models import GuidanceArticle
 
@@ -111,7 +112,7 @@ def search(
     relevance = _matching_ids(session, terms)
     if not relevance:
         return []
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     found = session.exec(
         select(GuidanceArticle).where(
             col(GuidanceArticle.id).in_(relevance),

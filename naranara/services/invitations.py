@@ -19,9 +19,9 @@ import segno
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_
 from naranara.models import ProxyInvitation, ProxyScope, Role, User
-from naranara.models.types import utc_now
 from naranara.services import access, audit
 
 VALID_FOR = timedelta(days=7)
@@ -100,7 +100,7 @@ def create(
     stored = _stored_scopes(scopes)
     if not stored:
         raise ValueError("an invitation shares at least one thing")
-    now = now or utc_now()
+    now = now or clock.now()
     code = secrets.token_urlsafe(_TOKEN_BYTES)
     invitation = ProxyInvitation(
         resident_id=resident_id,
@@ -136,7 +136,7 @@ def find(*, session: Session, code: str, now: datetime | None = None) -> ProxyIn
         raise InvitationRefused(Refusal.USED)
     if invitation.revoked_at is not None:
         raise InvitationRefused(Refusal.WITHDRAWN)
-    if invitation.expires_at <= (now or utc_now()):
+    if invitation.expires_at <= (now or clock.now()):
         raise InvitationRefused(Refusal.EXPIRED)
     return invitation
 
@@ -145,7 +145,7 @@ def accept(
     *, session: Session, code: str, user: User, now: datetime | None = None
 ) -> ProxyInvitation:
     """``user`` takes up the invitation: one grant per scope, and the code is spent."""
-    now = now or utc_now()
+    now = now or clock.now()
     invitation = find(session=session, code=code, now=now)
     if Role(user.role) not in MAY_ACCEPT:
         raise InvitationRefused(Refusal.ROLE)
@@ -190,7 +190,7 @@ def open_invitations(
                 ProxyInvitation.resident_id == resident_id,
                 col(ProxyInvitation.accepted_at).is_(None),
                 col(ProxyInvitation.revoked_at).is_(None),
-                col(ProxyInvitation.expires_at) > (now or utc_now()),
+                col(ProxyInvitation.expires_at) > (now or clock.now()),
             )
             .order_by(col(ProxyInvitation.created_at).desc(), col(ProxyInvitation.id).desc())
         )
@@ -207,7 +207,7 @@ def withdraw(*, session: Session, resident_id: int, invitation_id: int) -> bool:
         or invitation.revoked_at is not None
     ):
         return False
-    invitation.revoked_at = utc_now()
+    invitation.revoked_at = clock.now()
     session.add(invitation)
     return True
 

@@ -15,6 +15,7 @@ import phonenumbers
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_
 from naranara.models import (
     AgreedTime,
@@ -26,7 +27,6 @@ from naranara.models import (
     ReachBy,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.services import audit
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -305,7 +305,7 @@ def update_care_contact(
     fields = validate_contact(data)
     for name, value in asdict(fields).items():
         setattr(contact, name, value)
-    contact.updated_at = utc_now()
+    contact.updated_at = clock.now()
     session.add(contact)
     session.flush()
     audit.record_access(
@@ -561,7 +561,7 @@ def update_agreed_time(
         setattr(item, name, value)
     if any(name in changes for name in _MOVING_FIELDS):
         item.status = AgreedTimeStatus.CHANGED
-    item.updated_at = utc_now()
+    item.updated_at = clock.now()
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes=changes)
@@ -591,7 +591,7 @@ def cancel_agreed_time(
     before = item.status.value
     _claim_version(session, item, expected_version)
     item.status = AgreedTimeStatus.CANCELLED
-    item.updated_at = utc_now()
+    item.updated_at = clock.now()
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes={"status": [before, item.status.value]})

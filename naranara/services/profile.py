@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_, gettext
 from naranara.models import (
     Aid,
@@ -27,7 +28,6 @@ from naranara.models import (
     User,
     WhatMattersProfile,
 )
-from naranara.models.types import utc_now
 
 TEXT_FIELDS: tuple[str, ...] = (
     "important_to_me",
@@ -232,7 +232,7 @@ def save(
                 version=current.version, content=now_content, fields=taken or list(changed)
             )
     new_version = current.version + 1
-    stamp = {"updated_at": utc_now(), "updated_by_id": changed_by_id, "version": new_version}
+    stamp = {"updated_at": clock.now(), "updated_by_id": changed_by_id, "version": new_version}
     if current.id is None:
         profile = WhatMattersProfile(resident_id=resident_id, **changed, **stamp)
         try:

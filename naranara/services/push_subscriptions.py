@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_
 from naranara.models import NotificationSettings, PushSubscription
-from naranara.models.types import utc_now
 
 ENDPOINT_MAX = 1024
 _P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04 ‖ x ‖ y
@@ -133,7 +133,7 @@ def save(
         raise EndpointTaken(endpoint)
     row.p256dh, row.auth = p256dh, auth
     row.device_label = label[:_LABEL_MAX]
-    row.last_seen_at = utc_now()
+    row.last_seen_at = clock.now()
     session.add(row)
     session.commit()
     session.refresh(row)
@@ -172,7 +172,7 @@ def renew(
     if row is None:
         return None
     row.p256dh, row.auth = p256dh, auth
-    row.last_seen_at = utc_now()
+    row.last_seen_at = clock.now()
     session.add(row)
     session.commit()
     session.refresh(row)
@@ -260,7 +260,7 @@ def update_settings(
     row = session.get(NotificationSettings, user_id) or NotificationSettings(user_id=user_id)
     row.quiet_from, row.quiet_until = start, end
     row.detailed_text = bool(detailed_text)
-    row.updated_at = utc_now()
+    row.updated_at = clock.now()
     session.add(row)
     session.commit()
     session.refresh(row)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.rrule import rrulestr
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.models import CheckStatus, SelfCareCheck, SelfCareTask
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -128,5 +129,5 @@ def record(
         existing = SelfCareCheck(task_id=task.id, occurrence_at=occurrence_at, status=status)
     existing.status = status
     existing.recorded_by_id = recorded_by_id
-    existing.recorded_at = datetime.now(UTC)
+    existing.recorded_at = clock.now()
     session.add(existing)

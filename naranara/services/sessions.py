@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.models import AuthSession, LoginTicket, User
-from naranara.models.types import utc_now
 from naranara.settings import get_secret_key, get_settings
 
 
@@ -53,7 +53,7 @@ class IssuedTicket:
 
 def issue_login_ticket(*, session: Session, user: User, device_token: str) -> IssuedTicket:
     token = new_token()
-    expires_at = utc_now() + timedelta(seconds=get_settings().login_ticket_seconds)
+    expires_at = clock.now() + timedelta(seconds=get_settings().login_ticket_seconds)
     session.add(
         LoginTicket(
             ticket_hash=token_digest(token),
@@ -68,7 +68,7 @@ def issue_login_ticket(*, session: Session, user: User, device_token: str) -> Is
 def redeem_login_ticket(*, session: Session, ticket: str, device_token: str) -> User | None:
     """The user a valid, unused, unexpired ticket of this device stands for."""
     row = session.get(LoginTicket, token_digest(ticket))
-    now = utc_now()
+    now = clock.now()
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
     if not secrets.compare_digest(row.device_hash, token_digest(device_token)):
@@ -88,7 +88,7 @@ def start_session(*, session: Session, user: User) -> str:
     """Create a session and return the cookie value (never stored in clear)."""
     settings = get_settings()
     token = new_token()
-    now = utc_now()
+    now = clock.now()
     session.add(
         AuthSession(
             token_hash=token_digest(token),
@@ -118,7 +118,7 @@ def resolve_session(*, session: Session, token: str | None) -> tuple[User, AuthS
     if not token:
         return None
     row = session.get(AuthSession, token_digest(token))
-    now = utc_now()
+    now = clock.now()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)
@@ -137,13 +137,13 @@ def end_session(*, session: Session, token: str | None) -> int | None:
     row = session.get(AuthSession, token_digest(token))
     if row is None or row.revoked_at is not None:
         return None
-    row.revoked_at = utc_now()
+    row.revoked_at = clock.now()
     session.add(row)
     return row.user_id
 
 
 def end_all_sessions(*, session: Session, user_id: int) -> int:
-    now = utc_now()
+    now = clock.now()
     rows = session.exec(
         select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
     ).all()

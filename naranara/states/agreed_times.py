@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import reflex as rx
 
-from naranara import routes
+from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.http.auth_routes import sign_in_again_path
 from naranara.http.calendar_routes import feed_url
@@ -78,7 +78,7 @@ class AgreedTimesState(rx.State):
     feed_link: str = ""
 
     def _refresh(self, viewer: Viewer, resident_id: int) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         locale = viewer.locale
         with session_scope() as db:
             upcoming = patient_contract.upcoming_agreed_times(
@@ -272,7 +272,7 @@ class AgreedTimeFormState(rx.State):
                 offsets = schedule.offsets_of(db.get(AgreedTimeReminderChoice, item.id))
                 self.values = patient_contract.time_form_values(item)
                 self.reminders = schedule.choice_value(offsets)
-        self.form_key = f"{self.time_id}-{self.version}-{datetime.now(UTC).timestamp()}"
+        self.form_key = f"{self.time_id}-{self.version}-{clock.now().timestamp()}"
 
     @rx.event
     def submit(self, form_data: dict):  # noqa: ANN201 - a redirect or nothing
@@ -300,7 +300,7 @@ class AgreedTimeFormState(rx.State):
                         actor_id=viewer.user_id,
                         expected_version=self.version,
                         data=typed,
-                        now=datetime.now(UTC),
+                        now=clock.now(),
                     )
                 else:
                     saved = patient_contract.add_agreed_time(
@@ -308,7 +308,7 @@ class AgreedTimeFormState(rx.State):
                         resident_id=resident_id,
                         actor_id=viewer.user_id,
                         data=typed,
-                        now=datetime.now(UTC),
+                        now=clock.now(),
                     )
                 if reminders:
                     schedule.set_agreed_time_choice(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import reflex as rx
 
-from naranara import routes
+from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.models import OrganisationKind, ReachBy
@@ -172,7 +170,7 @@ class CareContactFormState(rx.State):
                 self.values = {name: str(getattr(contact, name)) for name in _TEXT_FIELDS}
                 self.values["phone"] = patient_contract.display_phone(contact.phone)
                 self.reach_by = [v for v in contact.reach_by.split(",") if v]
-        self.form_key = f"{self.contact_id}-{datetime.now(UTC).timestamp()}"
+        self.form_key = f"{self.contact_id}-{clock.now().timestamp()}"
 
     @rx.event
     def submit(self, form_data: dict):  # noqa: ANN201 - a redirect or nothing

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.http.auth_routes import CONFIRM_PARAMETER, safe_next
 from naranara.i18n import N_, ngettext
 from naranara.models import AuditKind
-from naranara.models.types import utc_now
 from naranara.services import accounts, audit, sessions, throttle
 from naranara.settings import get_settings
 from naranara.states.arguments import form_text
@@ -96,7 +96,7 @@ class LoginState(rx.State):
         client = self.router.session.client_ip or None
         with session_scope() as db:
             wait = throttle.retry_after(
-                session=db, username=account, client_address=client, now=utc_now()
+                session=db, username=account, client_address=client, now=clock.now()
             )
             if wait is not None:
                 audit.record(

@@ -8,12 +8,12 @@ tab shows is a backend var; each handler asks the policy again.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import reflex as rx
 from babel.dates import format_date
 
-from naranara import routes
+from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.i18n.formatting import format_day, format_day_and_time, format_number
@@ -88,7 +88,7 @@ class MeasurementsState(rx.State):
     _resident_id: int = 0
 
     def _refresh(self, viewer: Viewer) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         locale = viewer.locale
         since = now - timedelta(days=self.period)
         with session_scope() as db:
@@ -136,7 +136,7 @@ class MeasurementsState(rx.State):
         self.alerts = [_alert_view(alert, locale) for alert in found]
 
     def _blank_form(self) -> None:
-        local = datetime.now(DISPLAY_TIMEZONE)
+        local = clock.local_now()
         self.values = {name: "" for name in _FIELDS} | {
             "kind": self.kind,
             "date": local.date().isoformat(),
@@ -220,7 +220,7 @@ class MeasurementsState(rx.State):
                     kind=self.values["kind"] or self.kind,
                     form=self.values,
                     recorded_by_id=viewer.user_id,
-                    now=datetime.now(UTC),
+                    now=clock.now(),
                     locale=locale,
                 )
                 saved = measurements.value_text(row, locale)

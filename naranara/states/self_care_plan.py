@@ -11,12 +11,12 @@ pausing, stopping — is the resident's own.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import datetime
 
 import reflex as rx
 from sqlmodel import col, select
 
-from naranara import routes
+from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.i18n.formatting import format_day_and_time, format_time
@@ -109,7 +109,7 @@ class SelfCarePlanState(rx.State):
     _resident_id: int = 0
 
     def _refresh(self, viewer: Viewer) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         locale = viewer.locale
         start, end = self_care.local_day_bounds(now.astimezone(DISPLAY_TIMEZONE).date())
         with session_scope() as db:
@@ -238,7 +238,7 @@ class SelfCareTaskState(rx.State):
     _task_id: int = 0
 
     def _refresh(self, viewer: Viewer) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         locale = viewer.locale
         with session_scope() as db:
             task = self_care_plan.task_of(
@@ -330,7 +330,7 @@ class SelfCareTaskState(rx.State):
                     session=db,
                     task=task,
                     schedule=schedule,
-                    today=datetime.now(DISPLAY_TIMEZONE).date(),
+                    today=clock.today(),
                 )
         except ScheduleInvalid as refused:
             self.errors = {f: gettext(viewer.locale, m) for f, m in refused.errors.items()}
@@ -362,7 +362,7 @@ class SelfCareTaskState(rx.State):
                     session=db,
                     task=task,
                     paused=paused,
-                    today=datetime.now(DISPLAY_TIMEZONE).date(),
+                    today=clock.today(),
                 )
         except self_care_plan.NotInPlan:
             self._refuse(viewer)
@@ -473,7 +473,7 @@ class SelfCareTaskNewState(rx.State):
         self.allowed = is_allowed(viewer, Action.CHANGE_SELF_CARE_PLAN, viewer.user_id)
         if not self.allowed:
             return
-        today = datetime.now(DISPLAY_TIMEZONE).date()
+        today = clock.today()
         self.today = today.isoformat()
         params = self.router.url.query_parameters
         slug = params.get("artikel") if isinstance(params.get("artikel"), str) else ""
@@ -514,7 +514,7 @@ class SelfCareTaskNewState(rx.State):
                 locale, "That could not be saved. Reload the page and try again."
             )
             return None
-        today = datetime.now(DISPLAY_TIMEZONE).date()
+        today = clock.today()
         errors: dict[str, str] = {}
         schedule = starts_on = None
         try:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import reflex as rx
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day
@@ -38,7 +37,7 @@ class TodayState(rx.State):
         viewer = current_viewer(self)
         if viewer is None:
             return
-        now = datetime.now(UTC)
+        now = clock.now()
         locale = viewer.locale
         # Relatives and staff have no care of their own here; their views come with grants.
         self.has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)

@@ -9,11 +9,10 @@ that version, so a change made on another device is never silently overwritten.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import reflex as rx
 from sqlmodel import Session
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.http import profile_routes
 from naranara.i18n import N_, gettext
@@ -274,7 +273,7 @@ class WhatMattersState(rx.State):
         self._absorb(saved, changes, viewer)
         self._status("saved", "", viewer)
         self.save_message = gettext(viewer.locale, "Saved at {time}").format(
-            time=format_time(datetime.now(UTC), viewer.locale)
+            time=format_time(clock.now(), viewer.locale)
         )
         return saved
 

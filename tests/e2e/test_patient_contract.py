@@ -15,6 +15,7 @@ from fhir.resources.R4B.bundle import Bundle
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
+from naranara import clock
 from tests.e2e.browser import (
     assert_accessible,
     screenshot,
@@ -143,7 +144,7 @@ def test_resident_adds_a_contact_with_a_callable_number(
 
 
 def _tomorrow() -> date:
-    return datetime.now(STOCKHOLM).date() + timedelta(days=1)
+    return clock.today() + timedelta(days=1)
 
 
 def test_resident_adds_a_time_and_subscribes_to_the_calendar(

@@ -21,19 +21,20 @@ MARKER = "Hemligt-Bertil"
 
 _ADD_RESIDENT_B = f"""
 from datetime import UTC, datetime, timedelta, date
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AgreedTime, CareContact, Role, SelfCareTask
 from naranara.services.accounts import create_user
 with session_scope() as db:
     bertil = create_user(session=db, username="bertil", display_name="Bertil {MARKER}",
                          role=Role.RESIDENT, password="bertils-losenord")
-    start = datetime.now(UTC) + timedelta(days=1)
+    start = clock.now() + timedelta(days=1)
     db.add(AgreedTime(resident_id=bertil.id, starts_at=start, ends_at=start + timedelta(hours=1),
                       purpose="Besök {MARKER}"))
     db.add(CareContact(resident_id=bertil.id, name="Kontakt {MARKER}", role_title="Läkare",
                        organisation="Region", phone="060-000 00 00"))
     db.add(SelfCareTask(resident_id=bertil.id, title="Uppgift {MARKER}", recurrence="RRULE:FREQ=DAILY",
-                        time_of_day="00:01", starts_on=date.today() - timedelta(days=1)))
+                        time_of_day="00:01", starts_on=clock.today() - timedelta(days=1)))
 """
 
 

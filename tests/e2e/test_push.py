@@ -45,6 +45,7 @@ PRIVATE_TEXT = "Du har en påminnelse från Nära"
 
 _ADD_PIA = f"""
 from datetime import date, timedelta
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import Role, SelfCareTask
 from naranara.services.accounts import create_user
@@ -52,19 +53,19 @@ with session_scope() as db:
     pia = create_user(session=db, username="{USERNAME}", display_name="Pia Persson",
                       role=Role.RESIDENT, password="{PASSWORD}")
     db.add(SelfCareTask(resident_id=pia.id, title="{TASK}", recurrence="RRULE:FREQ=DAILY",
-                        time_of_day="00:01", starts_on=date.today() - timedelta(days=1)))
+                        time_of_day="00:01", starts_on=clock.today() - timedelta(days=1)))
 """
 
 # A self-care reminder for today's occurrence, due now, as the planner would write it.
 _DUE_REMINDER = f"""
 from datetime import timedelta
 from sqlmodel import select
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import ReminderKind, ReminderOccurrence, ReminderStatus, User
-from naranara.models.types import utc_now
 from naranara.services import self_care
 from naranara.settings import DISPLAY_TIMEZONE
-now = utc_now()
+now = clock.now()
 with session_scope() as db:
     pia = db.exec(select(User).where(User.username == "{USERNAME}")).one()
     today = now.astimezone(DISPLAY_TIMEZONE).date()

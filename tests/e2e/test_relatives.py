@@ -33,6 +33,7 @@ PROFILE_MARKER = "Hemlig-Profiltext-Ypsilon"
 _SETUP = f"""
 from datetime import UTC, datetime
 from sqlmodel import select
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import Measurement, Role, User
 from naranara.services import profile
@@ -42,7 +43,7 @@ with session_scope() as db:
                 role=Role.RELATIVE, password="ingrids-losenord-1")
     anna = db.exec(select(User).where(User.username == "anna")).one()
     db.add(Measurement(resident_id=anna.id, kind="custom", value=1.0, unit="st",
-                       custom_name="{MEASUREMENT_MARKER}", measured_at=datetime.now(UTC)))
+                       custom_name="{MEASUREMENT_MARKER}", measured_at=clock.now()))
     found = profile.get(session=db, resident_id=anna.id)
     profile.save(session=db, resident_id=anna.id, changes={{"important_to_me": "{PROFILE_MARKER}"}},
                  expected_version=found.version, changed_by_id=anna.id)
@@ -51,14 +52,14 @@ with session_scope() as db:
 _EXPIRED_INVITATION = """
 from datetime import timedelta
 from sqlmodel import select
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import ProxyScope, User
-from naranara.models.types import utc_now
 from naranara.services import invitations
 with session_scope() as db:
     anna = db.exec(select(User).where(User.username == "anna")).one()
     made = invitations.create(session=db, resident_id=anna.id, scopes={ProxyScope.PROFILE},
-                              now=utc_now() - timedelta(days=8))
+                              now=clock.now() - timedelta(days=8))
     print(made.code)
 """
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from naranara import clock
 from tests.e2e.browser import (
     assert_accessible,
     screenshot,
@@ -116,7 +117,7 @@ def test_a_resident_adopts_a_task_marks_it_and_follows_her_weight(
 
     page.goto(f"{app_url}/matvarden")
     wait_for_app(page)
-    local_now = datetime.now(STOCKHOLM)
+    local_now = clock.local_now()
     three_days_ago = (local_now - timedelta(days=3)).date().isoformat()
     page.get_by_label("Vikt i kg").fill("725")
     page.get_by_label("Datum", exact=True).fill(three_days_ago)

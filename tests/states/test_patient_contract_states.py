@@ -3,7 +3,7 @@ calendar download and subscription."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
@@ -11,6 +11,7 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.http import calendar_routes
 from naranara.models import (
@@ -40,7 +41,7 @@ def _run(state, name: str, *args):  # noqa: ANN001, ANN202
 
 
 def _next_week() -> str:
-    return (datetime.now(DISPLAY_TIMEZONE) + timedelta(days=7)).date().isoformat()
+    return (clock.local_now() + timedelta(days=7)).date().isoformat()
 
 
 def _time_form(**changes: str) -> dict[str, str]:

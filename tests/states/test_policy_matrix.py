@@ -46,6 +46,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 import naranara
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import (
     AgreedTime,
@@ -70,7 +71,7 @@ from naranara.services import (
     self_care,
     sessions,
 )
-from naranara.settings import DISPLAY_TIMEZONE, get_settings
+from naranara.settings import get_settings
 from tests.states.conftest import state_for
 from tests.utils.factories import make_contact, make_task
 
@@ -383,7 +384,7 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
             accounts.create_user(
                 session=db, username=username, display_name=display_name, role=role
             )
-        today = datetime.now(DISPLAY_TIMEZONE).date()
+        today = clock.today()
         first = self_care.occurrences_on(session=db, resident_id=anna.id, day=today)[0]
         markers = {anna.display_name}
         markers |= {
@@ -603,7 +604,7 @@ def _a_time_id(world: World) -> int:
         return db.exec(
             select(AgreedTime.id)
             .where(AgreedTime.resident_id == world.anna_id, AgreedTime.status != "cancelled")
-            .where(AgreedTime.starts_at > datetime.now(DISPLAY_TIMEZONE))
+            .where(AgreedTime.starts_at > clock.local_now())
             .order_by(AgreedTime.starts_at)
         ).first()
 
@@ -1109,10 +1110,9 @@ async def _push_subscription(world: World, viewer: ViewerSpec, key: str) -> Seen
 @probe("POST /push/atgard")
 async def _push_action(world: World, viewer: ViewerSpec, key: str) -> Seen:
     from naranara.models import ReminderKind, ReminderOccurrence, ReminderStatus
-    from naranara.models.types import utc_now
     from naranara.reminders import actions
 
-    now = utc_now()
+    now = clock.now()
     with session_scope() as db:
         occurrence = ReminderOccurrence(
             key=f"probe:{viewer.key}:{now.isoformat()}",
@@ -1416,7 +1416,7 @@ async def _self_care_new_submit(world: World, viewer: ViewerSpec, key: str) -> S
     # The page of a template; the task goes to the viewer's own plan, never A's for others.
     state = _state(key, world, viewer, path=f"{_TEMPLATE_PATH}&invanare={world.anna_id}")
     await call(state, "load")
-    today = datetime.now(DISPLAY_TIMEZONE).date().isoformat()
+    today = clock.today().isoformat()
     form = {"title": "Väg dig på kvällen", "schedule": "daily", "time_of_day": "20:00"}
     await call(state, "submit", {**form, "starts_on": today})
     # Resident B adds to B's own plan: no refusal, and nothing of A's.
@@ -1454,7 +1454,7 @@ async def _measurements_chart(world: World, viewer: ViewerSpec, key: str) -> See
 async def _measurements_submit(world: World, viewer: ViewerSpec, key: str) -> Seen:
     state = _self_care_state(key, world, viewer, "/matvarden")
     await call(state, "load")
-    today = datetime.now(DISPLAY_TIMEZONE)
+    today = clock.local_now()
     form = {"kind": "weight", "value": "72,5", "date": today.date().isoformat(), "time": "00:01"}
     await call(state, "submit", form)
     return Seen(refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
@@ -1474,7 +1474,7 @@ async def _measurements_csv(world: World, viewer: ViewerSpec, key: str) -> Seen:
                     kind="custom",
                     value=1,
                     custom_name=title,
-                    measured_at=datetime.now(DISPLAY_TIMEZONE),
+                    measured_at=clock.local_now(),
                 )
             )
     world.setup_done()

@@ -10,6 +10,7 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.http import push_routes
 from naranara.models import (
@@ -21,10 +22,9 @@ from naranara.models import (
     SelfCareCheck,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.reminders import actions
 from naranara.services import self_care
-from naranara.settings import DISPLAY_TIMEZONE, get_settings
+from naranara.settings import get_settings
 from tests.states.conftest import session_cookie_for
 from tests.utils.push_receiver import PushReceiver
 
@@ -157,9 +157,9 @@ def _annas_reminder() -> tuple[str, int, datetime]:
     """A self-care reminder of Anna's that was sent; its token, task and occurrence."""
     with session_scope() as db:
         anna = db.exec(select(User).where(User.username == "anna")).one()
-        day = datetime.now(DISPLAY_TIMEZONE).date()
+        day = clock.today()
         due = self_care.occurrences_on(session=db, resident_id=anna.id, day=day)[0]
-        now = utc_now()
+        now = clock.now()
         row = ReminderOccurrence(
             key=f"test:{due.task_id}:{due.at.isoformat()}",
             recipient_id=anna.id,

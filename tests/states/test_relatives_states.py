@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AuthSession, ProxyScope, User
-from naranara.models.types import utc_now
 from naranara.services import access, demo_data, invitations
 from naranara.states.access_log import AccessLogState
 from naranara.states.acting_for import ActingForState, FocusBannerState
@@ -101,7 +101,7 @@ def test_an_expired_reused_or_tampered_code_is_refused_in_swedish() -> None:
         db.connection().execute(
             update(invitations.ProxyInvitation)
             .where(invitations.ProxyInvitation.id == made[0].invitation.id)
-            .values(expires_at=utc_now() - timedelta(minutes=1))
+            .values(expires_at=clock.now() - timedelta(minutes=1))
         )
     eriks = session_cookie_for("erik")
 
@@ -146,7 +146,7 @@ def test_inviting_needs_a_recent_sign_in() -> None:
     cookie = session_cookie_for("anna")
     with session_scope() as db:
         db.connection().execute(
-            update(AuthSession).values(created_at=utc_now() - timedelta(hours=2))
+            update(AuthSession).values(created_at=clock.now() - timedelta(hours=2))
         )
     state = _invite(cookie, {"scope_care_plan": "on"})
     assert state.new_code == ""
@@ -158,7 +158,7 @@ def test_sign_in_again_is_a_redirect() -> None:
     cookie = session_cookie_for("anna")
     with session_scope() as db:
         db.connection().execute(
-            update(AuthSession).values(created_at=utc_now() - timedelta(hours=2))
+            update(AuthSession).values(created_at=clock.now() - timedelta(hours=2))
         )
     state = state_for(RelativesState, cookie=cookie, path="/profil/narstaende")
     result = _run(state, "create_invitation", {"scope_care_plan": "on"})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AgreedTime, AgreedTimeReminderChoice
-from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.agreed_times import AgreedTimeFormState
 from tests.states.conftest import session_cookie_for, state_for
 
@@ -21,7 +21,7 @@ def _run(state, name: str, *args):  # noqa: ANN001, ANN202
 
 
 def _form(purpose: str, **changes: str) -> dict[str, str]:
-    day = (datetime.now(DISPLAY_TIMEZONE) + timedelta(days=7)).date().isoformat()
+    day = (clock.local_now() + timedelta(days=7)).date().isoformat()
     return {
         "date": day,
         "start": "10:00",

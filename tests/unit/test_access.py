@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import AuditEvent, AuditKind, ProxyScope, Role
-from naranara.models.types import utc_now
 from naranara.policy import Action, is_allowed, viewer_of
 from naranara.services import access, audit
 from tests.utils.factories import make_user
@@ -32,7 +32,7 @@ def test_revoked_and_expired_grants_count_for_nothing(db: Session) -> None:
         resident_id=anna.id,
         relative_id=erik.id,
         scope=ProxyScope.CARE_PLAN,
-        expires_at=utc_now() - timedelta(minutes=1),
+        expires_at=clock.now() - timedelta(minutes=1),
     )
     assert access.grants_of(session=db, relative_id=erik.id) == {
         anna.id: frozenset({ProxyScope.SELF_CARE})
@@ -50,7 +50,7 @@ def test_granting_twice_keeps_one_active_grant(db: Session) -> None:
     first = access.grant(
         session=db, resident_id=anna.id, relative_id=erik.id, scope=ProxyScope.CARE_PLAN
     )
-    later = utc_now() + timedelta(days=30)
+    later = clock.now() + timedelta(days=30)
     again = access.grant(
         session=db,
         resident_id=anna.id,

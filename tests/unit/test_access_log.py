@@ -12,8 +12,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import AuditEvent, ProxyScope, Role
-from naranara.models.types import utc_now
 from naranara.services import access, access_log, audit, care_plan, invitations
 from naranara.services.access_log import Doing, LogFilter
 from naranara.settings import PROJECT_ROOT
@@ -30,7 +30,7 @@ def _world(db: Session):  # noqa: ANN202
 
 def test_the_log_lists_others_reads_changes_and_refusals_newest_first(db: Session) -> None:
     anna, erik, stina, sara = _world(db)
-    now = utc_now()
+    now = clock.now()
     for minutes, actor, kind, detail in (
         (50, erik, "record_changed", "invitation=1 accepted"),
         (40, erik, "record_read", "agreed_times"),
@@ -86,7 +86,7 @@ def test_the_log_lists_others_reads_changes_and_refusals_newest_first(db: Sessio
 
 def test_the_period_filter_leaves_older_rows_out(db: Session) -> None:
     anna, erik, _, _ = _world(db)
-    now = utc_now()
+    now = clock.now()
     for days in (1, 10, 100, 400):
         db.add(
             AuditEvent(
@@ -109,7 +109,7 @@ def test_the_period_filter_leaves_older_rows_out(db: Session) -> None:
 
 def test_pages_of_twenty(db: Session) -> None:
     anna, erik, _, _ = _world(db)
-    now = utc_now()
+    now = clock.now()
     for n in range(45):
         db.add(
             AuditEvent(

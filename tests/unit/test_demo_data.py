@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
+from naranara import clock
 from naranara.models import (
     AgreedTime,
     AgreedTimeStatus,
@@ -15,10 +16,8 @@ from naranara.models import (
     SelfCareTask,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.services import accounts, guidance, patient_contract, self_care
 from naranara.services.demo_data import DEMO_LOGINS, DEMO_PASSWORD, is_seeded, seed
-from naranara.settings import DISPLAY_TIMEZONE
 
 
 def _count(db: Session, table: type) -> int:
@@ -59,7 +58,7 @@ def test_demo_people_sign_in_with_the_demo_password(db: Session) -> None:
 def test_anna_has_contacts_and_an_upcoming_time_within_a_week(db: Session) -> None:
     seed(db)
     db.commit()
-    anna, now = _anna(db), utc_now()
+    anna, now = _anna(db), clock.now()
 
     contacts = patient_contract.care_contacts(session=db, resident_id=anna.id)
     assert len(contacts) >= 2
@@ -92,7 +91,7 @@ def test_anna_has_tasks_today_each_with_a_published_article(db: Session) -> None
         assert article.published_at is not None
         assert guidance.article_by_slug(session=db, slug=article.slug, locale="sv") is not None
 
-    today = datetime.now(DISPLAY_TIMEZONE).date()
+    today = clock.today()
     due = self_care.occurrences_on(session=db, resident_id=anna.id, day=today)
     assert {occurrence.task_id for occurrence in due} == {task.id for task in tasks}
     assert [o.at for o in due] == sorted(o.at for o in due)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import AuditEvent, GuidanceArticle, Role, VersionStatus
 from naranara.services import guidance, guidance_editor, guidance_search
 from naranara.services.guidance_editor import GuidanceError
@@ -127,7 +128,7 @@ def test_scheduled_publishing_goes_live_when_its_time_has_come(
     version_id = _draft(db, author)
     guidance_editor.submit_for_review(session=db, editor_id=author, version_id=version_id)
     # Approved three hours ago for an hour ago: due now, and not a moment before.
-    approved = datetime.now(UTC) - timedelta(hours=3)
+    approved = clock.now() - timedelta(hours=3)
     scheduled_for = approved + timedelta(hours=2)
     version = guidance_editor.publish(
         session=db, reviewer_id=reviewer, version_id=version_id, at=scheduled_for, now=approved

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import AuditEvent, AuditKind, ProxyInvitation, ProxyScope, Role
-from naranara.models.types import utc_now
 from naranara.policy import Action, is_allowed, viewer_of
 from naranara.services import access, invitations
 from naranara.services.invitations import InvitationRefused, Refusal
@@ -74,7 +74,7 @@ def test_an_invitation_works_once(db: Session) -> None:
 
 def test_an_invitation_expires_after_seven_days(db: Session) -> None:
     anna, erik = make_user(db), make_user(db, role=Role.RELATIVE)
-    now = utc_now()
+    now = clock.now()
     made = invitations.create(session=db, resident_id=anna.id, scopes=SCOPES, now=now)
     assert made.invitation.expires_at == now + timedelta(days=7)
     later = now + timedelta(days=7, seconds=1)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.db import get_engine
 from naranara.models import (
     CheckStatus,
@@ -21,7 +22,6 @@ from naranara.models import (
     SelfCareCheck,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.reminders import schedule
 from naranara.reminders.dispatcher import BACKOFF_BASE, Dispatcher, Pusher
 from naranara.services import access
@@ -91,7 +91,7 @@ async def test_a_due_reminder_is_delivered_once_with_ttl_urgency_and_topic(
     db: Session, receiver: PushReceiver
 ) -> None:
     anna, phone = person(db, receiver, "anna", detailed=True)
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts, purpose="Hembesök av distriktssköterskan")
     db.commit()
     now = starts - timedelta(hours=2)
@@ -125,7 +125,7 @@ def schedule_topic(key: str) -> str:
 
 async def test_english_text_for_an_english_speaker(db: Session, receiver: PushReceiver) -> None:
     anna, _ = person(db, receiver, "anna", locale="en")
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts)
     db.commit()
     await send_due(starts - timedelta(hours=2))
@@ -139,7 +139,7 @@ async def test_a_gone_device_is_deleted_and_the_reminder_has_nowhere_to_go(
     db: Session, receiver: PushReceiver, gone: int
 ) -> None:
     anna, phone = person(db, receiver, "anna")
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts)
     db.commit()
     receiver.respond(phone.endpoint, gone)
@@ -156,7 +156,7 @@ async def test_429_waits_at_least_as_long_as_retry_after_says(
     db: Session, receiver: PushReceiver
 ) -> None:
     anna, phone = person(db, receiver, "anna")
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts)
     db.commit()
     receiver.respond(phone.endpoint, 429, retry_after="600")
@@ -182,7 +182,7 @@ async def test_500_is_retried_with_exponential_back_off(
     db: Session, receiver: PushReceiver
 ) -> None:
     anna, phone = person(db, receiver, "anna")
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts)
     db.commit()
     receiver.respond(phone.endpoint, 500, times=2)
@@ -204,7 +204,7 @@ async def test_500_is_retried_with_exponential_back_off(
 
 async def test_a_reminder_past_its_time_is_not_sent(db: Session, receiver: PushReceiver) -> None:
     anna, _ = person(db, receiver, "anna")
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts)
     db.commit()
     with new_session() as session:
@@ -221,7 +221,7 @@ async def test_a_relative_whose_grant_was_revoked_after_planning_gets_nothing(
     anna, anna_phone = person(db, receiver, "anna")
     reidar, reidar_phone = person(db, receiver, "reidar", role=Role.RELATIVE)
     access.grant(session=db, resident_id=anna.id, relative_id=reidar.id, scope=ProxyScope.REMINDERS)
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts)
     db.commit()
     now = starts - timedelta(hours=2)
@@ -249,7 +249,7 @@ async def test_a_relatives_reminder_shows_details_only_if_both_chose_them(
     anna, _ = person(db, receiver, "anna", detailed=False)
     reidar, reidar_phone = person(db, receiver, "reidar", role=Role.RELATIVE, detailed=True)
     access.grant(session=db, resident_id=anna.id, relative_id=reidar.id, scope=ProxyScope.REMINDERS)
-    starts = (utc_now() + timedelta(hours=3)).replace(microsecond=0)
+    starts = (clock.now() + timedelta(hours=3)).replace(microsecond=0)
     make_agreed_time(db, anna, starts_at=starts, purpose="Provsvar")
     db.commit()
     await send_due(starts - timedelta(hours=2))
@@ -271,7 +271,7 @@ async def test_a_missed_task_alert_goes_out_only_if_the_task_is_still_unmarked(
     access.grant(
         session=db, resident_id=lisa.id, relative_id=lena.id, scope=ProxyScope.MISSED_TASK_ALERTS
     )
-    local_now = (utc_now() + timedelta(hours=1)).astimezone(DISPLAY_TIMEZONE)
+    local_now = (clock.now() + timedelta(hours=1)).astimezone(DISPLAY_TIMEZONE)
     at = f"{local_now:%H}:00"
     forgotten = make_task(
         db, anna, title="Ta medicinen", time_of_day=at, starts_on=date(2026, 1, 1)

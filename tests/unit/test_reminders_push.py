@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import (
     CheckStatus,
     DeliveryAttempt,
@@ -24,7 +25,6 @@ from naranara.models import (
     SelfCareCheck,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.reminders import actions, payload, vapid
 from naranara.reminders.actions import ActionRefused, action_token, apply_action
 from naranara.reminders.dispatcher import send_test_notification
@@ -99,7 +99,7 @@ def test_claims_are_fresh_each_time_and_end_within_a_day() -> None:
     one, two = vapid.fresh_claims(), vapid.fresh_claims()
     assert one is not two
     assert one["sub"] == get_settings().vapid_subject
-    assert 0 < int(one["exp"]) - int(datetime.now(UTC).timestamp()) <= 24 * 3600
+    assert 0 < int(one["exp"]) - int(clock.now().timestamp()) <= 24 * 3600
 
 
 # ---------------------------------------------------------------- the test notification
@@ -166,7 +166,7 @@ def test_the_test_notification_without_devices_reaches_nobody(db: Session) -> No
 def ledger_row(
     db: Session, recipient: User, resident: User, kind: ReminderKind, **extra: object
 ) -> ReminderOccurrence:
-    now = utc_now()
+    now = clock.now()
     row = ReminderOccurrence(
         key=f"{kind.value}:{extra.get('task_id', 0)}:{int(now.timestamp())}:{recipient.id}:x:v0",
         recipient_id=recipient.id,
@@ -295,7 +295,7 @@ def test_snooze_makes_one_copy_an_hour_later_however_often_it_is_pressed(db: Ses
     db.commit()
     token = action_token(row)
 
-    before = utc_now()
+    before = clock.now()
     assert apply_action(db, token, "snooze") == "/tider"
     db.commit()
     assert apply_action(db, token, "snooze") == "/tider"

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import Session, SQLModel, select
 
+from naranara import clock
 from naranara.db import get_engine, session_scope
 from naranara.models import AuthSession, LoginTicket, Role, User
-from naranara.models.types import utc_now
 from naranara.services import sessions
 from naranara.settings import get_settings
 from tests.utils.factories import make_user
@@ -122,7 +122,7 @@ def test_the_hash_itself_is_not_a_token(anna: User) -> None:
 
 
 def test_a_session_lives_at_most_the_absolute_lifetime(anna: User) -> None:
-    before = utc_now()
+    before = clock.now()
     token = start(anna)
     row = session_row(token)
     assert row.created_at >= before
@@ -134,17 +134,17 @@ def test_a_session_lives_at_most_the_absolute_lifetime(anna: User) -> None:
 def test_idle_session_is_over(anna: User) -> None:
     token = start(anna)
     idle = get_settings().session_idle_for(anna.role)
-    change_session_row(token, last_seen_at=utc_now() - idle - timedelta(minutes=1))
+    change_session_row(token, last_seen_at=clock.now() - idle - timedelta(minutes=1))
     assert resolve(token) is None
 
 
 def test_activity_within_the_idle_timeout_keeps_the_session_and_is_recorded(anna: User) -> None:
     token = start(anna)
     idle = get_settings().session_idle_for(anna.role)
-    long_ago = utc_now() - idle + timedelta(minutes=5)
+    long_ago = clock.now() - idle + timedelta(minutes=5)
     change_session_row(token, last_seen_at=long_ago)
 
-    before = utc_now()
+    before = clock.now()
     assert resolve(token) is not None
     assert session_row(token).last_seen_at >= before
     # ...so the idle clock starts again from now.
@@ -153,7 +153,7 @@ def test_activity_within_the_idle_timeout_keeps_the_session_and_is_recorded(anna
 
 def test_activity_within_a_minute_is_not_written_again(anna: User) -> None:
     token = start(anna)
-    recently = utc_now() - timedelta(seconds=30)
+    recently = clock.now() - timedelta(seconds=30)
     change_session_row(token, last_seen_at=recently)
     assert resolve(token) is not None
     assert session_row(token).last_seen_at == recently
@@ -161,7 +161,7 @@ def test_activity_within_a_minute_is_not_written_again(anna: User) -> None:
 
 def test_session_past_its_absolute_lifetime_is_over_even_if_active(anna: User) -> None:
     token = start(anna)
-    now = utc_now()
+    now = clock.now()
     change_session_row(token, expires_at=now - timedelta(seconds=1), last_seen_at=now)
     assert resolve(token) is None
 
@@ -169,7 +169,7 @@ def test_session_past_its_absolute_lifetime_is_over_even_if_active(anna: User) -
 def test_activity_does_not_extend_the_absolute_lifetime(anna: User) -> None:
     token = start(anna)
     expires_at = session_row(token).expires_at
-    change_session_row(token, last_seen_at=utc_now() - timedelta(hours=2))
+    change_session_row(token, last_seen_at=clock.now() - timedelta(hours=2))
     assert resolve(token) is not None
     assert session_row(token).expires_at == expires_at
 
@@ -206,7 +206,7 @@ def test_ending_no_or_an_unknown_session_changes_nothing(anna: User) -> None:
 
 def test_revoked_session_is_over_even_within_its_lifetime(anna: User) -> None:
     token = start(anna)
-    change_session_row(token, revoked_at=utc_now() + timedelta(minutes=5))
+    change_session_row(token, revoked_at=clock.now() + timedelta(minutes=5))
     assert resolve(token) is None
 
 
@@ -257,10 +257,10 @@ def test_a_ticket_is_redeemed_once_only(anna: User) -> None:
 
 
 def test_a_ticket_expires_after_the_configured_seconds(anna: User) -> None:
-    before = utc_now()
+    before = clock.now()
     issued = issue(anna)
     seconds = timedelta(seconds=get_settings().login_ticket_seconds)
-    assert before + seconds <= issued.expires_at <= utc_now() + seconds
+    assert before + seconds <= issued.expires_at <= clock.now() + seconds
     with Session(get_engine()) as db:
         assert db.get(LoginTicket, sha256(issued.token)).expires_at == issued.expires_at
 
@@ -269,7 +269,7 @@ def test_an_expired_ticket_is_refused(anna: User) -> None:
     ticket = issue(anna).token
     with session_scope() as db:
         row = db.get(LoginTicket, sha256(ticket))
-        row.expires_at = utc_now() - timedelta(seconds=1)
+        row.expires_at = clock.now() - timedelta(seconds=1)
         db.add(row)
     assert redeem(ticket) is None
 
@@ -329,7 +329,7 @@ def test_staff_sessions_are_short_resident_sessions_long(anna: User) -> None:
     assert staff_row.expires_at - staff_row.created_at == timedelta(hours=12)
     assert resident_row.expires_at - resident_row.created_at == timedelta(days=30)
     # 31 minutes without use ends the staff session, not the resident's.
-    quiet = utc_now() - timedelta(minutes=31)
+    quiet = clock.now() - timedelta(minutes=31)
     change_session_row(staff_token, last_seen_at=quiet)
     change_session_row(resident_token, last_seen_at=quiet)
     assert resolve(staff_token) is None

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from naranara import clock
 from naranara.models import AuditEvent, AuditKind
-from naranara.models.types import utc_now
 from naranara.services import audit, throttle
 
 
@@ -24,27 +24,27 @@ def _fail(db: Session, *, account: str, client: str, times: int, at=None) -> Non
 
 def test_five_failures_are_free_the_sixth_waits_a_minute(db: Session) -> None:
     _fail(db, account="anna", client="10.0.0.1", times=4)
-    now = utc_now()
+    now = clock.now()
     assert throttle.retry_after(session=db, username="anna", client_address="x", now=now) is None
     _fail(db, account="anna", client="10.0.0.1", times=1)
-    now = utc_now()
+    now = clock.now()
     wait = throttle.retry_after(session=db, username="anna", client_address="x", now=now)
     assert wait is not None and timedelta(seconds=50) < wait <= timedelta(minutes=1)
 
 
 def test_each_further_failure_doubles_the_wait_up_to_fifteen_minutes(db: Session) -> None:
     _fail(db, account="anna", client="c", times=7)
-    now = utc_now()
+    now = clock.now()
     wait = throttle.retry_after(session=db, username="anna", client_address=None, now=now)
     assert timedelta(minutes=3, seconds=50) < wait <= timedelta(minutes=4)
     _fail(db, account="anna", client="c", times=10)
-    now = utc_now()
+    now = clock.now()
     wait = throttle.retry_after(session=db, username="anna", client_address=None, now=now)
     assert wait <= timedelta(minutes=15) and wait > timedelta(minutes=14)
 
 
 def test_old_failures_and_other_accounts_do_not_count(db: Session) -> None:
-    now = utc_now()
+    now = clock.now()
     _fail(db, account="anna", client="c", times=9, at=now - timedelta(minutes=16))
     _fail(db, account="erik", client="c", times=9)
     assert (
@@ -53,7 +53,7 @@ def test_old_failures_and_other_accounts_do_not_count(db: Session) -> None:
 
 
 def test_one_client_trying_many_accounts_is_slowed_too(db: Session) -> None:
-    now = utc_now()
+    now = clock.now()
     for number in range(20):
         _fail(db, account=f"user{number}", client="192.0.2.7", times=1)
     assert throttle.retry_after(session=db, username="fresh", client_address="192.0.2.7", now=now)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from naranara import clock
 from naranara.models import (
     AgreedTime,
     NotificationSettings,
@@ -20,7 +21,6 @@ from naranara.models import (
     ReminderOccurrence,
     User,
 )
-from naranara.models.types import utc_now
 from naranara.reminders import schedule
 from tests.utils.push_receiver import PushReceiver
 
@@ -34,7 +34,7 @@ def make_due_reminders(
     prefix: str = "load",
 ) -> int:
     """``residents`` × ``times_each`` due reminders, one device per resident; returns the count."""
-    now = utc_now()
+    now = clock.now()
     session.execute(
         insert(User.__table__),
         [
