@@ -45,7 +45,11 @@ test: $(STAMP) $(AXE)
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 	$(BIN)/ruff check
-	$(BIN)/python -m pytest
+	@git status --porcelain > $(VENV)/git-status-before 2>/dev/null || true
+	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=25
+	@# A run must leave the tree as it found it (no build output or data in git's view).
+	@git status --porcelain 2>/dev/null | diff $(VENV)/git-status-before - \
+	  || { echo "make test changed what git sees (above): ignore or remove it"; exit 1; }
 
 ## Re-extract translatable strings and merge them into locales/*/LC_MESSAGES/messages.po
 messages: $(STAMP)

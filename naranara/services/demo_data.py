@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -32,7 +33,7 @@ from naranara.models import (
     User,
 )
 from naranara.services import access, guidance_content, guidance_editor, self_care_demo
-from naranara.services.accounts import create_user
+from naranara.services.accounts import create_user, hash_password
 from naranara.settings import DISPLAY_TIMEZONE
 
 DEMO_PASSWORD = "nara-demo"
@@ -85,6 +86,13 @@ def is_seeded(session: Session) -> bool:
     return session.exec(select(User).limit(1)).first() is not None
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """One argon2 hash of the shared, published demo password: a hash per account costs
+    half a second of CPU each time demo data is seeded, and the tests seed it often."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def seed(session: Session, *, today: date | None = None) -> bool:
     """Seed the demo data into an empty database. Returns False if already seeded."""
     if is_seeded(session):
@@ -96,10 +104,11 @@ def seed(session: Session, *, today: date | None = None) -> bool:
             username=login.username,
             display_name=login.display_name,
             role=login.role,
-            password=DEMO_PASSWORD,
         )
         for login in DEMO_LOGINS
     }
+    for user in users.values():
+        user.password_hash = _demo_password_hash()
     anna, sara = users["anna"], users["sara"]
 
     articles = seed_guidance(session, published=clock.now() - timedelta(days=30))

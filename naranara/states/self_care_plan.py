@@ -264,7 +264,7 @@ class SelfCareTaskState(rx.State):
             self.schedule = self_care_plan.describe(task, locale)
             self.values = _schedule_values(task)
         resident = people.get(self._resident_id, "")
-        self.streak = _streak_text(self_care_plan.streak(entries, now=now), locale)
+        self.streak = _streak_text(self_care_plan.streak(entries), locale)
         self.entries = [
             HistoryView(
                 when=format_day_and_time(entry.at, locale),

@@ -1,4 +1,14 @@
-"""The production build, started once per test session, driven by real Chromium."""
+"""The production build, started once per test session, driven by real Chromium.
+
+The build lives in a directory of its own (``.web-e2e``, Reflex's ``REFLEX_WEB_WORKDIR``)
+for a fixed port, so a second run reuses it while its inputs are unchanged, and a
+test run never touches the build that ``make run`` serves from ``.web``.
+
+Every test starts at the run's instant (tests/conftest.py), the server, the scripts
+the tests run and the browser's ``Date`` included: the server and the scripts follow
+a clock file (``NARA_CLOCK_FILE``) rewritten at the start of each test, the browser
+gets Playwright's clock.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +20,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from naranara import clock
 from tests.e2e.browser import ARTIFACTS, PHONE
 from tests.utils.oidc import RunningProvider, start_provider
 
@@ -30,6 +42,17 @@ CHROMIUM_ARGS = [
 ]
 # The first start builds the JavaScript bundle with npm: minutes on a cold machine.
 START_TIMEOUT_S = 600
+# The bundle has its port baked in: a fixed port lets the next run reuse the build.
+E2E_PORT = int(os.environ.get("NARA_E2E_PORT", "3917"))
+WEB_DIR = ROOT / ".web-e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One pytest-xdist worker runs every browser test, against one server."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _free_port() -> int:
@@ -54,9 +77,40 @@ def _wait_until_up(base_url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app did not start in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def app_port() -> int:
-    return _free_port()
+    if _port_is_free(E2E_PORT):
+        return E2E_PORT
+    port = _free_port()
+    print(f"port {E2E_PORT} is taken (NARA_E2E_PORT): serving on {port}, which rebuilds .web-e2e")
+    return port
+
+
+@pytest.fixture(scope="session")
+def clock_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The clock the server and every script the tests start follow (naranara/clock.py)."""
+    path = tmp_path_factory.mktemp("clock") / "now"
+    clock.write_clock_file(path, clock.now())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(clock.FILE_VARIABLE, str(path))
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def _every_test_starts_at_the_run_instant(
+    instant: datetime, request: pytest.FixtureRequest
+) -> None:
+    if "app_url" in request.fixturenames:
+        clock.write_clock_file(request.getfixturevalue("clock_file"), instant)
 
 
 @pytest.fixture(scope="session")
@@ -77,12 +131,15 @@ def oidc_provider(app_port: int) -> Iterator[RunningProvider]:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_port: int, app_data_dir: Path, oidc_provider: RunningProvider) -> Iterator[str]:
-    """Base URL of the app in prod mode on a free port, with fresh demo data."""
+def app_url(
+    app_port: int, app_data_dir: Path, oidc_provider: RunningProvider, clock_file: Path
+) -> Iterator[str]:
+    """Base URL of the app in prod mode, with fresh demo data."""
     data_dir = app_data_dir
     env = {
         **os.environ,
         "NARA_DATA_DIR": str(data_dir),
+        "REFLEX_WEB_WORKDIR": str(WEB_DIR),
         "REFLEX_USE_NPM": "1",
         "NARA_OIDC_PROVIDERS": json.dumps([oidc_provider.config("testid", label="Test-ID")]),
         # The push test's receiver listens on loopback http, not a push service's https.
@@ -121,7 +178,9 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-@pytest.fixture(scope="session")
+# Per module: the sync API holds an event loop while it runs, which would stop the
+# asyncio tests that pytest-xdist may give this worker after an end-to-end module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -132,9 +191,10 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def context(browser: Browser, instant: datetime) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport=PHONE, locale="sv-SE", timezone_id="Europe/Stockholm")
     context.set_default_timeout(15_000)
+    context.clock.install(time=clock.now())  # the page's Date agrees with the server
     # The Content-Security-Policy must let the app work: any violation fails the test.
     violations: list[str] = []
     context.on(

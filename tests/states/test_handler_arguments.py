@@ -35,6 +35,10 @@ from tests.states.test_policy_matrix import (
     world,  # noqa: F401 - the fixture, used by name
 )
 
+pytestmark = pytest.mark.both_databases(
+    "hostile text reaches each database's driver (PostgreSQL refuses NUL)"
+)
+
 HOSTILE: list[Any] = [
     None,
     "",

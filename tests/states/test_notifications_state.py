@@ -14,7 +14,10 @@ from naranara.states.notifications import NotificationsState
 from tests.states.conftest import session_cookie_for, state_for
 from tests.utils.push_receiver import PushReceiver
 
-pytestmark = pytest.mark.usefixtures("seeded_db")
+pytestmark = [
+    pytest.mark.usefixtures("seeded_db"),
+    pytest.mark.time_sensitive,
+]
 PATH = "/profil/aviseringar"
 
 

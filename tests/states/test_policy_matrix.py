@@ -439,30 +439,27 @@ def rows_of_a(world: World) -> dict[str, frozenset[tuple]]:
     tables: dict[str, Table] = {t.name: t for t in SQLModel.metadata.sorted_tables}
     snapshot: dict[str, frozenset[tuple]] = {}
     with session_scope() as db:
-        for _ in range(3):  # A's account -> A's tasks -> checks of A's tasks
-            for name, table in tables.items():
-                if name in _NOT_RESIDENT_DATA:
-                    continue
-                conditions = [
-                    column.in_(owned[fk.column.table.name])
-                    for column in table.columns
-                    for fk in column.foreign_keys
-                    if owned.get(fk.column.table.name)
-                ]
-                if name == "user_account":
-                    conditions.append(table.c.id == world.anna_id)
-                if not conditions:
-                    continue
-                rows = db.connection().execute(sa_select(table).where(or_(*conditions))).all()
-                keep = [c.name for c in table.columns if c.name not in _VOLATILE_COLUMNS]
-                snapshot[name] = frozenset(
-                    tuple(str(row._mapping[c]) for c in keep) for row in rows
-                )
-                primary = list(table.primary_key.columns)
-                if len(primary) == 1:
-                    owned.setdefault(name, set()).update(
-                        row._mapping[primary[0].name] for row in rows
-                    )
+        # sorted_tables puts every table after those it points at, so one pass follows
+        # A's account -> A's tasks -> checks of A's tasks.
+        for name, table in tables.items():
+            if name in _NOT_RESIDENT_DATA:
+                continue
+            conditions = [
+                column.in_(owned[fk.column.table.name])
+                for column in table.columns
+                for fk in column.foreign_keys
+                if owned.get(fk.column.table.name)
+            ]
+            if name == "user_account":
+                conditions.append(table.c.id == world.anna_id)
+            if not conditions:
+                continue
+            rows = db.connection().execute(sa_select(table).where(or_(*conditions))).all()
+            keep = [c.name for c in table.columns if c.name not in _VOLATILE_COLUMNS]
+            snapshot[name] = frozenset(tuple(str(row._mapping[c]) for c in keep) for row in rows)
+            primary = list(table.primary_key.columns)
+            if len(primary) == 1:
+                owned.setdefault(name, set()).update(row._mapping[primary[0].name] for row in rows)
     return snapshot
 
 
@@ -1698,16 +1695,20 @@ async def test_role_matrix(key: str, world: World) -> None:
     )
     assert key in PROBES, f"{key} has a row in EXPECTED but no probe: add one with @probe({key!r})"
     wrong, outcomes = [], {}
+    world.setup_done()
     for viewer, expected in zip(VIEWERS, EXPECTED[key], strict=True):
-        world.setup_done()
         try:
             seen = await PROBES[key](world, viewer, key)
         except Forbidden:
             seen = Seen(refused=True)
         except Exception as error:  # a crash is a wrong cell too, not the end of the row
             wrong.append(f"{viewer.key}: expected {expected}, but it raised {error!r}")
+            world.setup_done()
             continue
-        observed, why = _observed(world, seen, world.before, rows_of_a(world))
+        after = rows_of_a(world)
+        observed, why = _observed(world, seen, world.before, after)
+        world.before = after  # where the next viewer starts (a probe that prepares rows of
+        # A's takes its own snapshot after preparing them)
         outcomes[viewer.key] = seen.public
         if observed != expected:
             wrong.append(f"{viewer.key}: expected {expected}, got {observed} ({why})")

@@ -29,7 +29,10 @@ from naranara.states.self_care_plan import (
 )
 from tests.states.conftest import session_cookie_for, state_for
 
-pytestmark = pytest.mark.usefixtures("seeded_db")
+pytestmark = [
+    pytest.mark.usefixtures("seeded_db"),
+    pytest.mark.time_sensitive,
+]
 
 
 def _id(username: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, func, select
 
 from naranara import clock
@@ -18,6 +19,8 @@ from naranara.models import (
 )
 from naranara.services import accounts, guidance, patient_contract, self_care
 from naranara.services.demo_data import DEMO_LOGINS, DEMO_PASSWORD, is_seeded, seed
+
+pytestmark = pytest.mark.time_sensitive
 
 
 def _count(db: Session, table: type) -> int:
@@ -42,9 +45,7 @@ def test_seeds_an_empty_database_once(db: Session) -> None:
     assert {table: _count(db, table) for table in tables} == counts
 
 
-def test_demo_people_sign_in_with_the_demo_password(db: Session) -> None:
-    seed(db)
-    db.commit()
+def test_demo_people_sign_in_with_the_demo_password(seeded_db: str, db: Session) -> None:
     for login in DEMO_LOGINS:
         user = accounts.authenticate(session=db, username=login.username, password=DEMO_PASSWORD)
         assert user is not None, login.username
@@ -55,9 +56,7 @@ def test_demo_people_sign_in_with_the_demo_password(db: Session) -> None:
     assert anna.password_hash.startswith("$argon2id$")
 
 
-def test_anna_has_contacts_and_an_upcoming_time_within_a_week(db: Session) -> None:
-    seed(db)
-    db.commit()
+def test_anna_has_contacts_and_an_upcoming_time_within_a_week(seeded_db: str, db: Session) -> None:
     anna, now = _anna(db), clock.now()
 
     contacts = patient_contract.care_contacts(session=db, resident_id=anna.id)
@@ -79,9 +78,7 @@ def test_anna_has_contacts_and_an_upcoming_time_within_a_week(db: Session) -> No
         assert owners == {anna.id}, table.__name__
 
 
-def test_anna_has_tasks_today_each_with_a_published_article(db: Session) -> None:
-    seed(db)
-    db.commit()
+def test_anna_has_tasks_today_each_with_a_published_article(seeded_db: str, db: Session) -> None:
     anna = _anna(db)
     tasks = self_care.tasks_of(session=db, resident_id=anna.id)
     assert len(tasks) >= 2

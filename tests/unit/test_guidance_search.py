@@ -9,6 +9,10 @@ from sqlmodel import Session
 
 from naranara.services import guidance_editor, guidance_search
 
+pytestmark = pytest.mark.both_databases(
+    "full-text search: FTS5 on SQLite, tsvector and GIN on PostgreSQL"
+)
+
 _BASE = {
     "summary": "",
     "category": "hogt-blodtryck",
