@@ -1,10 +1,13 @@
-"""An article as residents read it: the library page and the editor's preview share it."""
+"""An article as residents read it: the library page and the editor's preview share it;
+and which versions of it there are (Svenska, Lättläst, English)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from naranara import routes
 from naranara.states.session import t
+from naranara.states.views import ArticleSummaryView, VersionLink
 
 
 def warning_box(warning_html: rx.Var[str]) -> rx.Component:
@@ -38,4 +41,49 @@ def article_content(article: rx.Var, *heading_extra: rx.Component) -> rx.Compone
         rx.el.p(article.reviewed, class_name="muted small"),
         lang=article.lang,
         class_name="stack",
+    )
+
+
+def _version(version: VersionLink) -> rx.Component:
+    # Named in its own language (lang), linked unless it is the one on screen.
+    return rx.el.li(
+        rx.cond(
+            version.current,
+            rx.el.span(
+                rx.icon("check", size=18, aria_hidden="true"),
+                version.label,
+                lang=version.lang,
+                aria_current="true",
+                class_name="version version-current",
+            ),
+            rx.el.a(version.label, href=version.href, lang=version.lang, class_name="version"),
+        )
+    )
+
+
+def versions_line(versions: rx.Var[list[VersionLink]], label: rx.Var[str]) -> rx.Component:
+    """ "Finns också som: Lättläst · English" — nothing when there is only the one version."""
+    return rx.cond(
+        versions.length() > 0,
+        rx.el.div(
+            rx.el.span(label, class_name="versions-label"),
+            rx.el.ul(rx.foreach(versions, _version), class_name="versions-list"),
+            class_name="versions",
+        ),
+    )
+
+
+def article_card(article: ArticleSummaryView) -> rx.Component:
+    """An article in the library: the card opens it; its other versions are links of their
+    own beside it (a link inside a link would be neither)."""
+    return rx.el.li(
+        rx.el.a(
+            rx.el.span(article.title, class_name="card-title"),
+            rx.el.span(article.summary, class_name="summary"),
+            rx.el.span(article.reading_time, class_name="muted"),
+            href=routes.GUIDANCE + "/" + article.slug,
+            class_name="card-link card-link-block",
+        ),
+        versions_line(article.versions, t("Also available as:")),
+        class_name="card",
     )
