@@ -10,8 +10,9 @@ from naranara.states.session import t
 from naranara.states.views import ArticleSummaryView, VersionLink
 
 
-def warning_box(warning_html: rx.Var[str]) -> rx.Component:
-    """When to call 1177 or 112: a marked note with an icon, never styled away."""
+def warning_box(warning_html: rx.Var[str], lang: rx.Var[str] | str = "sv") -> rx.Component:
+    """When to call 1177 or 112: a marked note with an icon, never styled away. Its heading
+    is in the page's language, the advice in the article's (``lang``)."""
     return rx.cond(
         warning_html != "",
         rx.el.aside(
@@ -20,7 +21,7 @@ def warning_box(warning_html: rx.Var[str]) -> rx.Component:
                 t("When to seek care"),
                 class_name="warning-box-title",
             ),
-            rx.html(warning_html, class_name="article-body"),
+            rx.html(warning_html, class_name="article-body", lang=lang),
             role="note",
             aria_label=t("When to seek care"),
             class_name="warning-box",
@@ -29,17 +30,21 @@ def warning_box(warning_html: rx.Var[str]) -> rx.Component:
 
 
 def article_content(article: rx.Var, *heading_extra: rx.Component) -> rx.Component:
-    """Title, summary, reading time, the warning box, the body and who reviewed it."""
+    """Title, summary, reading time, the warning box, the body and who reviewed it.
+
+    The article's own words carry its language; what Nära says around them (category,
+    reading time, "När du ska söka vård") stays in the page's, so a screen reader reads
+    each in the right voice when an English article sits in a Swedish page.
+    """
     return rx.el.div(
         rx.cond(article.category != "", rx.el.p(article.category, class_name="eyebrow")),
-        rx.el.h1(article.title),
+        rx.el.h1(article.title, lang=article.lang),
         *heading_extra,
-        rx.el.p(article.summary, class_name="lead"),
+        rx.el.p(article.summary, class_name="lead", lang=article.lang),
         rx.el.p(article.reading_time, class_name="muted"),
-        warning_box(article.warning_html),
-        rx.html(article.body_html, class_name="article-body"),
+        warning_box(article.warning_html, article.lang),
+        rx.html(article.body_html, class_name="article-body", lang=article.lang),
         rx.el.p(article.reviewed, class_name="muted small"),
-        lang=article.lang,
         class_name="stack",
     )
 

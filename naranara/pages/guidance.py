@@ -116,7 +116,7 @@ def guidance_library() -> rx.Component:
 def _task_link(task: TaskTemplateLink) -> rx.Component:
     return rx.el.li(
         rx.el.div(
-            rx.el.span(task.title, class_name="card-title"),
+            rx.el.span(task.title, class_name="card-title", lang=task.lang),
             rx.el.a(t("Add to my self-care"), href=task.href, class_name="button"),
             class_name="card stack",
         )

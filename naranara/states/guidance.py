@@ -54,6 +54,7 @@ class CategoryLink:
 class TaskTemplateLink:
     title: str
     href: str
+    lang: str = "sv"  # the language of the article version the title comes from
 
 
 @dataclasses.dataclass
@@ -218,6 +219,7 @@ class GuidanceArticleState(rx.State):
                         task.title,
                         f"{routes.SELF_CARE_TASK_NEW}?artikel={slug}&mall={task.key}"
                         f"&{VARIANT_PARAM}={shown}",
+                        chosen.locale,
                     )
                     for task in guidance_content.templates_for(slug, shown)
                 ]
