@@ -31,12 +31,21 @@ def migrate() -> None:
 
 @main.command("seed")
 def seed() -> None:
-    """Add the Swedish demo data to an empty database."""
+    """Add the Swedish demo data to an empty database (to one with data: new advice only)."""
     with session_scope() as session:
         added = demo_data.seed(session)
         if added:
             demo_data.seed_relatives(session)
-    click.echo("Demo data added." if added else "The database already has data; nothing added.")
+        new_guidance = 0 if added else demo_data.add_new_guidance(session)
+    if added:
+        click.echo("Demo data added.")
+    elif new_guidance:
+        click.echo(
+            f"The database already has data; {new_guidance} new self-care article"
+            " version(s) published."
+        )
+    else:
+        click.echo("The database already has data; nothing added.")
 
 
 @main.command("demo-logins")

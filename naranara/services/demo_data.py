@@ -54,28 +54,45 @@ DEMO_LOGINS = (
 
 
 def seed_guidance(session: Session, *, published: datetime) -> dict[str, GuidanceArticle]:
-    """The whole guidance library shipped with Nära, published; the Swedish originals by slug."""
+    """The whole guidance library shipped with Nära, published; the Swedish originals by slug.
+
+    A version already in the database (shipped earlier, or begun by staff in the editor) is
+    left as it is, so seeding again only adds what is new: a translation shipped later.
+    """
+    present = {
+        (article.slug, article.locale, article.easy_read): article
+        for article in session.exec(select(GuidanceArticle))
+    }
     swedish: dict[str, GuidanceArticle] = {}
     for source in guidance_content.load_sources():
-        article = guidance_editor.import_published(
-            session=session,
-            slug=source.slug,
-            variant=source.variant,
-            values={
-                "title": source.title,
-                "summary": source.summary,
-                "category": source.category,
-                "reading_minutes": source.reading_minutes,
-                "responsible_unit": source.responsible_unit,
-                "reviewed_on": source.reviewed_on,
-                "warning_markdown": source.warning,
-                "body_markdown": source.body,
-            },
-            now=published,
-        )
+        article = present.get((source.slug, source.language, source.easy_read))
+        if article is None:
+            article = guidance_editor.import_published(
+                session=session,
+                slug=source.slug,
+                variant=source.variant,
+                values={
+                    "title": source.title,
+                    "summary": source.summary,
+                    "category": source.category,
+                    "reading_minutes": source.reading_minutes,
+                    "responsible_unit": source.responsible_unit,
+                    "reviewed_on": source.reviewed_on,
+                    "warning_markdown": source.warning,
+                    "body_markdown": source.body,
+                },
+                now=published,
+            )
         if source.variant == "sv":
             swedish[source.slug] = article
     return swedish
+
+
+def add_new_guidance(session: Session) -> int:
+    """Publish the shipped article versions an earlier seeded database lacks; how many."""
+    before = len(session.exec(select(GuidanceArticle.id)).all())
+    seed_guidance(session, published=clock.now())
+    return len(session.exec(select(GuidanceArticle.id)).all()) - before
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from naranara import clock, routes
 from naranara.i18n import DEFAULT_LOCALE, N_
 from naranara.models import GuidanceArticle
+from naranara.services.guidance_content import variant_name
 
 # Raw HTML in the source is not passed through; the output is sanitised anyway,
 # because article bodies are written in a browser by many hands.
@@ -115,6 +116,23 @@ def published_variants(*, session: Session, slug: str) -> list[GuidanceArticle]:
             )
         ).all()
     )
+
+
+def published_version_names(*, session: Session, slugs: Iterable[str]) -> dict[str, set[str]]:
+    """Which versions ("sv", "sv-lattlast", "en") of each article are published, by slug."""
+    wanted = set(slugs)
+    names: dict[str, set[str]] = {slug: set() for slug in wanted}
+    if not wanted:
+        return names
+    rows = session.exec(
+        select(GuidanceArticle.slug, GuidanceArticle.locale, GuidanceArticle.easy_read).where(
+            col(GuidanceArticle.slug).in_(wanted),
+            col(GuidanceArticle.published_at) <= clock.now(),
+        )
+    ).all()
+    for slug, locale, easy_read in rows:
+        names[slug].add(variant_name(locale, easy_read))
+    return names
 
 
 _WORD = re.compile(r"\w+")

@@ -90,12 +90,13 @@ class TaskTemplate(Protocol):
     threshold: TemplateThreshold | None
 
 
-def template(slug: str, key: str) -> TaskTemplate | None:
-    """The template ``key`` of the article ``slug``, as the guidance content defines it."""
+def template(slug: str, key: str, variant: str = "sv") -> TaskTemplate | None:
+    """The template ``key`` of the article ``slug``, as the guidance content defines it, in
+    the words of the article's version ``variant`` (the Swedish original's otherwise)."""
     # Imported on use: the article content is its own module, loaded with its texts.
     from naranara.services.guidance_content import task_template
 
-    return task_template(slug, key)
+    return task_template(slug, key, variant)
 
 
 # ---------------------------------------------------------------------------- schedules

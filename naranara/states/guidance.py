@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from naranara import i18n, routes
 from naranara.db import session_scope
@@ -21,7 +21,12 @@ from naranara.services import (
     self_care,
 )
 from naranara.states.session import SessionState, current_viewer
-from naranara.states.views import ArticleSummaryView, article_summary_view, reviewed_text
+from naranara.states.views import (
+    ArticleSummaryView,
+    VersionLink,
+    article_summary_view,
+    reviewed_text,
+)
 
 CATEGORY_PARAM = "kategori"
 QUERY_PARAM = "q"
@@ -46,16 +51,10 @@ class CategoryLink:
 
 
 @dataclasses.dataclass
-class VariantLink:
-    label: str
-    href: str
-    lang: str
-
-
-@dataclasses.dataclass
 class TaskTemplateLink:
     title: str
     href: str
+    lang: str = "sv"  # the language of the article version the title comes from
 
 
 @dataclasses.dataclass
@@ -86,6 +85,51 @@ def article_view(article: GuidanceArticle, *, locale: str) -> ArticleView:
         reviewed=reviewed_text(article, locale=locale),
         lang=article.locale,
     )
+
+
+# The versions in the order they are offered. A version is named in its own language, so its
+# readers recognise it whatever the page's language (the link carries that lang).
+_VERSION_NAMES: dict[str, tuple[str, str]] = {
+    "sv": ("Svenska", "sv"),
+    "sv-lattlast": (gettext("sv", "Easy to read"), "sv"),
+    "en": ("English", "en"),
+}
+
+
+def version_links(
+    slug: str, present: set[str], *, shown: str, others_only: bool
+) -> list[VersionLink]:
+    """The published versions of an article as links; ``shown`` is the one on screen, left
+    out (the list says "also available as") or marked as current (the article names all)."""
+    return [
+        VersionLink(
+            label=_VERSION_NAMES[name][0],
+            href=f"{routes.article(slug)}?{VARIANT_PARAM}={name}",
+            lang=_VERSION_NAMES[name][1],
+            current=name == shown,
+        )
+        for name in _VERSION_NAMES
+        if name in present and not (others_only and name == shown)
+    ]
+
+
+def _with_versions(
+    db: Session, articles: list[GuidanceArticle], *, locale: str
+) -> list[ArticleSummaryView]:
+    present = guidance.published_version_names(session=db, slugs=[a.slug for a in articles])
+    return [
+        article_summary_view(
+            article,
+            locale=locale,
+            versions=version_links(
+                article.slug,
+                present[article.slug],
+                shown=guidance_editor.variant_of(article),
+                others_only=True,
+            ),
+        )
+        for article in articles
+    ]
 
 
 def _category_links(locale: str, chosen: str, query: str) -> list[CategoryLink]:
@@ -124,7 +168,7 @@ class GuidanceLibraryState(rx.State):
                 found = guidance.published_articles(
                     session=db, locale=locale, category=category or None
                 )
-        self.articles = [article_summary_view(article, locale=locale) for article in found]
+            self.articles = _with_versions(db, found, locale=locale)
         self.query = query.strip()
         self.categories = _category_links(locale, category, self.query)
         if self.query:
@@ -140,7 +184,7 @@ class GuidanceArticleState(rx.State):
     loaded: bool = False
     found: bool = False
     article: ArticleView = ArticleView()
-    variants: list[VariantLink] = []
+    variants: list[VersionLink] = []  # every published version, the one shown marked
     tasks: list[TaskTemplateLink] = []
 
     @rx.event
@@ -164,29 +208,20 @@ class GuidanceArticleState(rx.State):
         if chosen is not None:
             self.article = article_view(chosen, locale=locale)
             shown = guidance_editor.variant_of(chosen)
-            # A language is named in itself, so its readers recognise it whatever the page's.
-            names = {
-                "sv": ("Svenska", "sv"),
-                "sv-lattlast": (gettext("sv", "Easy to read"), "sv"),
-                "en": ("English", "en"),
-            }
-            self.variants = [
-                VariantLink(
-                    names[name][0],
-                    f"{routes.article(slug)}?{VARIANT_PARAM}={name}",
-                    names[name][1],
-                )
-                for name in ("sv", "sv-lattlast", "en")
-                if name in variants and name != shown
-            ]
-            # Adding a task to one's own plan is for a signed-in resident.
+            # Only worth saying when there is more than the one on screen.
+            if len(variants) > 1:
+                self.variants = version_links(slug, set(variants), shown=shown, others_only=False)
+            # Adding a task to one's own plan is for a signed-in resident, in the words of
+            # the version they read; the form takes that version's template.
             if viewer is not None and viewer.role is Role.RESIDENT:
                 self.tasks = [
                     TaskTemplateLink(
                         task.title,
-                        f"{routes.SELF_CARE_TASK_NEW}?artikel={slug}&mall={task.key}",
+                        f"{routes.SELF_CARE_TASK_NEW}?artikel={slug}&mall={task.key}"
+                        f"&{VARIANT_PARAM}={shown}",
+                        chosen.locale,
                     )
-                    for task in guidance_content.templates_for(slug)
+                    for task in guidance_content.templates_for(slug, shown)
                 ]
         self.loaded = True
 

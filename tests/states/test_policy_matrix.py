@@ -879,17 +879,14 @@ async def _what_matters_conflict(world: World, viewer: ViewerSpec, key: str) -> 
 
 
 def _pdf_text(response: httpx.Response) -> str:
-    """The text drawn in a PDF (fpdf2 core fonts: Windows-1252 in Flate streams)."""
-    import re
-    import zlib
+    """The text drawn in a PDF, read back by pypdf (the font is embedded: no plain text)."""
+    import io
 
-    parts = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)).decode("cp1252", "replace"))
-        except zlib.error:
-            continue
-    return "\n".join(parts)
+    from pypdf import PdfReader
+
+    if not response.content.startswith(b"%PDF"):
+        return ""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 
 @probe("GET /viktigt/sammanfattning.pdf")

@@ -13,12 +13,19 @@ from naranara.models import (
     AgreedTimeStatus,
     CareContact,
     GuidanceArticle,
+    GuidanceVersion,
     Role,
     SelfCareTask,
     User,
 )
-from naranara.services import accounts, guidance, patient_contract, self_care
-from naranara.services.demo_data import DEMO_LOGINS, DEMO_PASSWORD, is_seeded, seed
+from naranara.services import accounts, guidance, guidance_content, patient_contract, self_care
+from naranara.services.demo_data import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    add_new_guidance,
+    is_seeded,
+    seed,
+)
 
 pytestmark = pytest.mark.time_sensitive
 
@@ -96,8 +103,60 @@ def test_anna_has_tasks_today_each_with_a_published_article(seeded_db: str, db: 
     swedish = guidance.published_articles(session=db, locale="sv")
     english = guidance.published_articles(session=db, locale="en")
     assert len(swedish) == len(english) >= 3
-    assert {a.locale for a in english} == {"sv", "en"}  # English where translated
+    assert {a.locale for a in english} == {"en"}  # every article is translated
     for article in swedish + english:
         html = guidance.render_markdown(article.body_markdown)
         assert "<h2>" in html, article.slug
         assert "<script" not in html.lower()
+
+
+def _published_versions(db: Session) -> set[tuple[str, str, bool]]:
+    return {
+        (article.slug, article.locale, article.easy_read)
+        for article in db.exec(select(GuidanceArticle))
+        if article.published_at is not None and article.published_at <= clock.now()
+    }
+
+
+def _shipped_versions() -> set[tuple[str, str, bool]]:
+    return {
+        (source.slug, source.language, source.easy_read)
+        for source in guidance_content.load_sources()
+    }
+
+
+def test_every_shipped_article_version_is_seeded_as_published(db: Session) -> None:
+    seed(db)
+    db.commit()
+    assert _published_versions(db) == _shipped_versions()
+    assert len(_shipped_versions()) == len(list(guidance_content.CONTENT_DIR.glob("*.md")))
+
+
+def test_seeding_again_publishes_only_versions_shipped_since(db: Session) -> None:
+    seed(db)
+    db.commit()
+    assert add_new_guidance(db) == 0
+    # As if the English version had been shipped after this database was seeded; and staff
+    # have taken another article down, which seeding must not undo.
+    english = db.exec(
+        select(GuidanceArticle).where(
+            GuidanceArticle.slug == "sov-battre", GuidanceArticle.locale == "en"
+        )
+    ).one()
+    for version in db.exec(select(GuidanceVersion).where(GuidanceVersion.article_id == english.id)):
+        db.delete(version)
+    db.delete(english)
+    taken_down = db.exec(
+        select(GuidanceArticle).where(
+            GuidanceArticle.slug == "balansovningar", GuidanceArticle.locale == "en"
+        )
+    ).one()
+    taken_down.published_at = None
+    db.add(taken_down)
+    db.commit()
+
+    assert add_new_guidance(db) == 1
+    db.commit()
+    assert ("sov-battre", "en", False) in _published_versions(db)
+    assert ("balansovningar", "en", False) not in _published_versions(db)
+    assert add_new_guidance(db) == 0
