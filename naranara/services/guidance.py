@@ -115,38 +115,3 @@ def published_variants(*, session: Session, slug: str) -> list[GuidanceArticle]:
             )
         ).all()
     )
-
-
-_WORD = re.compile(r"\w+")
-# Words this short or this common say nothing about which advice fits.
-_MIN_WORD = 5
-_STEM = 6
-
-
-def _stems(text: str) -> set[str]:
-    """Word beginnings, so "promenera" in a goal meets "promenader" in an article."""
-    return {word[:_STEM] for word in _WORD.findall(text.lower()) if len(word) >= _MIN_WORD}
-
-
-def suggestions_for(
-    *,
-    session: Session,
-    locale: str,
-    interests: str,
-    categories: Iterable[str] = (),
-    limit: int = 3,
-) -> list[GuidanceArticle]:
-    """Advice for one resident: articles sharing words with ``interests`` (their goals and
-    what matters to them) and in the categories of their own tasks first, newest next."""
-    wanted, chosen_categories = _stems(interests), set(categories)
-    articles = published_articles(session=session, locale=locale)
-
-    def score(article: GuidanceArticle) -> tuple[int, float]:
-        shared = len(wanted & _stems(f"{article.title} {article.summary}"))
-        return (-(shared + 2 * (article.category in chosen_categories)), -_timestamp(article))
-
-    return sorted(articles, key=score)[:limit]
-
-
-def _timestamp(article: GuidanceArticle) -> float:
-    return article.published_at.timestamp() if article.published_at else 0.0
