@@ -25,6 +25,7 @@ to read texts), 30–39 medium (newspapers, fiction), 40 and over hard (official
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -68,11 +69,16 @@ class Readability:
         return self.words / max(self.sentences, 1) + 100 * self.long_words / self.words
 
     @property
+    def figure(self) -> int:
+        """LIX as shown: a whole number, halves rounded up (24.5 is 25)."""
+        return math.floor(self.lix + 0.5)
+
+    @property
     def band(self) -> str:
-        """ "easy", "medium" or "hard" by the figure as shown (rounded); "" for no text."""
+        """ "easy", "medium" or "hard" by the figure as shown; "" for no text."""
         if not self.words:
             return ""
-        shown = round(self.lix)
+        shown = self.figure
         if shown < EASY_BELOW:
             return "easy"
         return "medium" if shown < HARD_FROM else "hard"
