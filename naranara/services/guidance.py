@@ -16,6 +16,11 @@ from naranara.models import GuidanceArticle
 # Raw HTML in the source is not passed through; the output is sanitised anyway,
 # because article bodies are written in a browser by many hands.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+# Lättläst breaks its lines where a reader pauses, one sentence a line: those line breaks
+# are kept (in other texts a line break is just a space, as Markdown has it).
+_markdown_with_line_breaks = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "breaks": True}
+)
 _ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br", "img",
 }  # fmt: skip
@@ -35,8 +40,8 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render_markdown(source: str) -> str:
-    html = _markdown.render(source)
+def render_markdown(source: str, *, line_breaks: bool = False) -> str:
+    html = (_markdown_with_line_breaks if line_breaks else _markdown).render(source)
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

@@ -77,10 +77,12 @@ def article_view(article: GuidanceArticle, *, locale: str) -> ArticleView:
         summary=article.summary,
         reading_time=article_summary_view(article, locale=locale).reading_time,
         category=gettext(locale, label) if label else "",
-        warning_html=guidance.render_markdown(article.warning_markdown)
+        warning_html=guidance.render_markdown(
+            article.warning_markdown, line_breaks=article.easy_read
+        )
         if article.warning_markdown.strip()
         else "",
-        body_html=guidance.render_markdown(article.body_markdown),
+        body_html=guidance.render_markdown(article.body_markdown, line_breaks=article.easy_read),
         reviewed=reviewed_text(article, locale=locale),
         lang=article.locale,
     )
