@@ -19,7 +19,12 @@ from naranara.models.care_plan import (
     GoalStatus,
     Responsible,
 )
-from naranara.models.guidance import GuidanceArticle, GuidanceVersion, VersionStatus
+from naranara.models.guidance import (
+    GuidanceArticle,
+    GuidanceRead,
+    GuidanceVersion,
+    VersionStatus,
+)
 from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation
 from naranara.models.measurements import Measurement, MeasurementKind
@@ -62,6 +67,7 @@ __all__ = [
     "ExternalIdentity",
     "GoalStatus",
     "GuidanceArticle",
+    "GuidanceRead",
     "GuidanceVersion",
     "LoginTicket",
     "Measurement",

@@ -5,20 +5,19 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from naranara import i18n, routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
-from naranara.models import CarePlanGoal, GuidanceArticle, Role
+from naranara.models import GuidanceArticle, Role
 from naranara.policy import Action, is_allowed, require
 from naranara.services import (
     guidance,
     guidance_content,
     guidance_editor,
     guidance_search,
-    profile,
-    self_care,
+    guidance_suggestions,
 )
 from naranara.states.session import SessionState, current_viewer
 from naranara.states.views import (
@@ -78,10 +77,12 @@ def article_view(article: GuidanceArticle, *, locale: str) -> ArticleView:
         summary=article.summary,
         reading_time=article_summary_view(article, locale=locale).reading_time,
         category=gettext(locale, label) if label else "",
-        warning_html=guidance.render_markdown(article.warning_markdown)
+        warning_html=guidance.render_markdown(
+            article.warning_markdown, line_breaks=article.easy_read
+        )
         if article.warning_markdown.strip()
         else "",
-        body_html=guidance.render_markdown(article.body_markdown),
+        body_html=guidance.render_markdown(article.body_markdown, line_breaks=article.easy_read),
         reviewed=reviewed_text(article, locale=locale),
         lang=article.locale,
     )
@@ -201,6 +202,10 @@ class GuidanceArticleState(rx.State):
                 guidance_editor.variant_of(a): a
                 for a in guidance.published_variants(session=db, slug=slug)
             }
+            if variants and viewer is not None and viewer.role is Role.RESIDENT:
+                # Only the resident's own reads, for "Råd till dig"; see guidance_suggestions.
+                guidance_suggestions.record_read(session=db, resident_id=viewer.user_id, slug=slug)
+                db.commit()
         # The variant asked for; else the reader's language where it exists; else Swedish.
         chosen = variants.get(wanted) or variants.get(locale) or variants.get("sv")
         self.found = chosen is not None
@@ -227,8 +232,9 @@ class GuidanceArticleState(rx.State):
 
 
 class GuidanceSuggestionsState(rx.State):
-    """ "Råd för dig" on Hem: chosen from the signed-in resident's own goals, what matters to
-    them and their tasks; anyone else gets the newest advice."""
+    """ "Råd till dig" on Hem: for a signed-in resident, chosen by their own goals, what
+    matters to them, their tasks and what they have not read (services/guidance_suggestions);
+    anyone else gets the library's first articles."""
 
     suggestions: list[ArticleSummaryView] = []
 
@@ -237,30 +243,17 @@ class GuidanceSuggestionsState(rx.State):
         viewer = current_viewer(self)
         require(viewer, Action.READ_PUBLISHED_GUIDANCE)
         locale = await _reader_locale(self)
-        interests: list[str] = []
-        categories: set[str] = set()
         with session_scope() as db:
-            if viewer is not None and is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id):
-                goals = db.exec(
-                    select(CarePlanGoal.text).where(CarePlanGoal.resident_id == viewer.user_id)
-                ).all()
-                interests.extend(goals)
-            if viewer is not None and is_allowed(viewer, Action.VIEW_PROFILE, viewer.user_id):
-                found = profile.get(session=db, resident_id=viewer.user_id)
-                interests.extend(str(getattr(found, name) or "") for name in profile.TEXT_FIELDS)
-            if viewer is not None and is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id):
-                linked = [
-                    task.article_id
-                    for task in self_care.tasks_of(session=db, resident_id=viewer.user_id)
-                    if task.article_id
-                ]
-                categories = {
-                    article.category
-                    for article in db.exec(
-                        select(GuidanceArticle).where(col(GuidanceArticle.id).in_(linked))
-                    )
-                }
-            found_articles = guidance.suggestions_for(
-                session=db, locale=locale, interests=" ".join(interests), categories=categories
+            interests = guidance_suggestions.Interests()
+            if viewer is not None and viewer.role is Role.RESIDENT:
+                interests = guidance_suggestions.interests_of(
+                    session=db,
+                    resident_id=viewer.user_id,
+                    goals=is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id),
+                    what_matters=is_allowed(viewer, Action.VIEW_PROFILE, viewer.user_id),
+                    tasks=is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id),
+                )
+            found_articles = guidance_suggestions.suggestions_for(
+                session=db, locale=locale, interests=interests
             )
         self.suggestions = [article_summary_view(a, locale=locale) for a in found_articles]

@@ -152,6 +152,7 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "GuidanceEditorArticleState.publish": lambda w: {"form": {"publish_at": ""}},
     "GuidanceEditorArticleState.restore": lambda w: {"version_id": 1},
     "GuidanceEditorArticleState.show_diff": lambda w: {"version_id": 1},
+    "GuidanceEditorArticleState.measure": lambda w: {"field": "body_markdown", "value": "Text."},
 }
 
 

@@ -168,7 +168,8 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "CarePlanState.save_goal": _CARE_PLAN_WRITERS,
     "CarePlanState.save_activity": _CARE_PLAN_WRITERS,
     "GuidanceLibraryState.load": _EVERYONE_ALIKE,
-    "GuidanceArticleState.load": _EVERYONE_ALIKE,
+    # Public; a resident opening it also notes it as read, their own row ("Råd till dig").
+    "GuidanceArticleState.load": tuple(YES if v.key == RESIDENT_A else PUB for v in VIEWERS),
     # Staff's list of residents in their care names A only to staff caring for A.
     "MyResidentsState.load": only("staff, care of A"),
     # "Vad är viktigt för dig?" (?invanare=A; A shares the profile with care in the probes):
@@ -1498,6 +1499,7 @@ EXPECTED.update(
         "GuidanceEditorArticleState.unpublish": _NO_RESIDENT_DATA,
         "GuidanceEditorArticleState.restore": _NO_RESIDENT_DATA,
         "GuidanceEditorArticleState.show_diff": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.measure": _NO_RESIDENT_DATA,  # LIX of the text typed
         # "Råd för dig" on Hem: public articles, chosen by the viewer's own goals and tasks;
         # no one's data is shown (A's suggestions are article texts), so NO everywhere.
         "GuidanceSuggestionsState.load": _NO_RESIDENT_DATA,
@@ -1579,6 +1581,7 @@ _GUIDANCE_STEPS: dict[str, tuple[str, Callable[[int], tuple], tuple[str, bool]]]
     "unpublish": ("published", lambda v: (), ("unpublished", False)),
     "restore": ("published", lambda v: (v,), ("draft", True)),
     "show_diff": ("published", lambda v: (v,), ("published", True)),
+    "measure": ("draft", lambda v: ("body_markdown", "Väg dig varje dag."), ("draft", False)),
 }
 
 
@@ -1603,6 +1606,9 @@ async def _guidance_editor_article(world: World, viewer: ViewerSpec, key: str) -
         assert statuses == after, f"{name} as staff left {statuses}, not {after}"
         if name == "show_diff":
             assert state.diff, "staff see what changed"
+        if name == "measure":
+            # "Kort." and "Väg dig varje dag.": 5 words, 2 sentences, none long: 2.5
+            assert state.lix_figure == "3", "staff see the LIX of what they typed"
         return Seen([state])
     unchanged = (before, before == "published")
     assert statuses == unchanged, f"{name} changed the article for {viewer.key}: {statuses}"
