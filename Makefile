@@ -25,13 +25,14 @@ setup: $(STAMP)
 	$(BIN)/naranara migrate
 	$(BIN)/naranara seed
 
-## The app with the embedded SQLite database and demo data, on http://localhost:$(PORT)
+## The app and its reminder worker, with the embedded SQLite database and demo data, on http://localhost:$(PORT)
 run: setup
 	@echo ""
 	@echo "Nära starts on http://localhost:$(PORT) — demo sign-ins:"
 	@$(BIN)/naranara demo-logins
 	@echo ""
-	$(BIN)/naranara serve --port $(PORT)
+	@echo "The app and the reminder worker run together; Ctrl+C stops both."
+	$(BIN)/naranara run --port $(PORT)
 
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 $(AXE): tests/e2e/package.json tests/e2e/package-lock.json | $(STAMP)

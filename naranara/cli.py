@@ -59,6 +59,20 @@ def serve(port: int, host: str) -> None:
     run_server(port=port, host=host)
 
 
+@main.command("run")
+@click.option("--port", default=3000, show_default=True, help="The web app's one port.")
+@click.option("--host", default="0.0.0.0", show_default=True)
+def run(port: int, host: str) -> None:
+    """Serve the app and run the reminder worker together (what `make run` does).
+
+    supervisord keeps both running: a process that dies is started again, and the log
+    says so; Ctrl+C stops both.
+    """
+    from naranara.supervise import run as run_supervised
+
+    run_supervised(port=port, host=host)
+
+
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Plan, send what is due now, then stop.")
 @click.option(
@@ -74,12 +88,12 @@ def serve(port: int, host: str) -> None:
 )
 def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seconds: int) -> None:
     """Plan and send reminders (push notifications); run next to the web server."""
-    import logging
     from datetime import timedelta
 
+    from naranara import logs
     from naranara.reminders.worker import WorkerOptions, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()
     totals = run_worker(
         WorkerOptions(
             once=once,

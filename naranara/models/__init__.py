@@ -23,6 +23,7 @@ from naranara.models.guidance import GuidanceArticle, GuidanceVersion, VersionSt
 from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation
 from naranara.models.measurements import Measurement, MeasurementKind
+from naranara.models.operations import WorkerHeartbeat
 from naranara.models.profile import (
     Aid,
     ContactChannel,
@@ -85,4 +86,5 @@ __all__ = [
     "User",
     "VersionStatus",
     "WhatMattersProfile",
+    "WorkerHeartbeat",
 ]
