@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from naranara.i18n import gettext
 from naranara.migrate import upgrade_to_head
 from naranara.models import AuditKind, Role
 from naranara.services import accounts, audit, demo_data, fhir
+from naranara.settings import get_settings
 
 
 @click.group()
@@ -107,6 +109,36 @@ def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seco
         f"Reminders: {totals.sent} sent, {totals.retried} to retry, "
         f"{totals.withdrawn} withdrawn, {totals.failed} failed, {totals.gone} without a device."
     )
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(directory: Path) -> None:
+    """Copy the database and the key files into DIRECTORY (new or empty), while the app runs."""
+    from naranara import backup
+
+    try:
+        summary = backup.create(directory, settings=get_settings())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the {summary.database} database and {len(summary.files) - 1} files.")
+    for name in summary.files:
+        click.echo(f"  {name}")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(directory: Path) -> None:
+    """Restore a backup into an empty data directory and an empty database."""
+    from naranara import backup
+
+    try:
+        summary = backup.restore(directory, settings=get_settings())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the {summary.database} database and {len(summary.files) - 1} files.")
+    if summary.behind_the_code:
+        click.echo("The backup is from an older release: run `naranara migrate` before starting.")
 
 
 @main.command("import-fhir")

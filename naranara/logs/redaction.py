@@ -52,7 +52,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # key=value (query strings, cookies, keyword arguments).
     (
-        re.compile(rf"(?i)((?<![\w-])(?:{_SECRET_KEYS})=)(?!\[redacted\])(?:{_QUOTED}|[^&;,\s'\")\]}}]+)"),
+        re.compile(
+            rf"(?i)((?<![\w-])(?:{_SECRET_KEYS})=)(?!\[redacted\])(?:{_QUOTED}|[^&;,\s'\")\]}}]+)"
+        ),
         rf"\1{REDACTED}",
     ),
     # The calendar feed's capability URL.
@@ -77,7 +79,11 @@ def _looks_random(match: re.Match[str]) -> str:
     names (``naranara___states___today_state``) do not."""
     word = match.group(0)
     kinds = sum(
-        (any(c.isdigit() for c in word), any(c.isupper() for c in word), any(c.islower() for c in word))
+        (
+            any(c.isdigit() for c in word),
+            any(c.isupper() for c in word),
+            any(c.islower() for c in word),
+        )
     )
     return REDACTED if kinds >= 2 else word
 

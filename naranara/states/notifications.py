@@ -14,12 +14,12 @@ import dataclasses
 
 import reflex as rx
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time
 from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.reminders.dispatcher import send_test_notification
-from naranara import clock
 from naranara.services import health, push_subscriptions
 from naranara.services.push_subscriptions import InvalidInput
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
