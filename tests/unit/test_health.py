@@ -20,7 +20,12 @@ STALE = timedelta(minutes=2)
 
 def _beat(db: Session, at: datetime, worker_id: str = "worker-a") -> None:
     health.record_heartbeat(
-        session=db, worker_id=worker_id, host="h", pid=1, started_at=NOW - timedelta(hours=1), now=at
+        session=db,
+        worker_id=worker_id,
+        host="h",
+        pid=1,
+        started_at=NOW - timedelta(hours=1),
+        now=at,
     )
 
 

@@ -37,8 +37,8 @@ LINES = [
     f"Error processing event queue entry for Event(name='state.gone', router_data={{"
     f"'headers': {{'cookie': 'nara_session={SESSION}; nara_device={DEVICE}', 'host': 'x'}}}}, "
     f"payload={{'form_data': {{'username': 'anna', 'password': 'correct horse battery'}}}})",
-    f'Received event data as a string. Event data: {{"payload": {{"code": '
-    f'"Inv1tAti0nC0de22chars", "activation_code": "ACT-7Q2-99X"}}}}',
+    'Received event data as a string. Event data: {"payload": {"code": '
+    '"Inv1tAti0nC0de22chars", "activation_code": "ACT-7Q2-99X"}}',
     f"[(b'cookie', b'__Host-nara_session={SESSION}'), (b'user-agent', b'x')]",
     f"Cookie: nara_device={DEVICE}; nara_session={SESSION}",
     "GET /auth/session?ticket=t1cketT1cket&next=%2F 303",
@@ -136,6 +136,7 @@ def test_serve_can_hand_granian_our_logging() -> None:
     assert callable(reflex_exec._granian_log_dictconfig)
     from naranara import serve
 
-    assert "reflex_exec._granian_log_dictconfig = logs.granian_dictconfig" in Path(
-        serve.__file__
-    ).read_text()
+    assert (
+        "reflex_exec._granian_log_dictconfig = logs.granian_dictconfig"
+        in Path(serve.__file__).read_text()
+    )
