@@ -17,7 +17,9 @@ def test_the_project_is_eupl() -> None:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     assert project["license"] == "EUPL-1.2"
     text = (PROJECT_ROOT / "LICENSE").read_text()
-    assert text.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2\nEUPL © the European Union 2007, 2016")
+    assert text.startswith(
+        "EUROPEAN UNION PUBLIC LICENCE v. 1.2\nEUPL © the European Union 2007, 2016"
+    )
     assert "‘Compatible Licences’ according to Article 5 EUPL are:" in text
     assert metadata.metadata("naranara").get("License-Expression") == "EUPL-1.2"
 
