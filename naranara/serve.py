@@ -13,7 +13,7 @@ import subprocess
 import sys
 from importlib.metadata import version
 
-from naranara.settings import PROJECT_ROOT
+from naranara.settings import PROJECT_ROOT, get_settings
 
 _BUILD_DIR = PROJECT_ROOT / ".web" / "build" / "client"
 _STAMP = PROJECT_ROOT / ".web" / "nara-build.fingerprint"
@@ -70,7 +70,6 @@ def serve(port: int, host: str = "0.0.0.0") -> None:
     from reflex_base.environment import environment
 
     from naranara import logs
-    from naranara.settings import get_settings
 
     logs.configure()
     # Granian sets up logging from a dict in its server and again in every worker; Reflex

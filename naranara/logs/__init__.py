@@ -93,5 +93,5 @@ def configure() -> None:
     install()
     logging.config.dictConfig(dictconfig())
     logging.captureWarnings(True)
-    # The reflex logger has no handler outside Reflex's CLI: its records reach ours.
+    # A line reaches supervisord (a pipe, not a terminal) as soon as it is written.
     sys.stdout.reconfigure(line_buffering=True)

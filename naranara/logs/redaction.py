@@ -121,7 +121,7 @@ class RedactSecrets(logging.Filter):
 
 
 # Structured fields our own log lines carry (``extra=``); the JSON format writes them out.
-EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "handler", "client")
+EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "handler")
 
 _redact_secrets = RedactSecrets()
 _installed = False

@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import httpx
@@ -31,6 +31,7 @@ import socketio
 from playwright.sync_api import Page, expect
 
 from naranara import clock
+from naranara.settings import DISPLAY_TIMEZONE
 from tests.e2e.browser import ARTIFACTS, assert_accessible, screenshot, sign_in, wait_for_app
 from tests.e2e.conftest import WORKER_STALE_SECONDS
 from tests.utils.push_receiver import PushReceiver
@@ -44,8 +45,9 @@ TASK = "Ta medicinen"
 
 _ADD_OLLE = """
 import json, sys
-from datetime import timedelta
+from datetime import UTC, timedelta
 from naranara import clock
+from naranara.settings import DISPLAY_TIMEZONE
 from naranara.db import session_scope
 from naranara.models import Role, SelfCareTask
 from naranara.services import push_subscriptions
@@ -104,7 +106,10 @@ def test_a_reminder_due_in_two_minutes_arrives(app_url: str, app_data_dir: Path)
     """Nothing started but the supervisor: the worker plans the task and sends its push."""
     with PushReceiver() as receiver:
         subscription = receiver.new_subscription()
-        due = (clock.local_now() + timedelta(minutes=2)).replace(second=0, microsecond=0)
+        # Two minutes on in UTC, then Stockholm time: on the night summer time starts this
+        # is a wall-clock time that exists.
+        due = (clock.now() + timedelta(minutes=2)).astimezone(DISPLAY_TIMEZONE)
+        due = due.replace(second=0, microsecond=0)
         env = {**os.environ, "NARA_DATA_DIR": str(app_data_dir)}
         subprocess.run(
             [sys.executable, "-c", _ADD_OLLE, json.dumps(subscription.info), f"{due:%H:%M}"],
@@ -113,7 +118,7 @@ def test_a_reminder_due_in_two_minutes_arrives(app_url: str, app_data_dir: Path)
             check=True,
         )
         # Planned within a minute, due at `due`, sent within a second or two of it.
-        wait = (due - clock.local_now()).total_seconds() + 90
+        wait = (due.astimezone(UTC) - clock.now()).total_seconds() + 90
         deliveries = _until(
             "the reminder reached the push receiver",
             lambda: receiver.deliveries_to(subscription.endpoint),
