@@ -68,3 +68,18 @@ def test_the_installed_versions_are_the_locked_ones() -> None:
         },
         "locked but not needed": sorted(set(locked) - set(installed)),
     }
+
+
+def test_every_requirement_of_pyproject_is_locked() -> None:
+    """A dependency added to pyproject.toml without `make lock` would never be installed."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    locked = _locked()
+    unlocked = []
+    for raw in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        requirement = Requirement(raw)
+        version = locked.get(canonicalize_name(requirement.name))
+        if version is None or not requirement.specifier.contains(version, prereleases=True):
+            unlocked.append(f"{raw} (locked: {version})")
+    assert unlocked == [], "run `make lock` after changing pyproject.toml"
