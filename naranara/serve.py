@@ -14,7 +14,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from naranara.settings import PROJECT_ROOT
+from naranara.settings import PROJECT_ROOT, get_settings
 
 _INPUTS = ("rxconfig.py", "naranara", "assets", "locales")
 
@@ -69,11 +69,23 @@ def serve(port: int, host: str = "0.0.0.0") -> None:
     ensure_frontend_build(port)
 
     # Reflex's own prod runner, minus its unconditional rebuild (reflex 0.10).
-    from reflex.constants import Env
+    from reflex.constants import Env, LogLevel
     from reflex.utils import exec as reflex_exec
     from reflex_base.environment import environment
 
+    from naranara import logs
+
+    logs.configure()
+    # Granian sets up logging from a dict in its server and again in every worker; Reflex
+    # hands it none outside its own CLI. Hand it ours, so granian's lines are formatted and
+    # redacted like all others (reflex is pinned; tests/unit/test_logs.py checks the name).
+    reflex_exec._granian_log_dictconfig = logs.granian_dictconfig
     print(f"Nära is running on http://localhost:{port} (stop with Ctrl+C)", flush=True)
     environment.REFLEX_ENV_MODE.set(Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
-    reflex_exec.run_backend_prod(host, port, mount_frontend_compiled_app=True)
+    reflex_exec.run_backend_prod(
+        host,
+        port,
+        loglevel=LogLevel(get_settings().log_level.lower()),
+        mount_frontend_compiled_app=True,
+    )

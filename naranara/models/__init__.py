@@ -28,6 +28,7 @@ from naranara.models.guidance import (
 from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation
 from naranara.models.measurements import Measurement, MeasurementKind
+from naranara.models.operations import WorkerHeartbeat
 from naranara.models.profile import (
     Aid,
     ContactChannel,
@@ -91,4 +92,5 @@ __all__ = [
     "User",
     "VersionStatus",
     "WhatMattersProfile",
+    "WorkerHeartbeat",
 ]

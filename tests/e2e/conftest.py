@@ -12,6 +12,7 @@ gets Playwright's clock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -130,11 +131,20 @@ def oidc_provider(app_port: int) -> Iterator[RunningProvider]:
     provider.stop()
 
 
+# The reminder worker counts as gone after this many silent seconds (production: 120), so
+# test_operations.py sees /readyz fail and recover within seconds.
+WORKER_STALE_SECONDS = 8
+
+
 @pytest.fixture(scope="session")
 def app_url(
     app_port: int, app_data_dir: Path, oidc_provider: RunningProvider, clock_file: Path
 ) -> Iterator[str]:
-    """Base URL of the app in prod mode, with fresh demo data."""
+    """Base URL of the app in prod mode, with fresh demo data.
+
+    Started exactly as `make run` starts it: ``naranara run``, the web app and the reminder
+    worker under supervisord (its log, both programs' output, in app-server.log).
+    """
     data_dir = app_data_dir
     env = {
         **os.environ,
@@ -144,6 +154,7 @@ def app_url(
         "NARA_OIDC_PROVIDERS": json.dumps([oidc_provider.config("testid", label="Test-ID")]),
         # The push test's receiver listens on loopback http, not a push service's https.
         "NARA_PUSH_ALLOW_LOCAL_ENDPOINTS": "1",
+        "NARA_WORKER_STALE_SECONDS": str(WORKER_STALE_SECONDS),
     }
     naranara = [sys.executable, "-m", "naranara.cli"]
     subprocess.run([*naranara, "migrate"], cwd=ROOT, env=env, check=True)
@@ -153,12 +164,12 @@ def app_url(
     log = ARTIFACTS / "app-server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [*naranara, "serve", "--port", str(port), "--host", "127.0.0.1"],
+            [*naranara, "run", "--port", str(port), "--host", "127.0.0.1"],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: granian workers go with it
+            start_new_session=True,  # a terminal's Ctrl+C reaches supervisord alone, like this
         )
     base_url = f"http://localhost:{port}"
     try:
@@ -168,14 +179,54 @@ def app_url(
         _stop(process)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below ``pid`` (granian's server and workers, the worker, node…)."""
+    found: dict[int, str] = {}
+    children = Path(f"/proc/{pid}/task/{pid}/children")
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        return
+        direct = [int(child) for child in children.read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return found
+    for child in direct:
+        try:
+            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+        except FileNotFoundError:
+            continue
+        found.update(descendants(child))
+    return found
+
+
+def _still_running(processes: dict[int, str]) -> list[str]:
+    alive = []
+    for pid, cmdline in processes.items():
+        try:
+            same = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace") == cmdline
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue
+        if same and state != "Z":
+            alive.append(f"{pid}: {cmdline.replace(chr(0), ' ')}")
+    return alive
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl+C, as a terminal sends it to `make run`: supervisord stops web and worker, each
+    with its whole process group, and nothing is left behind."""
+    below = descendants(process.pid)
+    try:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        raise
+    deadline = time.monotonic() + 10
+    while _still_running(below) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _still_running(below)
+    assert left == [], f"processes left running after Ctrl+C: {left}"
 
 
 # Per module: the sync API holds an event loop while it runs, which would stop the

@@ -1810,3 +1810,20 @@ def test_every_handler_that_opens_the_database_asks_the_policy() -> None:
     assert silent == [], f"open the database without asking naranara/policy.py: {silent}"
     stale = sorted(set(IDENTITY_NOT_POLICY) - set(HANDLERS) - set(ROUTES))
     assert stale == [], f"IDENTITY_NOT_POLICY names what no longer exists: {stale}"
+
+
+# ---------------------------------------------------------------------------- operations
+
+EXPECTED.update(
+    {
+        # For load balancers and monitoring: fixed words, no person's data, same for all.
+        "GET /healthz": _EVERYONE_ALIKE,
+        "GET /readyz": _EVERYONE_ALIKE,
+    }
+)
+
+
+@probe("GET /healthz", "GET /readyz")
+async def _health(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", key.split()[1])
+    return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
