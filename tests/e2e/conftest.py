@@ -4,10 +4,10 @@ The build lives in a directory of its own (``.web-e2e``, Reflex's ``REFLEX_WEB_W
 for a fixed port, so a second run reuses it while its inputs are unchanged, and a
 test run never touches the build that ``make run`` serves from ``.web``.
 
-Every test starts at the run's instant (tests/conftest.py), the server, the scripts
+Every module starts at the run's instant (tests/conftest.py), the server, the scripts
 the tests run and the browser's ``Date`` included: the server and the scripts follow
-a clock file (``NARA_CLOCK_FILE``) rewritten at the start of each test, the browser
-gets Playwright's clock.
+a clock file (``NARA_CLOCK_FILE``) rewritten at the start of each module, the tests'
+own process follows the same timeline, and the browser gets Playwright's clock.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from naranara import clock
+from tests.conftest import run_instant
 from tests.e2e.browser import ARTIFACTS, PHONE
 from tests.utils.oidc import RunningProvider, start_provider
 
@@ -106,12 +107,22 @@ def clock_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield path
 
 
-@pytest.fixture(autouse=True)
-def _every_test_starts_at_the_run_instant(
-    instant: datetime, request: pytest.FixtureRequest
-) -> None:
-    if "app_url" in request.fixturenames:
-        clock.write_clock_file(request.getfixturevalue("clock_file"), instant)
+@pytest.fixture(scope="module", autouse=True)
+def _module_timeline(clock_file: Path) -> datetime:
+    """Each module starts at the run's instant, and its tests follow one timeline from
+    there: data a module's fixtures make (published "now") stays in the past for every
+    test after it. Returns the machine time at which the module's timeline began."""
+    clock.write_clock_file(clock_file, run_instant())
+    return clock.real_now()
+
+
+@pytest.fixture
+def instant(_module_timeline: datetime) -> Iterator[datetime]:
+    """This test's process follows the module's timeline, as the server does (it
+    overrides the per-test instant of tests/conftest.py)."""
+    at = run_instant() + (clock.real_now() - _module_timeline)
+    with clock.travel(at):
+        yield at
 
 
 @pytest.fixture(scope="session")
