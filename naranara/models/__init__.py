@@ -21,7 +21,7 @@ from naranara.models.care_plan import (
 )
 from naranara.models.guidance import GuidanceArticle, GuidanceVersion, VersionStatus
 from naranara.models.identity import ExternalIdentity
-from naranara.models.invitation import ProxyInvitation
+from naranara.models.invitation import ProxyInvitation, ProxyInvitationHold
 from naranara.models.measurements import Measurement, MeasurementKind
 from naranara.models.profile import (
     Aid,
@@ -71,6 +71,7 @@ __all__ = [
     "ProfileRevision",
     "ProxyGrant",
     "ProxyInvitation",
+    "ProxyInvitationHold",
     "ProxyScope",
     "PushSubscription",
     "ReachBy",
