@@ -15,6 +15,7 @@ from naranara.http import (
     push_routes,
 )
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
+from naranara.states.access_change import AccessChangeMiddleware
 from naranara.states.session import report_backend_error
 
 app = rx.App(
@@ -47,3 +48,5 @@ app = rx.App(
         SecurityHeadersMiddleware,
     ],
 )
+# Before every event: what a tab shows follows its viewer's access (grants, care).
+app.add_middleware(AccessChangeMiddleware())
