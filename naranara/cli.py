@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -217,7 +216,6 @@ def import_fhir(file, username: str) -> None:  # noqa: ANN001 - a click file
 # ---------------------------------------------------------------- staff and administrators
 
 _STAFF_ROLE_CHOICE = click.Choice([role.value for role in accounts.STAFF_ROLES])
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
 def _operator_locale() -> str:
@@ -253,7 +251,7 @@ def create_staff(username: str, display_name: str, role: str, password_stdin: bo
     """Create a staff or administrator account with a password."""
     username = accounts.normalise_username(username)
     display_name = display_name.strip()
-    if not _USERNAME.fullmatch(username):
+    if not accounts.USERNAME_PATTERN.fullmatch(username):
         raise click.ClickException(
             "A username is 2-64 characters: letters a-z, digits, '.', '_' or '-'."
         )

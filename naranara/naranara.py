@@ -17,6 +17,7 @@ from naranara.http import (
 )
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.logs.web import EventLogMiddleware, RequestLogMiddleware
+from naranara.states.access_change import AccessChangeMiddleware
 from naranara.states.session import report_backend_error
 
 app = rx.App(
@@ -52,3 +53,5 @@ app = rx.App(
     ],
 )
 app.add_middleware(EventLogMiddleware())
+# Before every event: what a tab shows follows its viewer's access (grants, care).
+app.add_middleware(AccessChangeMiddleware())

@@ -36,6 +36,8 @@ class Viewer:
     cares_for: frozenset[int] = frozenset()
     # when this viewer last proved who they are: every sign-in starts a new session
     signed_in_at: datetime | None = None
+    # the user row's access_version when grants and care relationships were read
+    access_version: int = 0
 
 
 def viewer_for_session_token(*, session: Session, token: str | None) -> Viewer | None:
@@ -57,12 +59,13 @@ def viewer_of(user: User, *, session: Session, signed_in_at: datetime | None = N
         display_name=user.display_name,
         locale=normalise_locale(user.locale),
         grants=access.grants_of(session=session, relative_id=user.id)
-        if role in _MAY_HOLD_GRANTS
+        if may_hold_grants(role)
         else {},
         cares_for=access.residents_in_care_of(session=session, staff_id=user.id)
         if role is Role.STAFF
         else frozenset(),
         signed_in_at=signed_in_at,
+        access_version=user.access_version,
     )
 
 
@@ -116,6 +119,14 @@ _RESIDENT_OWN_ACTIONS = frozenset(
 _STAFF_ROLE_ACTIONS = frozenset({Action.EDIT_GUIDANCE, Action.REVIEW_GUIDANCE})
 # A resident may help their partner too; staff and admin act through their role only.
 _MAY_HOLD_GRANTS = frozenset({Role.RELATIVE, Role.RESIDENT})
+
+
+def may_hold_grants(role: Role) -> bool:
+    """Whether an account of this role may be given a grant (accept an invitation, be
+    an ombud): the one answer to "who may hold a grant"."""
+    return role in _MAY_HOLD_GRANTS
+
+
 # The grant scope that lets a relative do an action for the resident who gave it.
 _SCOPE_FOR = {
     Action.VIEW_CARE_PLAN: ProxyScope.CARE_PLAN,
@@ -175,9 +186,7 @@ def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = N
         return False
     if action in _RESIDENT_OWN_ACTIONS and subject_id == viewer.user_id:
         return viewer.role is Role.RESIDENT
-    if viewer.role in _MAY_HOLD_GRANTS and _SCOPE_FOR.get(action) in viewer.grants.get(
-        subject_id, ()
-    ):
+    if may_hold_grants(viewer.role) and _SCOPE_FOR.get(action) in viewer.grants.get(subject_id, ()):
         return True
     return (
         viewer.role is Role.STAFF

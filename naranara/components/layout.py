@@ -61,16 +61,13 @@ def tab_bar(active: str | None) -> rx.Component:
 
 
 def acting_for_switcher() -> rx.Component:
-    """For someone who helps others (ombud): whom they help now, and the way to switch."""
+    """For someone who helps others (ombud): the way to whom they help. It names nobody:
+    the banner above a page's content is the one place that says whose data it is."""
     return rx.cond(
         FocusBannerState.helps_anyone,
         rx.el.a(
             rx.icon("users", size=20, aria_hidden="true"),
-            rx.cond(
-                FocusBannerState.helping != "",
-                rx.el.span(t("You help:"), " ", FocusBannerState.helping),
-                rx.el.span(t("People I help")),
-            ),
+            rx.el.span(t("People I help")),
             href=routes.ACTING_FOR,
             class_name="person switcher",
         ),
@@ -82,13 +79,7 @@ def acting_for_banner() -> rx.Component:
     return rx.cond(
         FocusBannerState.helping != "",
         rx.el.div(
-            rx.el.p(
-                t("You are helping"),
-                " ",
-                rx.el.strong(FocusBannerState.helping),
-                ". ",
-                t("You see only what they share with you."),
-            ),
+            rx.el.p(t("You are helping"), " ", rx.el.strong(FocusBannerState.helping)),
             rx.el.a(t("Switch person"), href=routes.ACTING_FOR, class_name="back-link"),
             class_name="notice acting-for-banner",
             role="note",
@@ -101,6 +92,27 @@ def acting_for_banner() -> rx.Component:
                 role="note",
             ),
         ),
+    )
+
+
+def access_ended_notice() -> rx.Component:
+    """ "Anna Lindqvist har slutat dela sin egenvård med dig": said when a tab's access
+    ended (states/access_change.py). The live region is always there, so it is read out."""
+    return rx.el.div(
+        rx.cond(
+            FocusBannerState.notice != "",
+            rx.el.p(FocusBannerState.notice, class_name="notice access-ended"),
+        ),
+        role="status",
+    )
+
+
+def closed_page() -> rx.Component:
+    """In place of a page whose data its resident no longer shares with the reader."""
+    return rx.el.div(
+        rx.el.a(t("People I help"), href=routes.ACTING_FOR, class_name="button"),
+        rx.el.a(t("Go to the start page"), href=routes.HOME, class_name="back-link"),
+        class_name="stack",
     )
 
 
@@ -117,8 +129,10 @@ def header(active_tab: str | None) -> rx.Component:
             SessionState.signed_in,
             rx.el.a(
                 rx.icon("circle-user-round", size=22, aria_hidden="true"),
-                rx.el.span(SessionState.display_name),
+                # The first name keeps the header to one row on a small phone.
+                rx.el.span(SessionState.display_name.split(" ")[0]),
                 href=routes.PROFILE,
+                aria_label=SessionState.display_name,
                 class_name="person",
             ),
             # Not on the sign-in page itself: one way in per screen.
@@ -145,8 +159,9 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
         header(active_tab),
         rx.el.main(
             failure_banner(),
+            access_ended_notice(),
             acting_for_banner(),
-            content,
+            rx.cond(FocusBannerState.page_closed, closed_page(), content),
             id="main",
             tab_index=-1,
             class_name="main",

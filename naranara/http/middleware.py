@@ -10,6 +10,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from naranara.db import session_scope
+from naranara.services.access import access_version_of_session
 from naranara.services.sessions import bound_client_token, new_token
 from naranara.settings import get_settings
 
@@ -84,13 +86,24 @@ class SecurityHeadersMiddleware:
 _UPLOAD_TOKEN_HEADER = b"reflex-client-token"
 
 
+def current_access_version(session_token: str | None) -> int | None:
+    """The access version of the person behind a session cookie (None when signed out):
+    one read by primary keys, at each websocket handshake and each event."""
+    if not session_token:
+        return None
+    with session_scope() as db:
+        return access_version_of_session(session=db, token=session_token)
+
+
 class ClientTokenBindingMiddleware:
-    """Binds each tab's Reflex client token to this browser's device and session cookies.
+    """Binds each tab's Reflex client token to this browser's device and session cookies,
+    and to what the signed-in person may see of others (their access version).
 
     Reflex looks a tab's state up by the token in the websocket URL (and, for
     uploads, a header). Both are replaced here, before Reflex sees them, by
-    ``bound_client_token``: the same tab in the same session keeps its state, and
-    a token copied into another browser or carried into another session finds none.
+    ``bound_client_token``: the same tab in the same session keeps its state, a
+    token copied into another browser or carried into another session finds none,
+    and a tab reconnecting after a grant or care relationship changed starts afresh.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -111,10 +124,12 @@ class ClientTokenBindingMiddleware:
     def _bind(self, scope: Scope, client_token: str) -> str:
         settings = get_settings()
         cookies = HTTPConnection(scope).cookies
+        session_token = cookies.get(settings.session_cookie_name, "")
         return bound_client_token(
             client_token,
             device_token=cookies.get(settings.device_cookie_name, ""),
-            session_token=cookies.get(settings.session_cookie_name, ""),
+            session_token=session_token,
+            access_version=current_access_version(session_token),
         )
 
     def _with_bound_query_token(self, scope: Scope) -> Scope:

@@ -187,7 +187,10 @@ async def callback(request: Request) -> Response:
             detail=f"method=oidc provider={provider.name}",
             client_address=request.client.host if request.client else None,
         )
-    target = pages.WELCOME if signed_in.created else next_path
+    # A new account is welcomed; one made on the way to accept an invitation goes back
+    # to it (the browser holds the invitation: services/invitations.hold).
+    welcome = signed_in.created and next_path != pages.INVITATION
+    target = pages.WELCOME if welcome else next_path
     response = into_app(target)
     set_session_cookie(response, session_token)
     return response

@@ -26,7 +26,7 @@ from naranara.models.guidance import (
     VersionStatus,
 )
 from naranara.models.identity import ExternalIdentity
-from naranara.models.invitation import ProxyInvitation
+from naranara.models.invitation import ProxyInvitation, ProxyInvitationHold
 from naranara.models.measurements import Measurement, MeasurementKind
 from naranara.models.operations import WorkerHeartbeat
 from naranara.models.profile import (
@@ -78,6 +78,7 @@ __all__ = [
     "ProfileRevision",
     "ProxyGrant",
     "ProxyInvitation",
+    "ProxyInvitationHold",
     "ProxyScope",
     "PushSubscription",
     "ReachBy",

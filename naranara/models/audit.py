@@ -18,6 +18,10 @@ class AuditKind(StrEnum):
     SIGN_OUT = "sign_out"
     SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
     ROLE_CHANGED = "role_changed"
+    # Someone made an account from an invitation link, or was refused one (name taken):
+    # both count towards the per-address limit (services/throttle.py).
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_REFUSED = "account_refused"
     # A resident's data read or changed by someone else (PDL: the resident may ask who looked).
     RECORD_READ = "record_read"
     RECORD_CHANGED = "record_changed"

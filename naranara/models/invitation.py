@@ -30,3 +30,19 @@ class ProxyInvitation(SQLModel, table=True):
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class ProxyInvitationHold(SQLModel, table=True):
+    """An invitation opened in a browser that is not signed in, kept for that browser.
+
+    While the person signs in, creates an account or goes through an identity
+    provider, the invitation waits here under the hash of the browser's HttpOnly
+    device cookie: the code itself never travels in another address. One hold per
+    browser (the invitation opened last), for a short while.
+    """
+
+    __tablename__ = "proxy_invitation_hold"
+
+    device_hash: str = Field(primary_key=True, max_length=64)
+    invitation_id: int = Field(foreign_key="proxy_invitation.id", index=True, ondelete="CASCADE")
+    held_until: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

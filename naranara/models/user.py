@@ -31,3 +31,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
+    # Goes up by one whenever what this person may see of others changes (a grant or a
+    # care relationship starts, changes or ends: services/access.bump_access_version).
+    # Folded into the key of each tab's server-side state, so a tab that reconnects
+    # after such a change starts from nothing it may no longer see.
+    access_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

@@ -10,7 +10,7 @@ from naranara.components.language import language_switch
 from naranara.components.layout import loading, page
 from naranara.states.guidance import GuidanceSuggestionsState
 from naranara.states.session import SessionState, t
-from naranara.states.today import TodayState
+from naranara.states.today import HelpedTodayView, TodayState
 from naranara.states.views import OccurrenceView
 
 
@@ -138,6 +138,42 @@ def _care_today() -> rx.Component:
     )
 
 
+def _helped_person(person: HelpedTodayView) -> rx.Component:
+    """One person the reader helps: what they share of today, under their name."""
+    heading_id = "helped-" + person.id.to_string()
+    return rx.el.section(
+        rx.el.h2(person.name, id=heading_id),
+        rx.cond(
+            person.shows_times,
+            rx.el.div(
+                rx.el.h3(t("Next agreed time")),
+                rx.cond(
+                    person.next_time.length() > 0,
+                    rx.foreach(person.next_time, agreed_time_card),
+                    rx.el.p(t("No agreed times coming up.")),
+                ),
+                rx.el.a(t("All times"), href=person.times_href, class_name="more-link"),
+                class_name="section",
+            ),
+        ),
+        rx.cond(
+            person.shows_tasks,
+            rx.el.div(
+                rx.el.h3(t("Self-care today")),
+                rx.cond(
+                    person.tasks.length() > 0,
+                    rx.el.ul(rx.foreach(person.tasks, _task_row), class_name="task-list"),
+                    rx.el.p(t("Nothing planned for today.")),
+                ),
+                rx.el.a(t("All self-care"), href=person.self_care_href, class_name="more-link"),
+                class_name="section",
+            ),
+        ),
+        aria_labelledby=heading_id,
+        class_name="section helped-person",
+    )
+
+
 def _today() -> rx.Component:
     return rx.el.div(
         rx.el.h1(TodayState.greeting),
@@ -146,11 +182,16 @@ def _today() -> rx.Component:
             TodayState.message != "",
             rx.el.p(TodayState.message, role="alert", class_name="notice notice-error"),
         ),
+        rx.cond(TodayState.has_own_care, _care_today()),
+        rx.foreach(TodayState.helped, _helped_person),
         rx.cond(
             TodayState.has_own_care,
-            _care_today(),
+            rx.fragment(),
             rx.el.div(
-                rx.el.p(TodayState.role_notice, class_name="notice"),
+                rx.cond(
+                    TodayState.role_notice != "",
+                    rx.el.p(TodayState.role_notice, class_name="notice"),
+                ),
                 rx.cond(
                     SessionState.role == "staff",
                     rx.el.a(t("My residents"), href=routes.MY_RESIDENTS, class_name="button"),

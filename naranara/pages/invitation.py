@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.cards import section
+from naranara.components.forms import text_input
 from naranara.components.layout import loading, page
 from naranara.states.invitation import InvitationState
 from naranara.states.session import t
@@ -39,14 +41,86 @@ def _code_form() -> rx.Component:
     )
 
 
+def _provider_button(provider: rx.Var) -> rx.Component:
+    # A full page load, so the request reaches the HTTP route (not the client router).
+    return rx.el.a(
+        t("Sign in with"),
+        " ",
+        provider["label"],
+        href=provider["href"],
+        reload_document=True,
+        class_name="button",
+    )
+
+
+def _account_form() -> rx.Component:
+    values, errors = InvitationState.account_values, InvitationState.account_errors
+    return rx.el.form(
+        rx.cond(
+            InvitationState.account_notice != "",
+            rx.el.p(InvitationState.account_notice, role="alert", class_name="notice notice-error"),
+        ),
+        text_input(
+            "display_name",
+            t("Your name"),
+            default_value=values["display_name"],
+            error=errors["display_name"],
+            hint=t("As the person who invited you knows you."),
+            auto_complete="name",
+        ),
+        text_input(
+            "username",
+            t("Username"),
+            default_value=values["username"],
+            error=errors["username"],
+            hint=t("What you sign in with: letters a to z, digits, . _ or -."),
+            auto_complete="username",
+            auto_capitalize="none",
+            spell_check=False,
+        ),
+        text_input(
+            "password",
+            t("Password"),
+            error=errors["password"],
+            hint=t("At least 12 characters. A few words in a row are easy to remember."),
+            type="password",
+            auto_complete="new-password",
+        ),
+        rx.el.button(t("Create account"), type="submit", class_name="button"),
+        on_submit=InvitationState.create_account,
+        class_name="stack form",
+        no_validate=True,
+    )
+
+
 def _signed_out() -> rx.Component:
+    """Someone opened the link without being signed in: sign in, or make an account."""
     return rx.el.div(
         rx.el.p(
             t(
-                "Sign in with your own account to accept. If you have none, sign in with your e-ID and an account is made for you."
-            )
+                "Someone would like your help in Nära. Sign in, or create an account, to see who and what they share."
+            ),
+            class_name="lead",
         ),
-        rx.el.a(t("Sign in"), href=InvitationState.sign_in_href, class_name="button"),
+        section(
+            t("I have an account"),
+            rx.el.a(t("Sign in"), href=InvitationState.sign_in_href, class_name="button"),
+            heading_id="have-account",
+        ),
+        section(
+            t("Create an account"),
+            rx.cond(
+                InvitationState.providers.length() > 0,
+                rx.el.div(
+                    rx.el.p(t("With your e-ID an account is made when you sign in:")),
+                    rx.foreach(InvitationState.providers, _provider_button),
+                    rx.el.p(t("Or choose a username and a password:"), class_name="muted"),
+                    class_name="stack",
+                ),
+            ),
+            _account_form(),
+            heading_id="new-account",
+        ),
         class_name="stack",
     )
 
@@ -63,10 +137,7 @@ def _offer() -> rx.Component:
             rx.foreach(InvitationState.shares, lambda text: rx.el.li(text)),
             class_name="plain-list",
         ),
-        rx.el.p(
-            t("They can change or end this at any time. What you see and do is shown to them."),
-            class_name="muted",
-        ),
+        rx.el.p(InvitationState.may_change, class_name="muted"),
         rx.el.button(
             t("Accept and help"),
             type="button",

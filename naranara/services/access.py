@@ -2,6 +2,11 @@
 
 The policy module reads these through ``grants_of`` and ``residents_in_care_of``
 when it resolves a viewer; nothing else decides access.
+
+Every start, change or end of a grant or a care relationship also calls
+``bump_access_version`` for the person whose access changed: each tab's stored
+state is keyed on that version (http/middleware.py), so a tab that reconnects
+afterwards is handed nothing it may no longer see.
 """
 
 from __future__ import annotations
@@ -9,10 +14,36 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from naranara import clock
-from naranara.models import CareRelationship, ProxyGrant, ProxyScope, User
+from naranara.models import AuthSession, CareRelationship, ProxyGrant, ProxyScope, User
+from naranara.services.sessions import token_digest
+
+
+def bump_access_version(*, session: Session, user_id: int) -> None:
+    """What ``user_id`` may see of others has changed: every tab of theirs that
+    reconnects starts from a fresh state. One atomic increment, so two changes at
+    the same moment both count."""
+    session.exec(
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(access_version=col(User.access_version) + 1)
+    )
+
+
+def access_version_of_session(*, session: Session, token: str | None) -> int | None:
+    """The access version of whoever a session cookie belongs to: one read by primary
+    keys, made for every websocket handshake and every event. Whether the session is
+    still valid is not asked here: identity is resolved separately, every time."""
+    if not token:
+        return None
+    return session.exec(
+        select(User.access_version)
+        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+        .where(AuthSession.token_hash == token_digest(token))
+    ).first()
 
 
 def grant(
@@ -35,14 +66,17 @@ def grant(
         )
     ).first()
     if existing is not None:
-        existing.expires_at = expires_at
-        session.add(existing)
+        if existing.expires_at != expires_at:
+            existing.expires_at = expires_at
+            session.add(existing)
+            bump_access_version(session=session, user_id=relative_id)
         return existing
     row = ProxyGrant(
         resident_id=resident_id, relative_id=relative_id, scope=scope, expires_at=expires_at
     )
     session.add(row)
     session.flush()
+    bump_access_version(session=session, user_id=relative_id)
     return row
 
 
@@ -60,6 +94,8 @@ def revoke(*, session: Session, resident_id: int, relative_id: int, scope: Proxy
     for row in rows:
         row.revoked_at = now
         session.add(row)
+    if rows:
+        bump_access_version(session=session, user_id=relative_id)
     return len(rows)
 
 
@@ -94,6 +130,7 @@ def record_care_relationship(
     )
     session.add(row)
     session.flush()
+    bump_access_version(session=session, user_id=staff_id)
     return row
 
 
@@ -109,6 +146,8 @@ def end_care_relationship(*, session: Session, staff_id: int, resident_id: int) 
     for row in rows:
         row.ended_at = now
         session.add(row)
+    if rows:
+        bump_access_version(session=session, user_id=staff_id)
     return len(rows)
 
 
@@ -197,3 +236,20 @@ def helped_by(
     return _people_with_grants(
         session, mine="relative_id", theirs="resident_id", person_id=relative_id, now=now
     )
+
+
+def ended_scopes(
+    *, session: Session, resident_id: int, relative_id: int, now: datetime | None = None
+) -> frozenset[ProxyScope]:
+    """The scopes ``resident_id`` once granted ``relative_id`` and does not now: what the
+    relative is told the resident has stopped sharing."""
+    now = now or clock.now()
+    granted_ever = session.exec(
+        select(ProxyGrant.scope)
+        .where(ProxyGrant.resident_id == resident_id, ProxyGrant.relative_id == relative_id)
+        .distinct()
+    ).all()
+    current = grants_of(session=session, relative_id=relative_id, now=now).get(
+        resident_id, frozenset()
+    )
+    return frozenset(ProxyScope(scope) for scope in granted_ever) - current

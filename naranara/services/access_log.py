@@ -19,6 +19,8 @@ from naranara.i18n.formatting import format_date_with_year, format_time, to_loca
 from naranara.models import AuditEvent, AuditKind, Role, User
 
 PAGE_SIZE = 20
+# The detail of the row written when a relative stops helping (states/acting_for.py).
+HELPING_ENDED_DETAIL = "helping ended by relative"
 
 
 class Doing(StrEnum):
@@ -51,6 +53,12 @@ _AREAS = (
     (("fhir", "export"), N_("your whole record")),
 )
 _OTHER_AREA = N_("your information")
+# Rows that are about the helping itself, not an area of data: a sentence of their own.
+# ``detail`` of services/invitations.accept and of a relative stepping back.
+_WHOLE_SENTENCES = (
+    (("invitation=", " accepted"), N_("Accepted your invitation and can now help you")),
+    ((HELPING_ENDED_DETAIL,), N_("Stopped helping you")),
+)
 _SENTENCES = {
     Doing.READ: N_("Read {area}"),
     Doing.CHANGED: N_("Changed {area}"),
@@ -90,6 +98,13 @@ class LogPage:
     page: int  # from 1
     pages: int  # at least 1
     total: int
+
+
+def _sentence(detail: str, doing: Doing, locale: str) -> str:
+    for needles, sentence in _WHOLE_SENTENCES:
+        if doing is Doing.CHANGED and all(needle in detail for needle in needles):
+            return gettext(locale, sentence)
+    return gettext(locale, _SENTENCES[doing]).format(area=gettext(locale, _area(detail)))
 
 
 def _area(detail: str) -> str:
@@ -148,7 +163,6 @@ def read_page(
 
 def _entry(event: AuditEvent, actor: User | None, locale: str) -> LogEntry:
     doing = _DOING_OF_KIND[event.kind]
-    area = gettext(locale, _area(event.detail))
     local = to_local(event.at)
     return LogEntry(
         id=event.id,
@@ -157,7 +171,7 @@ def _entry(event: AuditEvent, actor: User | None, locale: str) -> LogEntry:
         who=actor.display_name if actor else gettext(locale, _UNKNOWN_PERSON),
         role=gettext(locale, _ROLES[Role(actor.role)]) if actor else "",
         doing=doing,
-        what=gettext(locale, _SENTENCES[doing]).format(area=area),
+        what=_sentence(event.detail, doing, locale),
         when=gettext(locale, "{date} at {time}").format(
             date=format_date_with_year(local.date(), locale), time=format_time(event.at, locale)
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from pwdlib import PasswordHash
@@ -10,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from naranara.i18n import N_, SUPPORTED_LOCALES
 from naranara.models import Role, User
+from naranara.services.patient_contract import clean_text
 
 _password_hash = PasswordHash((Argon2Hasher(),))
 # Verifying against this when the user does not exist keeps the timing of
@@ -108,6 +110,57 @@ def password_problem(password: str, *, username: str) -> str | None:
     return None
 
 
+# What people sign in with: lower case after ``normalise_username``. Names that
+# accounts made through an identity provider get ("oidc-…") cannot be chosen.
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+GENERATED_USERNAME_PREFIX = "oidc-"
+USERNAME_INVALID = N_(
+    "Choose a username of 2 to 64 characters: the letters a to z, digits, "
+    "full stop, hyphen or underscore."
+)
+USERNAME_TAKEN = N_("That username is already taken. Choose another one.")
+
+
+def username_problem(username: str) -> str | None:
+    """Why this username cannot be chosen, as a message id; None if its form will do
+    (whether it is free is ``user_by_username``'s question)."""
+    normalised = normalise_username(username)
+    if not USERNAME_PATTERN.fullmatch(normalised) or normalised.startswith(
+        GENERATED_USERNAME_PREFIX
+    ):
+        return USERNAME_INVALID
+    return None
+
+
+MAX_DISPLAY_NAME_LENGTH = 120
+DISPLAY_NAME_MISSING = N_("Write your name, as the person who invited you knows you.")
+DISPLAY_NAME_TOO_LONG = N_("Write a name of at most 120 characters.")
+
+
+def display_name_from(text: str) -> str:
+    """A name as stored: one line, without control characters (the same cleaning as
+    the patient contract's texts), without invisible formatting characters (a
+    right-to-left override or a zero-width space could make one name look like
+    another in the lists others read), spaces collapsed."""
+    visible = "".join(ch for ch in clean_text(text) if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.split())
+
+
+def new_account_problems(*, display_name: str, username: str, password: str) -> dict[str, str]:
+    """Field name -> why it will not do (a message id), for someone making an account."""
+    problems = {}
+    name = display_name_from(display_name)
+    if not name:
+        problems["display_name"] = DISPLAY_NAME_MISSING
+    elif len(name) > MAX_DISPLAY_NAME_LENGTH:
+        problems["display_name"] = DISPLAY_NAME_TOO_LONG
+    if problem := username_problem(username):
+        problems["username"] = problem
+    if problem := password_problem(password, username=username):
+        problems["password"] = problem
+    return problems
+
+
 def create_user(
     *,
     session: Session,
@@ -116,13 +169,16 @@ def create_user(
     role: Role,
     password: str | None = None,
     locale: str = "sv",
+    password_hash: str | None = None,
 ) -> User:
+    """A new account. Pass ``password_hash`` when the hashing (~0.1 s of argon2) was done
+    off the event loop, ``password`` otherwise (the command line, tests, demo data)."""
     user = User(
         username=normalise_username(username),
         display_name=display_name,
         role=role,
         locale=locale,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash or (hash_password(password) if password else None),
     )
     session.add(user)
     session.flush()

@@ -46,7 +46,10 @@ def link(*, session: Session, user_id: int, issuer: str, subject: str) -> Extern
 
 def _username_for(issuer: str, subject: str) -> str:
     # Unique and stable, reveals nothing about the person; never typed by anyone.
-    return "oidc-" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+    return (
+        accounts.GENERATED_USERNAME_PREFIX
+        + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+    )
 
 
 def sign_in(

@@ -4,6 +4,11 @@ The code is 128 random bits (``secrets.token_urlsafe``), shown to the resident o
 as a link, as text and as a QR code; only its SHA-256 is stored, so a copy of the
 database opens nothing. Accepting turns the invitation into one grant per scope
 (services/access.py) for the person who accepted, and can happen only once.
+
+Someone who opens the link without being signed in, or without an account, goes on
+a detour (sign-in, a new account, an identity provider). The invitation waits for
+them under their browser's device cookie (``hold``), so the code is never carried
+in another address or a log line, and comes back when they land on /inbjudan.
 """
 
 from __future__ import annotations
@@ -16,21 +21,30 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import segno
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
-from naranara.models import ProxyInvitation, ProxyScope, Role, User
-from naranara.services import access, audit
+from naranara.models import (
+    AuditKind,
+    ProxyInvitation,
+    ProxyInvitationHold,
+    ProxyScope,
+    Role,
+    User,
+)
+from naranara.policy import may_hold_grants
+from naranara.services import access, accounts, audit
+from naranara.services.sessions import token_digest
 
 VALID_FOR = timedelta(days=7)
+# Long enough to make an account or go through an identity provider; short enough
+# that a shared computer does not offer the invitation to the next person for long.
+HOLD_FOR = timedelta(minutes=30)
 _TOKEN_BYTES = 16  # 128 bits: not guessable however many tries
 # Longer than any code we hand out, so pasted text with spaces around still fits.
 MAX_CODE_LENGTH = 64
-# Who may hold grants: a relative, or a resident helping their partner. Staff and
-# administrators see residents' data through their role and care relationships only.
-MAY_ACCEPT = frozenset({Role.RELATIVE, Role.RESIDENT})
 
 
 class Refusal(StrEnum):
@@ -122,6 +136,18 @@ def normalise_code(text: str) -> str:
     return text[:MAX_CODE_LENGTH]
 
 
+def _still_open(invitation: ProxyInvitation | None, now: datetime) -> ProxyInvitation:
+    if invitation is None:
+        raise InvitationRefused(Refusal.UNKNOWN)
+    if invitation.accepted_at is not None:
+        raise InvitationRefused(Refusal.USED)
+    if invitation.revoked_at is not None:
+        raise InvitationRefused(Refusal.WITHDRAWN)
+    if invitation.expires_at <= now:
+        raise InvitationRefused(Refusal.EXPIRED)
+    return invitation
+
+
 def find(*, session: Session, code: str, now: datetime | None = None) -> ProxyInvitation:
     """The open invitation behind ``code``, or ``InvitationRefused`` saying why not."""
     code = normalise_code(code)
@@ -130,15 +156,106 @@ def find(*, session: Session, code: str, now: datetime | None = None) -> ProxyIn
     invitation = session.exec(
         select(ProxyInvitation).where(ProxyInvitation.token_hash == hash_code(code))
     ).first()
-    if invitation is None:
-        raise InvitationRefused(Refusal.UNKNOWN)
-    if invitation.accepted_at is not None:
-        raise InvitationRefused(Refusal.USED)
-    if invitation.revoked_at is not None:
-        raise InvitationRefused(Refusal.WITHDRAWN)
-    if invitation.expires_at <= (now or clock.now()):
-        raise InvitationRefused(Refusal.EXPIRED)
-    return invitation
+    return _still_open(invitation, now or clock.now())
+
+
+def refusal_for(*, role: Role, user_id: int, invitation: ProxyInvitation) -> Refusal | None:
+    """Why the account ``user_id`` of ``role`` cannot take up this invitation, or None."""
+    if not may_hold_grants(role):
+        return Refusal.ROLE
+    if user_id == invitation.resident_id:
+        return Refusal.OWN
+    return None
+
+
+# ------------------------------------------------------------ held for a browser on a detour
+
+
+def hold(
+    *,
+    session: Session,
+    invitation: ProxyInvitation,
+    device_token: str,
+    now: datetime | None = None,
+) -> None:
+    """Keep ``invitation`` for the browser with this device cookie for ``HOLD_FOR``."""
+    if not device_token:
+        return
+    until = min((now or clock.now()) + HOLD_FOR, invitation.expires_at)
+    row = session.get(ProxyInvitationHold, token_digest(device_token))
+    if row is None:
+        row = ProxyInvitationHold(device_hash=token_digest(device_token))
+    row.invitation_id, row.held_until = invitation.id, until
+    session.add(row)
+
+
+def find_held(
+    *, session: Session, device_token: str | None, now: datetime | None = None
+) -> ProxyInvitation | None:
+    """The invitation this browser opened a moment ago, or None if there is none (or its
+    time is up); ``InvitationRefused`` if it was used, withdrawn or expired meanwhile."""
+    if not device_token:
+        return None
+    now = now or clock.now()
+    row = session.get(ProxyInvitationHold, token_digest(device_token))
+    if row is None or row.held_until <= now:
+        return None
+    return _still_open(session.get(ProxyInvitation, row.invitation_id), now)
+
+
+def release_held(*, session: Session, device_token: str | None) -> None:
+    """This browser no longer holds an invitation (it was taken up, or is refused)."""
+    row = session.get(ProxyInvitationHold, token_digest(device_token)) if device_token else None
+    if row is not None:
+        session.delete(row)
+
+
+# ------------------------------------------------------------- an account from the invitation
+
+
+def create_account(
+    *,
+    session: Session,
+    invitation: ProxyInvitation,
+    username: str,
+    display_name: str,
+    password_hash: str,
+    locale: str,
+    client_address: str | None,
+) -> User | None:
+    """A relative's own account with a password, made from an open invitation: nobody
+    gets an account in Nära without someone asking them in (or their care unit). The
+    fields were checked with ``accounts.new_account_problems``; the password was
+    hashed off the event loop. None if the username is taken (``USERNAME_TAKEN``)."""
+    username = accounts.normalise_username(username)
+    if accounts.user_by_username(session=session, username=username) is not None:
+        audit.record(
+            session=session,
+            kind=AuditKind.ACCOUNT_REFUSED,
+            detail=f"method=password invitation={invitation.id} reason=taken",
+            client_address=client_address,
+        )
+        return None
+    user = accounts.create_user(
+        session=session,
+        username=username,
+        display_name=accounts.display_name_from(display_name),
+        role=Role.RELATIVE,
+        locale=locale,
+        password_hash=password_hash,
+    )
+    audit.record(
+        session=session,
+        kind=AuditKind.ACCOUNT_CREATED,
+        actor_id=user.id,
+        subject_id=user.id,
+        detail=f"method=password invitation={invitation.id}",
+        client_address=client_address,
+    )
+    return user
+
+
+# ------------------------------------------------------------------------------- accepting
 
 
 def accept(
@@ -146,11 +263,26 @@ def accept(
 ) -> ProxyInvitation:
     """``user`` takes up the invitation: one grant per scope, and the code is spent."""
     now = now or clock.now()
-    invitation = find(session=session, code=code, now=now)
-    if Role(user.role) not in MAY_ACCEPT:
-        raise InvitationRefused(Refusal.ROLE)
-    if user.id == invitation.resident_id:
-        raise InvitationRefused(Refusal.OWN)
+    return _accept(session, find(session=session, code=code, now=now), user, now)
+
+
+def accept_held(
+    *, session: Session, device_token: str | None, user: User, now: datetime | None = None
+) -> ProxyInvitation:
+    """``user`` takes up the invitation their browser holds (see ``hold``)."""
+    now = now or clock.now()
+    invitation = find_held(session=session, device_token=device_token, now=now)
+    if invitation is None:
+        raise InvitationRefused(Refusal.UNKNOWN)
+    return _accept(session, invitation, user, now)
+
+
+def _accept(
+    session: Session, invitation: ProxyInvitation, user: User, now: datetime
+) -> ProxyInvitation:
+    refusal = refusal_for(role=Role(user.role), user_id=user.id, invitation=invitation)
+    if refusal is not None:
+        raise InvitationRefused(refusal)
     # Spent in one statement that only an unspent invitation matches: two people
     # accepting at the same moment cannot both get in.
     spent = session.connection().execute(
@@ -165,6 +297,10 @@ def accept(
     if spent.rowcount != 1:
         raise InvitationRefused(Refusal.USED)
     session.refresh(invitation)
+    # Taken up: no browser holds it any more.
+    session.exec(
+        delete(ProxyInvitationHold).where(col(ProxyInvitationHold.invitation_id) == invitation.id)
+    )
     for scope in scopes_of(invitation):
         access.grant(
             session=session, resident_id=invitation.resident_id, relative_id=user.id, scope=scope

@@ -31,16 +31,22 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def bound_client_token(client_token: str, *, device_token: str, session_token: str) -> str:
+def bound_client_token(
+    client_token: str, *, device_token: str, session_token: str, access_version: int | None = None
+) -> str:
     """The key Reflex stores this tab's state under: the tab's token bound to its cookies.
 
     Reflex's client token comes from ``Math.random`` in the browser and is sent in
     the websocket URL; whoever sends it is handed the state stored under it. Mixing
     in the HttpOnly device and session cookies, under the deployment's secret, means
     a copied token opens nothing in another browser or another session, and a new
-    session (sign-in, sign-out) starts from a fresh state.
+    session (sign-in, sign-out) starts from a fresh state. The signed-in person's
+    access version (services/access.py) goes in too: cookies stay the same when a
+    grant or care relationship ends, and a tab reconnecting after that must not be
+    handed what it held before.
     """
-    message = "\0".join((device_token, session_token, client_token)).encode()
+    version = "" if access_version is None else str(access_version)
+    message = "\0".join((device_token, session_token, version, client_token)).encode()
     digest = hmac.new(get_secret_key().encode(), message, hashlib.sha256).digest()
     return str(uuid.UUID(bytes=digest[:16]))
 

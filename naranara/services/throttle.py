@@ -64,3 +64,27 @@ def retry_after(
     ]
     found = [wait for wait in waits if wait is not None]
     return max(found) if found else None
+
+
+# Accounts made from invitation links, per client address: a few, then waits that
+# double like those after failed sign-ins. Refused attempts (a name already taken)
+# count too, so the form does not become a way to list usernames.
+FREE_ACCOUNT_ATTEMPTS_PER_CLIENT = 3
+_ACCOUNT_ATTEMPTS = (AuditKind.ACCOUNT_CREATED.value, AuditKind.ACCOUNT_REFUSED.value)
+
+
+def account_creation_wait(
+    *, session: Session, client_address: str | None, now: datetime
+) -> timedelta | None:
+    """How long this client must wait before making another account, or None."""
+    client = fingerprint(client_address)
+    if not client:
+        return None
+    attempts = session.exec(
+        select(AuditEvent.at).where(
+            AuditEvent.client_hash == client,
+            col(AuditEvent.kind).in_(_ACCOUNT_ATTEMPTS),
+            col(AuditEvent.at) >= now - WINDOW,
+        )
+    ).all()
+    return _wait_after(list(attempts), FREE_ACCOUNT_ATTEMPTS_PER_CLIENT, now)

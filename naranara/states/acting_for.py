@@ -15,7 +15,8 @@ from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.models import ProxyScope, User
 from naranara.policy import Action, Viewer, is_allowed, require
-from naranara.services import access
+from naranara.services import access, audit
+from naranara.services.access_log import HELPING_ENDED_DETAIL
 from naranara.states.arguments import record_id
 from naranara.states.focus import RESIDENT_PARAM
 from naranara.states.session import current_viewer
@@ -92,7 +93,7 @@ class ActingForState(rx.State):
         self._refresh(viewer)
 
     @rx.event
-    def step_back(self, resident_id: int) -> None:
+    async def step_back(self, resident_id: int) -> None:
         """The relative stops helping someone: every grant from that person ends."""
         viewer = current_viewer(self)
         resident_id = record_id(resident_id)
@@ -103,8 +104,23 @@ class ActingForState(rx.State):
         require(viewer, Action.CHANGE_ACCOUNT_SETTINGS, viewer.user_id)
         if shown is not None:
             with session_scope() as db:
-                access.revoke_all(session=db, resident_id=resident_id, relative_id=viewer.user_id)
+                ended = access.revoke_all(
+                    session=db, resident_id=resident_id, relative_id=viewer.user_id
+                )
+                if ended:
+                    # The resident sees in her access log that they stepped back.
+                    audit.record_access(
+                        session=db,
+                        actor_id=viewer.user_id,
+                        resident_id=resident_id,
+                        detail=HELPING_ENDED_DETAIL,
+                        changed=True,
+                    )
         self._refresh(viewer)
+        # Their own choice: this tab is not told "Anna no longer shares" at its next click.
+        after = current_viewer(self)
+        if after is not None:
+            (await self.get_state(FocusBannerState))._remember_access(after)
         self.just_accepted = False
         self.message = (
             gettext(viewer.locale, "You no longer help {name}.").format(name=shown.name)
@@ -113,31 +129,103 @@ class ActingForState(rx.State):
         )
 
 
-class FocusBannerState(rx.State):
-    """Whose data a page shows when it is not the viewer's own (``?invanare=ID``)."""
+# What each scope's ending is called, to the person who helped: the resident's name and
+# a reflexive "sin/sina" (never "hen" about a named person).
+_ENDED = {
+    ProxyScope.CARE_PLAN: N_("{name} has stopped sharing their times, contacts and plan with you."),
+    ProxyScope.SELF_CARE: N_("{name} has stopped sharing their self-care with you."),
+    ProxyScope.MEASUREMENTS: N_("{name} has stopped sharing their measurements with you."),
+    ProxyScope.PROFILE: N_("{name} has stopped sharing what matters to them with you."),
+    ProxyScope.REMINDERS: N_("{name} has stopped sending you their reminders."),
+    ProxyScope.MISSED_TASK_ALERTS: N_("{name} has stopped sending you alerts about missed tasks."),
+}
+_ENDED_ALL = N_("{name} no longer shares anything with you.")
+_CARE_ENDED = N_("Your care relationship with {name} has ended.")
 
-    helping: str = ""  # a relative (ombud): "Du hjälper: Anna Lindqvist"
+# The scope each page of someone else's data needs (``?invanare=ID``): a page stays
+# closed, with the reason, once that scope has ended.
+_PAGE_SCOPES = {
+    **{path: scope for scope, _label, path in _LINKS},
+    routes.SELF_CARE_TASK: ProxyScope.SELF_CARE,
+    routes.WHAT_MATTERS_HISTORY: ProxyScope.PROFILE,
+    routes.WHAT_MATTERS_SUMMARY: ProxyScope.PROFILE,
+}
+
+
+def ended_text(
+    locale: str, name: str, *, ended: frozenset[ProxyScope], still: frozenset[ProxyScope]
+) -> str:
+    """What the helper is told when ``ended`` scopes of ``name``'s have ended."""
+    if not still:
+        return gettext(locale, _ENDED_ALL).format(name=name)
+    return " ".join(
+        gettext(locale, _ENDED[scope]).format(name=name) for scope in ProxyScope if scope in ended
+    )
+
+
+def care_ended_text(locale: str, name: str) -> str:
+    return gettext(locale, _CARE_ENDED).format(name=name)
+
+
+class FocusBannerState(rx.State):
+    """Whose data a page shows when it is not the viewer's own (``?invanare=ID``), and
+    what access the tab's data was loaded under (states/access_change.py)."""
+
+    helping: str = ""  # a relative (ombud), on a page of what the resident shares
     viewing: str = ""  # staff with a care relationship: "Du ser: Anna Lindqvist"
-    helps_anyone: bool = False  # the header's switcher to /jag-hjalper
+    helps_anyone: bool = False  # the header's way to /jag-hjalper
+    # "Anna Lindqvist har slutat dela sin egenvård med dig." after access ended
+    notice: str = ""
+    # This page is someone else's and what it shows is no longer shared: the shell
+    # shows the notice in its place.
+    page_closed: bool = False
+    # The access this tab's data was loaded under: the viewer's access version, and the
+    # grants and care relationships of that version (access_change.py compares them).
+    _version: int = -1
+    _grants: dict[int, list[str]] = {}
+    _cares_for: list[int] = []
+    # Said once on the page that access_change.py reloads after access ended.
+    _pending_notice: str = ""
+
+    def _remember_access(self, viewer: Viewer) -> None:
+        self._version = viewer.access_version
+        self._grants = {
+            resident: sorted(scope.value for scope in scopes)
+            for resident, scopes in viewer.grants.items()
+        }
+        self._cares_for = sorted(viewer.cares_for)
 
     @rx.event
     def load(self) -> None:
         viewer = current_viewer(self)
-        self.helping, self.viewing = "", ""
+        self.helping, self.viewing, self.page_closed = "", "", False
+        self.notice, self._pending_notice = self._pending_notice, ""
         self.helps_anyone = bool(viewer and viewer.grants)
         if viewer is None:
             return
         resident_id = record_id(self.router.url.query_parameters.get(RESIDENT_PARAM))
         if resident_id is None or resident_id == viewer.user_id:
             return
-        helps = resident_id in viewer.grants
-        cares = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident_id) and not helps
-        if not (helps or cares):
-            return
+        granted = viewer.grants.get(resident_id, frozenset())
+        needed = _PAGE_SCOPES.get(self.router.page.path.rstrip("/") or "/")
+        helps = bool(granted) and (needed is None or needed in granted)
+        cares = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident_id) and not granted
         with session_scope() as db:
             resident = db.get(User, resident_id)
+            ended = (
+                access.ended_scopes(session=db, resident_id=resident_id, relative_id=viewer.user_id)
+                if not (helps or cares)
+                else frozenset()
+            )
         name = resident.display_name if resident else ""
         if helps:
             self.helping = name
-        else:
+        elif cares:
             self.viewing = name
+        elif ended and (needed is None or needed in ended):
+            # Only to someone the resident once shared this with: they are told why the
+            # page is empty. Anyone else learns nothing here, not even the name.
+            self.page_closed = True
+            self.notice = self.notice or ended_text(
+                viewer.locale, name, ended=frozenset({needed}) if needed else ended, still=granted
+            )

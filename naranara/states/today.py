@@ -1,18 +1,29 @@
-"""Hem ("Idag"): the next agreed time and today's self-care (advice: states/guidance.py)."""
+"""Hem ("Idag"): the next agreed time and today's self-care (advice: states/guidance.py).
+
+A resident sees her own; whoever helps someone (a relative, or a resident helping a
+partner) sees the same for each person they help, within what that person shares:
+the next time only with ``care_plan``, today's tasks only with ``self_care``. What a
+scope does not cover is never read, so it never reaches the browser.
+"""
 
 from __future__ import annotations
 
-import reflex as rx
+import dataclasses
+from datetime import datetime
 
-from naranara import clock
+import reflex as rx
+from sqlmodel import Session
+
+from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day
 from naranara.models import CheckStatus, Role, SelfCareTask
-from naranara.policy import Action, Forbidden, is_allowed, require
-from naranara.services import patient_contract, self_care
+from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
+from naranara.services import access, audit, patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import moment, record_id
+from naranara.states.focus import RESIDENT_PARAM
 from naranara.states.session import current_viewer
 from naranara.states.views import (
     AgreedTimeView,
@@ -20,6 +31,66 @@ from naranara.states.views import (
     agreed_time_view,
     occurrence_view,
 )
+
+
+@dataclasses.dataclass
+class HelpedTodayView:
+    """One person the viewer helps, on the viewer's Hem."""
+
+    id: int
+    name: str
+    shows_times: bool
+    next_time: list[AgreedTimeView]  # zero or one
+    times_href: str
+    shows_tasks: bool
+    tasks: list[OccurrenceView]
+    self_care_href: str
+
+
+def _helped_today(db: Session, viewer: Viewer, now: datetime) -> list[HelpedTodayView]:
+    """What each person the viewer helps shares, for today; every read is in their log."""
+    views = []
+    for resident, _scopes in access.helped_by(session=db, relative_id=viewer.user_id, now=now):
+        shows_times = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident.id)
+        shows_tasks = is_allowed(viewer, Action.VIEW_SELF_CARE, resident.id)
+        if not (shows_times or shows_tasks):
+            continue  # only reminders or measurements: nothing of theirs belongs on Hem
+        upcoming = (
+            patient_contract.next_agreed_time(session=db, resident_id=resident.id, now=now)
+            if shows_times
+            else None
+        )
+        occurrences = (
+            self_care.occurrences_on(
+                session=db, resident_id=resident.id, day=now.astimezone(DISPLAY_TIMEZONE).date()
+            )
+            if shows_tasks
+            else []
+        )
+        for shown, area in ((shows_times, "agreed_time"), (shows_tasks, "self_care")):
+            if shown:
+                audit.record_access(
+                    session=db,
+                    actor_id=viewer.user_id,
+                    resident_id=resident.id,
+                    detail=f"home {area}",
+                )
+        query = f"?{RESIDENT_PARAM}={resident.id}"
+        views.append(
+            HelpedTodayView(
+                id=resident.id,
+                name=resident.display_name,
+                shows_times=shows_times,
+                next_time=[agreed_time_view(upcoming, now=now, locale=viewer.locale)]
+                if upcoming
+                else [],
+                times_href=routes.AGREED_TIMES + query,
+                shows_tasks=shows_tasks,
+                tasks=[occurrence_view(item, locale=viewer.locale) for item in occurrences],
+                self_care_href=routes.SELF_CARE_PLAN + query,
+            )
+        )
+    return views
 
 
 class TodayState(rx.State):
@@ -31,6 +102,7 @@ class TodayState(rx.State):
     message: str = ""
     has_own_care: bool = False
     role_notice: str = ""  # for people without care of their own: what they will find here
+    helped: list[HelpedTodayView] = []  # the people the viewer helps, within their grants
 
     @rx.event
     def load(self) -> None:
@@ -43,15 +115,18 @@ class TodayState(rx.State):
         self.has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
         # Self-care is its own action: a grant may cover the care plan and not self-care.
         sees_self_care = is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id)
-        self.role_notice = (
-            gettext(locale, "When someone gives you access to help them, it shows here.")
-            if viewer.role is Role.RELATIVE
-            else gettext(
+        if viewer.grants:
+            self.role_notice = ""  # the people they help are the page
+        elif viewer.role is Role.RELATIVE:
+            self.role_notice = gettext(
+                locale, "When someone gives you access to help them, it shows here."
+            )
+        else:
+            self.role_notice = gettext(
                 locale,
                 "Open the residents you have a care relationship with. "
                 "Tools for editing self-care advice will also be here.",
             )
-        )
         upcoming, occurrences = None, []
         with session_scope() as db:
             if self.has_own_care:
@@ -64,11 +139,13 @@ class TodayState(rx.State):
                     resident_id=viewer.user_id,
                     day=now.astimezone(DISPLAY_TIMEZONE).date(),
                 )
+            helped = _helped_today(db, viewer, now) if viewer.grants else []
         first_name = viewer.display_name.split(" ")[0]
         self.greeting = gettext(locale, "Hello {name}").format(name=first_name)
         self.today_label = format_day(now, locale)
         self.next_time = [agreed_time_view(upcoming, now=now, locale=locale)] if upcoming else []
         self.tasks = [occurrence_view(occurrence, locale=locale) for occurrence in occurrences]
+        self.helped = helped
         self.message = ""
         self.loaded = True
 
@@ -82,10 +159,11 @@ class TodayState(rx.State):
                 if task is None:
                     raise Forbidden(Action.RECORD_SELF_CARE, None)
                 require(viewer, Action.RECORD_SELF_CARE, task.resident_id)
+                shown = [*self.tasks, *(view for person in self.helped for view in person.tasks)]
                 done = next(
                     (
                         view.done
-                        for view in self.tasks
+                        for view in shown
                         if view.task_id == task.id and view.occurrence_at == occurrence_at
                     ),
                     False,
@@ -96,6 +174,13 @@ class TodayState(rx.State):
                     occurrence_at=at,
                     status=None if done else CheckStatus.DONE,
                     recorded_by_id=viewer.user_id,
+                )
+                audit.record_access(
+                    session=db,
+                    actor_id=viewer.user_id,
+                    resident_id=task.resident_id,
+                    detail="self-care task marked on home",
+                    changed=True,
                 )
         except (Forbidden, ValueError, TypeError):
             locale = viewer.locale if viewer else "sv"

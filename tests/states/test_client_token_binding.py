@@ -7,7 +7,14 @@ from urllib.parse import parse_qs
 import pytest
 from starlette.types import Receive, Scope, Send
 
+from naranara.db import session_scope
 from naranara.http.middleware import ClientTokenBindingMiddleware
+from naranara.models import ProxyScope, Role
+from naranara.services import access, sessions
+from tests.utils.factories import make_user
+
+# The binding reads the signed-in person's access version: a database for each test.
+pytestmark = pytest.mark.usefixtures("database")
 
 TAB_TOKEN = "0b6c5a4e-1f2d-4c3b-9a8e-7d6c5b4a3f2e"
 
@@ -81,3 +88,52 @@ async def test_upload_header_is_bound_the_same_way() -> None:
 async def test_other_paths_pass_untouched() -> None:
     scope = await _seen_by_reflex("/tider", query=f"token={TAB_TOKEN}")
     assert scope["query_string"] == f"token={TAB_TOKEN}".encode()
+
+
+def _signed_in_relative_of_anna() -> tuple[int, int, str]:
+    """Anna, and Erik signed in with a grant from her: (anna id, erik id, Erik's cookie)."""
+    with session_scope() as db:
+        anna = make_user(db, username="anna")
+        erik = make_user(db, username="erik", role=Role.RELATIVE)
+        access.grant(
+            session=db, resident_id=anna.id, relative_id=erik.id, scope=ProxyScope.SELF_CARE
+        )
+        token = sessions.start_session(session=db, user=erik)
+    return anna.id, erik.id, f"nara_device=d1; nara_session={token}"
+
+
+async def test_a_tab_that_reconnects_after_its_access_ended_finds_a_fresh_state() -> None:
+    anna_id, erik_id, cookie = _signed_in_relative_of_anna()
+    before = await _event_token(cookie)
+    assert await _event_token(cookie) == before  # nothing changed: the same state
+    with session_scope() as db:
+        access.revoke(
+            session=db, resident_id=anna_id, relative_id=erik_id, scope=ProxyScope.SELF_CARE
+        )
+    after = await _event_token(cookie)
+    assert after != before
+    # A new grant is a change too; a revoke of what was never granted is none.
+    with session_scope() as db:
+        access.revoke(
+            session=db, resident_id=anna_id, relative_id=erik_id, scope=ProxyScope.PROFILE
+        )
+    assert await _event_token(cookie) == after
+    with session_scope() as db:
+        access.grant(session=db, resident_id=anna_id, relative_id=erik_id, scope=ProxyScope.PROFILE)
+    assert await _event_token(cookie) != after
+
+
+async def test_care_relationships_move_staff_tabs_to_a_fresh_state() -> None:
+    with session_scope() as db:
+        anna = make_user(db, username="anna")
+        sara = make_user(db, username="sara", role=Role.STAFF)
+        token = sessions.start_session(session=db, user=sara)
+    cookie = f"nara_device=d1; nara_session={token}"
+    tokens = [await _event_token(cookie)]
+    with session_scope() as db:
+        access.record_care_relationship(session=db, staff_id=sara.id, resident_id=anna.id)
+    tokens.append(await _event_token(cookie))
+    with session_scope() as db:
+        access.end_care_relationship(session=db, staff_id=sara.id, resident_id=anna.id)
+    tokens.append(await _event_token(cookie))
+    assert len(set(tokens)) == 3

@@ -118,6 +118,9 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "RelativesState.toggle_scope": lambda w: {"relative_id": _rut_id(), "scope": "care_plan"},
     "RelativesState.remove_relative": lambda w: {"relative_id": _rut_id()},
     "InvitationState.use_code": lambda w: {"form_data": {"code": "abc"}},
+    "InvitationState.create_account": lambda w: {
+        "form_data": {"display_name": "Ny", "username": "ny-hjalpare", "password": "fyra ord i rad"}
+    },
     "ActingForState.step_back": lambda w: {"resident_id": w.anna_id},
     "AccessLogState.apply_filter": lambda w: {
         "form_data": {"person": "", "doing": "read", "period": "30"}

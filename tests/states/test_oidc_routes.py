@@ -197,6 +197,18 @@ def test_first_sign_in_creates_a_resident_and_the_second_links_to_it(
     assert _identities("ny-invanare") == 1
 
 
+def test_a_first_sign_in_on_the_way_to_an_invitation_goes_back_to_it(
+    app: TestClient, provider_http: httpx.Client
+) -> None:
+    """Not /valkommen: the browser holds the invitation it opened (states/invitation.py),
+    and plain /inbjudan offers it; the code itself is in no address of the detour."""
+    first = _sign_in(app, provider_http, "testid", "ny-hjalpare", next_path="/inbjudan")
+    assert first.headers["location"] == "/auth/fresh?next=%2Finbjudan"
+    with session_scope() as db:
+        user = sessions.resolve(session=db, token=_session_cookie(first))
+        assert user is not None and user.display_name == "Test ny-hjalpare"
+
+
 def test_another_subject_gets_another_account(app: TestClient, provider_http: httpx.Client) -> None:
     one = _session_cookie(_sign_in(app, provider_http, "testid", "person-ett"))
     # Another person on another device: other cookies at the app and the provider.

@@ -142,8 +142,9 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "SessionState.dismiss_failure": _EVERYONE_ALIKE,
     "LoginState.load": _EVERYONE_ALIKE,
     "LoginState.submit": _EVERYONE_ALIKE,  # the password decides, not the viewer
-    # The pages below show the viewer's own care; acting for someone comes with ombud.
-    "TodayState.load": _A_ONLY,
+    # Hem: the viewer's own care, and for a helper what A shares of today: her next
+    # time with care_plan, her tasks with self_care (other scopes: nothing of hers).
+    "TodayState.load": only("resident A", "relative of A, care_plan", "relative of A, self_care"),
     # With A's task id and occurrence: whoever A let help with self-care may mark it.
     "TodayState.toggle_done": only("resident A", "relative of A, self_care"),
     # Contacts and agreed times (?invanare=A): A, a relative A let see the care plan and
@@ -580,8 +581,8 @@ async def _today_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
 
 @probe("TodayState.toggle_done")
 async def _today_toggle(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Without loading Hem first: what Hem shows is TodayState.load's row, this is the click.
     state = _state("TodayState.toggle_done", world, viewer)
-    await call(state, "load")
     await call(state, "toggle_done", world.task_id, world.occurrence_at)
     return Seen([state], refused=bool(state.message) if viewer.key != RESIDENT_A else None)
 
@@ -1153,14 +1154,23 @@ EXPECTED.update(
         "RelativesState.withdraw_invitation": _A_ONLY,
         "RelativesState.toggle_scope": _A_ONLY,
         "RelativesState.remove_relative": _A_ONLY,
-        "InvitationState.load": _MAY_ACCEPT_A_CODE,  # A's name, to those who may accept
+        # A's name, to those who may accept. A visitor who is not signed in sees nothing
+        # of hers, but the page holds A's invitation for that browser while they sign in
+        # or make an account (a proxy_invitation_hold row, so a row of A's changes).
+        "InvitationState.load": only(
+            "anonymous", "resident B", "relative of A, no scope", *_HELPERS_OF_A
+        ),
         "InvitationState.accept": _MAY_ACCEPT_A_CODE,
         "InvitationState.use_code": _EVERYONE_ALIKE,  # only moves the code to the address
+        # Only a visitor without an account makes one (and the invitation stays held for
+        # that browser); the signed-in are not given a second account.
+        "InvitationState.create_account": only("anonymous"),
         # Whom a relative helps: A's name to those A has granted anything, and only them.
         "ActingForState.load": only(*_HELPERS_OF_A),
         "ActingForState.step_back": only(*_HELPERS_OF_A),  # ends their own grants from A
-        # The banner on ?invanare=A: A's name to A's helpers and to staff caring for A.
-        "FocusBannerState.load": only(*_HELPERS_OF_A, "staff, care of A"),
+        # The banner on ?invanare=A (the probe opens A's times): A's name where the page
+        # shows A's data, to the helper A shares her times with and to staff caring for A.
+        "FocusBannerState.load": only("relative of A, care_plan", "staff, care of A"),
         # "Vem har sett mina uppgifter": A's own log, to A alone.
         "AccessLogState.load": _A_ONLY,
         "AccessLogState.apply_filter": _A_ONLY,
@@ -1237,6 +1247,19 @@ async def _invitation(world: World, viewer: ViewerSpec, key: str) -> Seen:
     await call(state, key.split(".")[1])
     refused = bool(state.error) or not state.signed_in if key.endswith("load") else None
     return Seen([state], refused=refused or None)
+
+
+@probe("InvitationState.create_account")
+async def _invitation_account(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _, code = _a_invitation(world)
+    state = _state(key, world, viewer, path=f"/inbjudan?kod={code}")
+    username = "ny-" + world.devices[viewer.key][-20:].strip("-")
+    form = {"display_name": "Ny Hjälpare", "username": username, "password": "fyra ord i rad nu"}
+    result = await call(state, "create_account", form)
+    with session_scope() as db:
+        created = accounts.user_by_username(session=db, username=username) is not None
+    assert created is (viewer.username is None), "an account only for a visitor without one"
+    return Seen([state], texts=[str(result)])
 
 
 @probe("InvitationState.use_code")
@@ -1783,6 +1806,7 @@ async def test_today_asks_for_each_kind_of_data_on_its_own(
 # right: they establish or end identity itself, before there is a viewer to ask about.
 IDENTITY_NOT_POLICY = {
     "LoginState.submit": "checks a password and issues a ticket: no viewer yet",
+    "InvitationState.create_account": "makes an account from an open invitation: no viewer yet",
     "GET /auth/session": "swaps a ticket bound to this browser for a session",
     "POST /auth/logout": "ends only the session whose cookie it was sent",
     "GET /auth/oidc/{provider}/callback": "the provider's signed ID token decides who it is",

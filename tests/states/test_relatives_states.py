@@ -133,16 +133,20 @@ def test_an_expired_reused_or_tampered_code_is_refused_in_swedish() -> None:
     assert staff.inviter == ""
 
 
-def test_a_signed_out_visitor_is_sent_to_sign_in_and_back_with_the_code() -> None:
+def test_a_signed_out_visitor_is_sent_to_sign_in_and_back_without_the_code() -> None:
     anna = _user("anna")
     with session_scope() as db:
         code = invitations.create(
             session=db, resident_id=anna.id, scopes={ProxyScope.CARE_PLAN}
         ).code
-    state = state_for(InvitationState, path=f"/inbjudan?kod={code}")
+    state = state_for(InvitationState, cookie="nara_device=visitor-1", path=f"/inbjudan?kod={code}")
     _run(state, "load")
-    assert (state.signed_in, state.inviter) == (False, "")
-    assert state.sign_in_href == "/logga-in?next=" + quote(f"/inbjudan?kod={code}", safe="")
+    assert (state.signed_in, state.has_code, state.inviter) == (False, True, "")
+    # Back to plain /inbjudan: the browser holds the invitation, the address has no code.
+    assert state.sign_in_href == "/logga-in?next=%2Finbjudan"
+    with session_scope() as db:
+        held = invitations.find_held(session=db, device_token="visitor-1")
+    assert held is not None and held.resident_id == anna.id
 
 
 def test_inviting_needs_a_recent_sign_in() -> None:

@@ -63,7 +63,7 @@ def test_the_log_lists_others_reads_changes_and_refusals_newest_first(db: Sessio
         ("Stina", "vårdpersonal", "Ändrade din plan"),
         ("Stina", "vårdpersonal", "Läste din plan"),
         ("Erik", "närstående", "Läste dina tider"),
-        ("Erik", "närstående", "Ändrade din inbjudan att hjälpa dig"),
+        ("Erik", "närstående", "Tackade ja till din inbjudan och kan nu hjälpa dig"),
     ]
     assert page.total == 5 and page.pages == 1
     assert " kl. " in page.entries[0].when
@@ -72,7 +72,7 @@ def test_the_log_lists_others_reads_changes_and_refusals_newest_first(db: Sessio
     )
     assert [e.what for e in by_erik.entries] == [
         "Läste dina tider",
-        "Ändrade din inbjudan att hjälpa dig",
+        "Tackade ja till din inbjudan och kan nu hjälpa dig",
     ]
     changes = access_log.read_page(
         session=db, resident_id=anna.id, locale="sv", chosen=LogFilter(doing=Doing.CHANGED)
