@@ -123,7 +123,7 @@ def _reset_caches() -> None:
     get_engine.cache_clear()
 
 
-def _url_of(name: str) -> str:
+def url_of(name: str) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
@@ -158,7 +158,7 @@ class _PostgresWorkDatabase:
 
     def __init__(self) -> None:
         self.name = create_pg_database("nara_test")
-        self.url = _url_of(self.name)
+        self.url = url_of(self.name)
         self._resets: dict[str, str] = {}
 
     def _connect(self):  # noqa: ANN202
@@ -314,7 +314,7 @@ def database(
     elif request.node.get_closest_marker("own_database"):
         own = create_pg_database("nara_own")
         request.addfinalizer(lambda: drop_pg_database(own))
-        monkeypatch.setenv("NARA_DATABASE_URL", _url_of(own))
+        monkeypatch.setenv("NARA_DATABASE_URL", url_of(own))
         _reset_caches()
         upgrade_to_head()
     else:

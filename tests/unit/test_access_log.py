@@ -23,7 +23,6 @@ pytestmark = [
     pytest.mark.both_databases(
         "append-only audit rows: triggers per dialect; counts and periods in SQL"
     ),
-    pytest.mark.time_sensitive,
 ]
 
 
@@ -35,6 +34,7 @@ def _world(db: Session):  # noqa: ANN202
     return anna, erik, stina, sara
 
 
+@pytest.mark.time_sensitive
 def test_the_log_lists_others_reads_changes_and_refusals_newest_first(db: Session) -> None:
     anna, erik, stina, sara = _world(db)
     now = clock.now()
@@ -91,6 +91,7 @@ def test_the_log_lists_others_reads_changes_and_refusals_newest_first(db: Sessio
     ]
 
 
+@pytest.mark.time_sensitive
 def test_the_period_filter_leaves_older_rows_out(db: Session) -> None:
     anna, erik, _, _ = _world(db)
     now = clock.now()
@@ -114,6 +115,7 @@ def test_the_period_filter_leaves_older_rows_out(db: Session) -> None:
     assert totals == [1, 2, 3, 4]  # 7 days, 30 days, a year, everything
 
 
+@pytest.mark.time_sensitive
 def test_pages_of_twenty(db: Session) -> None:
     anna, erik, _, _ = _world(db)
     now = clock.now()

@@ -22,7 +22,7 @@ from naranara.models import Measurement, User
 from naranara.reminders import vapid
 from naranara.services import demo_data
 from naranara.settings import Settings, get_secret_key, get_settings
-from tests.conftest import _create_pg_database, _drop_pg_database, _url_of
+from tests.conftest import create_pg_database, drop_pg_database, url_of
 
 WRITTEN_TABLE = "measurement"
 
@@ -78,8 +78,8 @@ def _target(kind: str, tmp_path: Path) -> tuple[Settings, str | None]:
     """Settings for an empty data directory and, on PostgreSQL, an empty database."""
     if kind == "sqlite":
         return Settings(data_dir=tmp_path / "restored"), None
-    name = _create_pg_database("nara_restore")
-    return Settings(data_dir=tmp_path / "restored", database_url=_url_of(name)), name
+    name = create_pg_database("nara_restore")
+    return Settings(data_dir=tmp_path / "restored", database_url=url_of(name)), name
 
 
 def test_backup_while_writing_then_restore_elsewhere(seeded_db: str, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_backup_while_writing_then_restore_elsewhere(seeded_db: str, tmp_path: P
             restored_engine.dispose()
     finally:
         if created:
-            _drop_pg_database(created)
+            drop_pg_database(created)
 
     assert source.keys() == copy.keys()
     for name in source:
@@ -168,4 +168,4 @@ def test_restore_refuses_a_changed_backup(seeded_db: str, tmp_path: Path) -> Non
         assert not (target.data_dir / "secret_key").exists()
     finally:
         if created:
-            _drop_pg_database(created)
+            drop_pg_database(created)

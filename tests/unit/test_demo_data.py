@@ -27,8 +27,6 @@ from naranara.services.demo_data import (
     seed,
 )
 
-pytestmark = pytest.mark.time_sensitive
-
 
 def _count(db: Session, table: type) -> int:
     return db.exec(select(func.count()).select_from(table)).one()
@@ -38,6 +36,7 @@ def _anna(db: Session) -> User:
     return db.exec(select(User).where(User.username == "anna")).one()
 
 
+@pytest.mark.time_sensitive
 def test_seeds_an_empty_database_once(db: Session) -> None:
     assert not is_seeded(db)
     assert seed(db) is True
@@ -63,6 +62,7 @@ def test_demo_people_sign_in_with_the_demo_password(seeded_db: str, db: Session)
     assert anna.password_hash.startswith("$argon2id$")
 
 
+@pytest.mark.time_sensitive
 def test_anna_has_contacts_and_an_upcoming_time_within_a_week(seeded_db: str, db: Session) -> None:
     anna, now = _anna(db), clock.now()
 
@@ -85,6 +85,7 @@ def test_anna_has_contacts_and_an_upcoming_time_within_a_week(seeded_db: str, db
         assert owners == {anna.id}, table.__name__
 
 
+@pytest.mark.time_sensitive
 def test_anna_has_tasks_today_each_with_a_published_article(seeded_db: str, db: Session) -> None:
     anna = _anna(db)
     tasks = self_care.tasks_of(session=db, resident_id=anna.id)
