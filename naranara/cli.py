@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from naranara.i18n import gettext
 from naranara.migrate import upgrade_to_head
 from naranara.models import AuditKind, Role
 from naranara.services import accounts, audit, demo_data, fhir
+from naranara.settings import get_settings
 
 
 @click.group()
@@ -31,12 +33,21 @@ def migrate() -> None:
 
 @main.command("seed")
 def seed() -> None:
-    """Add the Swedish demo data to an empty database."""
+    """Add the Swedish demo data to an empty database (to one with data: new advice only)."""
     with session_scope() as session:
         added = demo_data.seed(session)
         if added:
             demo_data.seed_relatives(session)
-    click.echo("Demo data added." if added else "The database already has data; nothing added.")
+        new_guidance = 0 if added else demo_data.add_new_guidance(session)
+    if added:
+        click.echo("Demo data added.")
+    elif new_guidance:
+        click.echo(
+            f"The database already has data; {new_guidance} new self-care article"
+            " version(s) published."
+        )
+    else:
+        click.echo("The database already has data; nothing added.")
 
 
 @main.command("demo-logins")
@@ -59,6 +70,20 @@ def serve(port: int, host: str) -> None:
     run_server(port=port, host=host)
 
 
+@main.command("run")
+@click.option("--port", default=3000, show_default=True, help="The web app's one port.")
+@click.option("--host", default="0.0.0.0", show_default=True)
+def run(port: int, host: str) -> None:
+    """Serve the app and run the reminder worker together (what `make run` does).
+
+    supervisord keeps both running: a process that dies is started again, and the log
+    says so; Ctrl+C stops both.
+    """
+    from naranara.supervise import run as run_supervised
+
+    run_supervised(port=port, host=host)
+
+
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Plan, send what is due now, then stop.")
 @click.option(
@@ -74,12 +99,12 @@ def serve(port: int, host: str) -> None:
 )
 def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seconds: int) -> None:
     """Plan and send reminders (push notifications); run next to the web server."""
-    import logging
     from datetime import timedelta
 
+    from naranara import logs
     from naranara.reminders.worker import WorkerOptions, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()
     totals = run_worker(
         WorkerOptions(
             once=once,
@@ -93,6 +118,36 @@ def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seco
         f"Reminders: {totals.sent} sent, {totals.retried} to retry, "
         f"{totals.withdrawn} withdrawn, {totals.failed} failed, {totals.gone} without a device."
     )
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(directory: Path) -> None:
+    """Copy the database and the key files into DIRECTORY (new or empty), while the app runs."""
+    from naranara import backup
+
+    try:
+        summary = backup.create(directory, settings=get_settings())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the {summary.database} database and {len(summary.files) - 1} files.")
+    for name in summary.files:
+        click.echo(f"  {name}")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(directory: Path) -> None:
+    """Restore a backup into an empty data directory and an empty database."""
+    from naranara import backup
+
+    try:
+        summary = backup.restore(directory, settings=get_settings())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the {summary.database} database and {len(summary.files) - 1} files.")
+    if summary.behind_the_code:
+        click.echo("The backup is from an older release: run `naranara migrate` before starting.")
 
 
 @main.command("import-fhir")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from naranara.settings import PROJECT_ROOT
 
@@ -16,3 +19,12 @@ def alembic_config() -> Config:
 
 def upgrade_to_head() -> None:
     command.upgrade(alembic_config(), "head")
+
+
+@lru_cache
+def head_revision() -> str:
+    """The revision this code expects, read from the migrations directory once per process
+    (the directory does not change under a running process; /readyz asks every few seconds)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations directory has no revisions"
+    return head

@@ -9,12 +9,14 @@ from naranara.http import (
     calendar_routes,
     fhir_routes,
     guidance_routes,
+    health_routes,
     measurement_routes,
     oidc_routes,
     profile_routes,
     push_routes,
 )
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
+from naranara.logs.web import EventLogMiddleware, RequestLogMiddleware
 from naranara.states.session import report_backend_error
 
 app = rx.App(
@@ -41,9 +43,12 @@ app = rx.App(
                 *measurement_routes.routes,
                 *push_routes.routes,
                 *guidance_routes.routes,
+                *health_routes.routes,
             ]
         ),
         ClientTokenBindingMiddleware,
         SecurityHeadersMiddleware,
+        RequestLogMiddleware,  # outermost: times and logs everything, static files too
     ],
 )
+app.add_middleware(EventLogMiddleware())

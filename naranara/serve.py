@@ -12,11 +12,10 @@ import os
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
-from naranara.settings import PROJECT_ROOT
+from naranara.settings import PROJECT_ROOT, get_settings
 
-_BUILD_DIR = PROJECT_ROOT / ".web" / "build" / "client"
-_STAMP = PROJECT_ROOT / ".web" / "nara-build.fingerprint"
 _INPUTS = ("rxconfig.py", "naranara", "assets", "locales")
 
 
@@ -38,14 +37,19 @@ def _reflex(*args: str) -> list[str]:
     return [sys.executable, "-m", "reflex", *args]
 
 
+def _web_dir() -> Path:
+    """Reflex's working directory: ``.web``, or ``REFLEX_WEB_WORKDIR`` (the tests' own)."""
+    from reflex.utils.prerequisites import get_web_dir
+
+    return PROJECT_ROOT / get_web_dir()
+
+
 def ensure_frontend_build(port: int) -> bool:
     """Build the frontend if it is missing or stale. Returns True if it built."""
     fingerprint = build_fingerprint(port)
-    if (
-        (_BUILD_DIR / "index.html").exists()
-        and _STAMP.exists()
-        and _STAMP.read_text() == fingerprint
-    ):
+    stamp = _web_dir() / "nara-build.fingerprint"
+    built = _web_dir() / "build" / "client" / "index.html"
+    if built.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return False
     env = {**os.environ, "NARA_PORT": str(port)}
     subprocess.run(
@@ -54,7 +58,7 @@ def ensure_frontend_build(port: int) -> bool:
         env=env,
         check=True,
     )
-    _STAMP.write_text(fingerprint)
+    stamp.write_text(fingerprint)
     return True
 
 
@@ -65,11 +69,23 @@ def serve(port: int, host: str = "0.0.0.0") -> None:
     ensure_frontend_build(port)
 
     # Reflex's own prod runner, minus its unconditional rebuild (reflex 0.10).
-    from reflex.constants import Env
+    from reflex.constants import Env, LogLevel
     from reflex.utils import exec as reflex_exec
     from reflex_base.environment import environment
 
+    from naranara import logs
+
+    logs.configure()
+    # Granian sets up logging from a dict in its server and again in every worker; Reflex
+    # hands it none outside its own CLI. Hand it ours, so granian's lines are formatted and
+    # redacted like all others (reflex is pinned; tests/unit/test_logs.py checks the name).
+    reflex_exec._granian_log_dictconfig = logs.granian_dictconfig
     print(f"Nära is running on http://localhost:{port} (stop with Ctrl+C)", flush=True)
     environment.REFLEX_ENV_MODE.set(Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
-    reflex_exec.run_backend_prod(host, port, mount_frontend_compiled_app=True)
+    reflex_exec.run_backend_prod(
+        host,
+        port,
+        loglevel=LogLevel(get_settings().log_level.lower()),
+        mount_frontend_compiled_app=True,
+    )

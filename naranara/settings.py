@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     # Tests only: accept push endpoints on http://127.0.0.1 or localhost (a local
     # receiver); real push services are always https.
     push_allow_local_endpoints: bool = False
+    # Operations (README: Operations). A reminder worker silent this long counts as gone:
+    # /readyz fails and Aviseringar tells residents that reminders may be late.
+    worker_stale_seconds: int = Field(default=120, ge=2)
+    # "text" for people reading a terminal, "json" for one JSON object per line.
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("vapid_subject")
     @classmethod
@@ -92,6 +98,15 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^\s/]+(/\S*)?", subject):
             raise ValueError("vapid_subject must be mailto:someone@example.se or https://…")
         return subject
+
+    @property
+    def worker_stale_after(self) -> timedelta:
+        return timedelta(seconds=self.worker_stale_seconds)
+
+    @property
+    def worker_heartbeat_every(self) -> timedelta:
+        """Often enough that one late beat never looks like a dead worker."""
+        return timedelta(seconds=max(1.0, min(30.0, self.worker_stale_seconds / 4)))
 
     @property
     def sqlalchemy_url(self) -> str:

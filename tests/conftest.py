@@ -1,22 +1,38 @@
-"""A fresh, migrated database per test: SQLite (the embedded default) and PostgreSQL (scale-out).
+"""What every test shares: the instant it runs at, and a database made for it.
 
-PostgreSQL is the server this machine and CI run at 127.0.0.1:5432; set
-``NARA_TEST_POSTGRES_URL`` to use another, or to an empty string to skip those runs.
+**Time.** A run happens at one instant: ``NARA_TEST_NOW`` (ISO 8601 with offset) or,
+unset, the moment the run started. Every test starts at that instant (the clock then
+runs on), so nothing depends on how long the suite has been running or on the hour it
+was started. Tests marked ``time_sensitive`` run once more at each of
+``AWKWARD_INSTANTS``: around midnight, the nights the clocks change, New Year's Eve
+and 29 February. The demo data is seeded at the instant the test runs at.
+
+**Databases.** A database test runs on SQLite, the embedded default. A test marked
+``both_databases`` (what differs between dialects: full-text search, locking and
+``SKIP LOCKED``, triggers, migrations, conditional updates, time columns) also runs on
+(and one marked ``postgresql_only`` runs only on) the PostgreSQL server at 127.0.0.1:5432 (``NARA_TEST_POSTGRES_URL`` points elsewhere;
+an empty value skips those runs, saying so). Each test gets the database as the
+migrations (or the demo data) left it: SQLite by copying a template file, PostgreSQL by
+a reset of one database per test process from a snapshot kept beside it in the same
+database — no database is created or dropped per test, except for a test marked
+``own_database`` (one that changes the schema itself, like the migrations' down and up).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from naranara import clock
-from naranara.db import get_engine
+from naranara.db import get_engine, session_scope
 from naranara.migrate import upgrade_to_head
 from naranara.settings import get_settings
 
@@ -24,12 +40,82 @@ POSTGRES_URL = os.environ.get(
     "NARA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
+# Where bugs in "today", streaks, reminders and expiry like to hide (Stockholm time).
+AWKWARD_INSTANTS = {
+    "0005": "2026-12-05T00:05:00+01:00",  # just after midnight
+    "2355": "2026-12-05T23:55:00+01:00",  # just before midnight
+    "spring-forward": "2026-03-29T01:59:00+01:00",  # a minute before 02:00 becomes 03:00
+    "fall-back": "2026-10-25T02:30:00+01:00",  # the second 02:30 of the night
+    "new-years-eve": "2026-12-31T23:55:00+01:00",
+    "leap-day": "2028-02-29T00:05:00+01:00",
+}
+RUN_INSTANT_VARIABLE = "NARA_TEST_NOW"
+
+
+def run_instant() -> datetime:
+    """The instant this run happens at (shared by pytest-xdist's workers)."""
+    return clock.parse_instant(os.environ[RUN_INSTANT_VARIABLE])
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    """``NARA_TEST_NOW`` (an ISO 8601 instant with offset) runs the suite as if it were then."""
-    pinned = os.environ.get("NARA_TEST_NOW", "").strip()
-    if pinned:
-        clock.start_at(clock.parse_instant(pinned))
+    config.addinivalue_line(
+        "markers",
+        "both_databases(reason): also run on PostgreSQL, because the reason differs by dialect",
+    )
+    config.addinivalue_line(
+        "markers", "postgresql_only(reason): run on PostgreSQL alone, for the reason given"
+    )
+    config.addinivalue_line(
+        "markers",
+        "own_database(reason): a PostgreSQL database of its own, made and dropped for the test",
+    )
+    config.addinivalue_line(
+        "markers", "time_sensitive: also run at each of the awkward instants (tests/conftest.py)"
+    )
+    # Set once in the controlling process, before xdist starts its workers: all agree.
+    if not os.environ.get(RUN_INSTANT_VARIABLE, "").strip():
+        os.environ[RUN_INSTANT_VARIABLE] = clock.now().isoformat()
+    run_instant()  # a malformed NARA_TEST_NOW stops the run here, with the reason
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"runs at {run_instant().astimezone(clock.DISPLAY_TIMEZONE).isoformat()} (NARA_TEST_NOW)"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames:
+        kinds = ["sqlite"]
+        if metafunc.definition.get_closest_marker("both_databases"):
+            kinds.append("postgresql")
+        if metafunc.definition.get_closest_marker("postgresql_only"):
+            kinds = ["postgresql"]
+        metafunc.parametrize("database", kinds, indirect=True)
+    if metafunc.definition.get_closest_marker("time_sensitive"):
+        metafunc.parametrize("instant", ["now", *AWKWARD_INSTANTS], indirect=True)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Hostile test values (a lone surrogate) can end up in captured logs or a failure;
+    pytest-xdist sends reports as UTF-8, so they travel escaped."""
+    outcome = yield
+    report = outcome.get_result()
+    report.sections = [(title, _printable(text)) for title, text in report.sections]
+    if report.longrepr is not None and _printable(str(report.longrepr)) != str(report.longrepr):
+        report.longrepr = _printable(str(report.longrepr))
+
+
+@pytest.fixture(autouse=True)
+def instant(request: pytest.FixtureRequest) -> Iterator[datetime]:
+    """The instant this test starts at; the clock runs on from it during the test."""
+    name = getattr(request, "param", "now")
+    at = run_instant() if name == "now" else clock.parse_instant(AWKWARD_INSTANTS[name])
+    with clock.travel(at):
+        yield at
 
 
 def _reset_caches() -> None:
@@ -37,131 +123,216 @@ def _reset_caches() -> None:
     get_engine.cache_clear()
 
 
-def _admin_dsn() -> str:
-    return make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _url_of(name: str) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def _create_pg_database(prefix: str, template: str | None = None) -> str:
-    """A new PostgreSQL database (a copy of ``template`` if given); its name."""
+def _admin_connection():  # noqa: ANN202 - a psycopg connection
     import psycopg
 
+    dsn = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(dsn, autocommit=True)
+
+
+def create_pg_database(prefix: str) -> str:
+    """A new, empty PostgreSQL database; its name."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    copy_of = f' TEMPLATE "{template}"' if template else ""
-    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"{copy_of}')
+    with _admin_connection() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     return name
 
 
-def _drop_pg_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+def drop_pg_database(name: str) -> None:
+    with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Each kind of database migrated to head once per run; every test gets a copy.
+class _PostgresWorkDatabase:
+    """One PostgreSQL database for this test process, reset to a snapshot per test.
 
-    Running the real migrations for each of thousands of tests cost most of the suite's
-    time. A copy holds exactly what the migrations made (test_migrations.py still runs
-    them from an empty database and down and up again).
+    Snapshots live in schemas of their own in the same database (``snap_<key>``):
+    a reset truncates the app's tables and copies the snapshot back in one
+    transaction, with triggers and foreign keys quiet while it runs (the audit
+    table's triggers refuse deletes; copying back is not a change of history).
     """
-    templates: dict[str, str] = {}
-    with pytest.MonkeyPatch.context() as patch:
-        data_dir = tmp_path_factory.mktemp("sqlite-template")
-        patch.setenv("NARA_DATA_DIR", str(data_dir))
-        patch.delenv("NARA_DATABASE_URL", raising=False)
-        _reset_caches()
-        upgrade_to_head()
-        get_engine().dispose()
-        templates["sqlite"] = str(data_dir / "nara.db")
-        if POSTGRES_URL:
-            name = _create_pg_database("nara_template")
-            patch.setenv("NARA_DATABASE_URL", _url_of(name))
-            _reset_caches()
-            upgrade_to_head()
-            get_engine().dispose()
-            templates["postgresql"] = name
-    _reset_caches()
-    try:
-        yield templates
-    finally:
-        if "postgresql" in templates:
-            _drop_pg_database(templates["postgresql"])
+
+    def __init__(self) -> None:
+        self.name = create_pg_database("nara_test")
+        self.url = _url_of(self.name)
+        self._resets: dict[str, str] = {}
+
+    def _connect(self):  # noqa: ANN202
+        import psycopg
+
+        dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(dsn)
+
+    def take_snapshot(self, key: str) -> None:
+        schema = "snap_" + hashlib.sha256(key.encode()).hexdigest()[:12]
+        with self._connect() as connection:
+            tables = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+                )
+            ]
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+            statements = ["SET LOCAL session_replication_role = replica"]
+            statements.append(
+                "TRUNCATE " + ", ".join(f'public."{t}"' for t in tables) + " RESTART IDENTITY"
+            )
+            for table in tables:
+                connection.execute(f'CREATE TABLE "{schema}"."{table}" AS TABLE public."{table}"')
+                columns = ", ".join(
+                    f'"{row[0]}"'
+                    for row in connection.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE"
+                        " table_schema = 'public' AND table_name = %s AND is_generated = 'NEVER'"
+                        " ORDER BY ordinal_position",
+                        (table,),
+                    )
+                )
+                statements.append(
+                    f'INSERT INTO public."{table}" ({columns})'
+                    f' SELECT {columns} FROM "{schema}"."{table}"'
+                )
+            for table, column, sequence in connection.execute(
+                "SELECT c.table_name, c.column_name,"
+                " pg_get_serial_sequence(quote_ident(c.table_name), c.column_name)"
+                " FROM information_schema.columns c WHERE c.table_schema = 'public'"
+                " AND pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) IS NOT NULL"
+            ):
+                statements.append(
+                    f"SELECT setval('{sequence}', COALESCE((SELECT MAX(\"{column}\")"
+                    f' FROM public."{table}"), 0) + 1, false)'
+                )
+            connection.commit()
+        self._resets[key] = ";\n".join(statements)
+
+    def has_snapshot(self, key: str) -> bool:
+        return key in self._resets
+
+    def reset_to(self, key: str) -> None:
+        with self._connect() as connection:
+            connection.execute(self._resets[key])
+            connection.commit()
 
 
-@pytest.fixture(scope="session")
-def seeded_templates(
-    migrated_templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
-    """The migrated templates with the demo data in them (seeding takes seconds)."""
-    from naranara.db import session_scope
-    from naranara.services import demo_data
+class _DatabaseTemplates:
+    """Databases as the migrations left them, and with the demo data seeded at an
+    instant: made on first use, once per test process."""
 
-    templates: dict[str, str] = {}
-    with pytest.MonkeyPatch.context() as patch:
-        data_dir = tmp_path_factory.mktemp("sqlite-seeded")
-        shutil.copyfile(migrated_templates["sqlite"], data_dir / "nara.db")
-        patch.setenv("NARA_DATA_DIR", str(data_dir))
-        patch.delenv("NARA_DATABASE_URL", raising=False)
-        _reset_caches()
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._sqlite: dict[str, Path] = {}
+        self._postgres: _PostgresWorkDatabase | None = None
+
+    @staticmethod
+    def _seed() -> None:
+        from naranara.services import demo_data
+
         with session_scope() as db:
             demo_data.seed(db)
-        get_engine().dispose()
-        templates["sqlite"] = str(data_dir / "nara.db")
-        if "postgresql" in migrated_templates:
-            name = _create_pg_database("nara_seeded", migrated_templates["postgresql"])
-            patch.setenv("NARA_DATABASE_URL", _url_of(name))
+
+    def sqlite_file(self, key: str) -> Path:
+        """``migrated``, or ``seeded@<instant>``: seeded at the clock's present instant."""
+        if key not in self._sqlite:
+            data_dir = self._tmp.mktemp("sqlite-template")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("NARA_DATA_DIR", str(data_dir))
+                patch.delenv("NARA_DATABASE_URL", raising=False)
+                _reset_caches()
+                if key == "migrated":
+                    upgrade_to_head()
+                else:
+                    shutil.copyfile(self.sqlite_file("migrated"), data_dir / "nara.db")
+                    _reset_caches()
+                    self._seed()
+                get_engine().dispose()
             _reset_caches()
-            with session_scope() as db:
-                demo_data.seed(db)
-            get_engine().dispose()
-            templates["postgresql"] = name
-    _reset_caches()
+            self._sqlite[key] = data_dir / "nara.db"
+        return self._sqlite[key]
+
+    def postgres_at(self, key: str) -> str:
+        """The work database's URL, reset to ``key`` (made first if new)."""
+        if self._postgres is None:
+            self._postgres = _PostgresWorkDatabase()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("NARA_DATABASE_URL", self._postgres.url)
+                _reset_caches()
+                upgrade_to_head()
+                get_engine().dispose()
+            _reset_caches()
+            self._postgres.take_snapshot("migrated")
+        work = self._postgres
+        if not work.has_snapshot(key):
+            work.reset_to("migrated")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("NARA_DATABASE_URL", work.url)
+                _reset_caches()
+                self._seed()
+                get_engine().dispose()
+            _reset_caches()
+            work.take_snapshot(key)
+        work.reset_to(key)
+        return work.url
+
+    def close(self) -> None:
+        if self._postgres is not None:
+            drop_pg_database(self._postgres.name)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_DatabaseTemplates]:
+    templates = _DatabaseTemplates(tmp_path_factory)
     try:
         yield templates
     finally:
-        if "postgresql" in templates:
-            _drop_pg_database(templates["postgresql"])
+        templates.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    migrated_templates: dict[str, str],
+    instant: datetime,
+    database_templates: _DatabaseTemplates,
 ) -> Iterator[str]:
-    """Points the app at a fresh database of one kind, migrated to head; with the demo
-    data already in it for tests that ask for ``seeded_db`` (tests/states/conftest.py)."""
-    templates = (
-        request.getfixturevalue("seeded_templates")
-        if "seeded_db" in request.fixturenames
-        else migrated_templates
-    )
+    """Points the app at a database of one kind as the migrations left it; with the demo
+    data seeded at this test's instant for tests that ask for ``seeded_db``
+    (tests/states/conftest.py)."""
+    kind = request.param
+    key = f"seeded@{instant.isoformat()}" if "seeded_db" in request.fixturenames else "migrated"
     monkeypatch.setenv("NARA_DATA_DIR", str(tmp_path))
-    if request.param == "sqlite":
+    if kind == "sqlite":
         monkeypatch.delenv("NARA_DATABASE_URL", raising=False)
-        shutil.copyfile(templates["sqlite"], tmp_path / "nara.db")
-        _reset_caches()
-        yield "sqlite"
-        get_engine().dispose()
-        _reset_caches()
-        return
-
-    if not POSTGRES_URL:
+        shutil.copyfile(database_templates.sqlite_file(key), tmp_path / "nara.db")
+    elif not POSTGRES_URL:
         pytest.skip("NARA_TEST_POSTGRES_URL is empty: PostgreSQL runs switched off")
-    name = _create_pg_database("nara_test", templates["postgresql"])
-    monkeypatch.setenv("NARA_DATABASE_URL", _url_of(name))
+    elif request.node.get_closest_marker("own_database"):
+        own = create_pg_database("nara_own")
+        request.addfinalizer(lambda: drop_pg_database(own))
+        monkeypatch.setenv("NARA_DATABASE_URL", _url_of(own))
+        _reset_caches()
+        upgrade_to_head()
+    else:
+        monkeypatch.setenv("NARA_DATABASE_URL", database_templates.postgres_at(key))
     _reset_caches()
     try:
-        yield "postgresql"
+        yield kind
     finally:
         get_engine().dispose()
         _reset_caches()
-        _drop_pg_database(name)
+
+
+@pytest.fixture
+def seeded_db(database: str) -> str:
+    """A fresh database with the demo data, seeded at this test's instant (``database``
+    copies it from a template seeded once per run and instant)."""
+    from naranara.services import demo_data
+
+    with session_scope() as db:
+        assert demo_data.is_seeded(db)
+    return database

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
+import asyncio
 
-from fpdf import FPDF
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -13,56 +12,12 @@ from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
 from naranara.i18n import gettext
-from naranara.i18n.formatting import format_date_with_year
 from naranara.policy import Action, is_allowed, may_read_profile
 from naranara.services import audit, profile
+from naranara.services.profile_pdf import render_summary_pdf
 from naranara.states.arguments import record_id
 
 SUMMARY_PDF_PATH = paths.WHAT_MATTERS_SUMMARY + ".pdf"
-# PDF core fonts cover Windows-1252 (Swedish, most of Western Europe, dashes and quotes).
-# No Unicode TTF ships with an installed package, so other characters print as "?".
-_PDF_ENCODING = "windows-1252"
-
-
-def _printable(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return text.encode(_PDF_ENCODING, "replace").decode(_PDF_ENCODING)
-
-
-def render_summary_pdf(summary: profile.Summary, *, locale: str) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = _PDF_ENCODING
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    title = gettext(locale, "This is important to me")
-    pdf.set_title(_printable(f"{title} – {summary.resident_name}"))
-    pdf.set_lang(locale)
-    pdf.add_page()
-
-    def write(
-        text: str, *, size: float, style: str = "", height: float = 7, gap: float = 0
-    ) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(0, height, _printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
-        if gap:
-            pdf.ln(gap)
-
-    write(title, size=22, style="B", height=11)
-    write(summary.resident_name, size=14, height=8)
-    if summary.updated_at is not None:
-        updated = format_date_with_year(summary.updated_at.date(), locale)
-        write(gettext(locale, "Updated {date}").format(date=updated), size=11, height=6)
-    pdf.ln(4)
-    if not summary.sections:
-        write(gettext(locale, "Nothing has been filled in yet."), size=13)
-    for section in summary.sections:
-        write(section.title, size=15, style="B", height=9, gap=1)
-        for item in section.items:
-            if item.label:
-                write(item.label, size=12, style="B", height=6.5)
-            write(item.text, size=12, height=6.5, gap=2)
-        pdf.ln(3)
-    return bytes(pdf.output())
 
 
 async def summary_pdf(request: Request) -> Response:
@@ -91,8 +46,10 @@ async def summary_pdf(request: Request) -> Response:
             resident_id=subject,
             detail="what_matters_summary_pdf",
         )
+    # Setting the text in an embedded font takes a moment of CPU: off the event loop.
+    content = await asyncio.to_thread(render_summary_pdf, summary, locale=viewer.locale)
     return Response(
-        render_summary_pdf(summary, locale=viewer.locale),
+        content,
         media_type="application/pdf",
         headers={
             "Content-Disposition": 'attachment; filename="viktigt-for-mig.pdf"',

@@ -19,10 +19,16 @@ from naranara.models.care_plan import (
     GoalStatus,
     Responsible,
 )
-from naranara.models.guidance import GuidanceArticle, GuidanceVersion, VersionStatus
+from naranara.models.guidance import (
+    GuidanceArticle,
+    GuidanceRead,
+    GuidanceVersion,
+    VersionStatus,
+)
 from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation
 from naranara.models.measurements import Measurement, MeasurementKind
+from naranara.models.operations import WorkerHeartbeat
 from naranara.models.profile import (
     Aid,
     ContactChannel,
@@ -62,6 +68,7 @@ __all__ = [
     "ExternalIdentity",
     "GoalStatus",
     "GuidanceArticle",
+    "GuidanceRead",
     "GuidanceVersion",
     "LoginTicket",
     "Measurement",
@@ -85,4 +92,5 @@ __all__ = [
     "User",
     "VersionStatus",
     "WhatMattersProfile",
+    "WorkerHeartbeat",
 ]

@@ -86,3 +86,18 @@ class GuidanceVersion(SQLModel, table=True):
     )
     # When it went live, or (scheduled) when it will.
     publish_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
+
+
+class GuidanceRead(SQLModel, table=True):
+    """An article a resident has opened, so "Råd till dig" can offer what they have not read.
+
+    Only the pair is kept, not when or how often: it is the resident's own, used for nothing
+    else and shown to no one (services/guidance_suggestions.py). Any language version counts.
+    """
+
+    __tablename__ = "guidance_read"
+    __table_args__ = (UniqueConstraint("resident_id", "slug", name="uq_guidance_read"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=100)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
-from naranara.components.cards import article_link_card
-from naranara.components.guidance import article_content
+from naranara.components.guidance import article_card, article_content, versions_line
 from naranara.components.layout import loading, page
 from naranara.models import Role
 from naranara.states.guidance import (
@@ -15,7 +14,6 @@ from naranara.states.guidance import (
     GuidanceArticleState,
     GuidanceLibraryState,
     TaskTemplateLink,
-    VariantLink,
 )
 from naranara.states.session import SessionState, t
 
@@ -102,7 +100,7 @@ def guidance_library() -> rx.Component:
                 rx.cond(
                     GuidanceLibraryState.articles.length() > 0,
                     rx.el.ul(
-                        rx.foreach(GuidanceLibraryState.articles, article_link_card),
+                        rx.foreach(GuidanceLibraryState.articles, article_card),
                         class_name="card-list",
                     ),
                     rx.el.p(t("No advice matched. Try another word."), class_name="muted"),
@@ -115,14 +113,10 @@ def guidance_library() -> rx.Component:
     )
 
 
-def _variant_link(variant: VariantLink) -> rx.Component:
-    return rx.el.li(rx.el.a(variant.label, href=variant.href, lang=variant.lang, class_name="chip"))
-
-
 def _task_link(task: TaskTemplateLink) -> rx.Component:
     return rx.el.li(
         rx.el.div(
-            rx.el.span(task.title, class_name="card-title"),
+            rx.el.span(task.title, class_name="card-title", lang=task.lang),
             rx.el.a(t("Add to my self-care"), href=task.href, class_name="button"),
             class_name="card stack",
         )
@@ -145,11 +139,8 @@ def guidance_article() -> rx.Component:
                 rx.cond(
                     GuidanceArticleState.variants.length() > 0,
                     rx.el.nav(
-                        rx.el.ul(
-                            rx.foreach(GuidanceArticleState.variants, _variant_link),
-                            class_name="chips",
-                        ),
-                        aria_label=t("Other versions of this advice"),
+                        versions_line(GuidanceArticleState.variants, t("Read this advice in:")),
+                        aria_label=t("Versions of this advice"),
                     ),
                 ),
                 article_content(GuidanceArticleState.article),

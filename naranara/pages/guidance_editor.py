@@ -10,7 +10,9 @@ from naranara.components.guidance import article_content
 from naranara.components.layout import loading, nothing_for_you, page
 from naranara.i18n import N_
 from naranara.states.guidance_editor import (
+    CompanionLink,
     DiffRow,
+    DriftRow,
     EditorRow,
     GuidanceEditorArticleState,
     GuidanceEditorState,
@@ -33,6 +35,36 @@ def _row(row: EditorRow) -> rx.Component:
     )
 
 
+def _drift_row(row: DriftRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.a(
+            rx.el.span(row.title, class_name="card-title"),
+            rx.el.span(row.note, class_name="muted"),
+            href=row.href,
+            class_name="card card-link",
+        )
+    )
+
+
+def _drift() -> rx.Component:
+    """Swedish articles reviewed after their lättläst or English versions."""
+    return rx.cond(
+        GuidanceEditorState.drift.length() > 0,
+        rx.el.section(
+            rx.el.h2(t("Versions that may need the same change"), id="drift-title"),
+            rx.el.p(
+                t(
+                    "The Swedish text of these articles was reviewed after its easy-to-read"
+                    " or English version. Open the article to see its versions."
+                )
+            ),
+            rx.el.ul(rx.foreach(GuidanceEditorState.drift, _drift_row), class_name="card-list"),
+            aria_labelledby="drift-title",
+            class_name="stack versions-notice",
+        ),
+    )
+
+
 @page(
     routes.GUIDANCE_EDITOR,
     title="Redaktion",
@@ -51,6 +83,8 @@ def guidance_editor() -> rx.Component:
                     href=routes.GUIDANCE_EDITOR_ARTICLE,
                     class_name="button",
                 ),
+                _drift(),
+                rx.el.h2(t("All articles and versions"), id="all-title"),
                 rx.el.ul(rx.foreach(GuidanceEditorState.rows, _row), class_name="card-list"),
                 class_name="stack",
             ),
@@ -68,7 +102,7 @@ def _error(name: str) -> rx.Var:
     return S.errors.get(name, "")
 
 
-def _select(field_id: str, label: str, options: rx.Component) -> rx.Component:
+def _select(field_id: str, label: str, options: rx.Component, **props) -> rx.Component:  # noqa: ANN003
     control = rx.el.select(
         options,
         id=field_id,
@@ -76,8 +110,79 @@ def _select(field_id: str, label: str, options: rx.Component) -> rx.Component:
         default_value=_value(field_id),
         class_name="input",
         aria_invalid=rx.cond(_error(field_id) != "", "true", "false"),
+        **props,
     )
     return field(field_id, t(label), control, error=_error(field_id))
+
+
+def _measuring(field_id: str):  # noqa: ANN202 - an event handler for on_change
+    # After a short pause in typing, not at every key: the figure follows the text.
+    return lambda value: S.measure(field_id, value).debounce(600)
+
+
+def _readability() -> rx.Component:
+    """LIX of the summary, warning and text as they stand, for Swedish and lättläst."""
+    return rx.cond(
+        S.lix_shown,
+        rx.el.div(
+            rx.el.p(t("Readability (LIX)"), class_name="label", id="readability-title"),
+            rx.cond(
+                S.lix_figure != "",
+                rx.el.p(
+                    rx.el.span(S.lix_figure, class_name="lix-figure"),
+                    " ",
+                    rx.el.span(S.lix_band_label, class_name="badge lix-" + S.lix_band),
+                    role="status",
+                    class_name="lix",
+                ),
+            ),
+            rx.el.p(S.lix_detail, class_name="muted"),
+            rx.cond(S.lix_target != "", rx.el.p(S.lix_target, class_name="lix-target")),
+            rx.el.p(
+                t(
+                    "Counted on the summary, the warning and the text. Under 30 is easy,"
+                    " 30 to 39 medium, 40 or more hard."
+                ),
+                class_name="muted small",
+            ),
+            aria_labelledby="readability-title",
+            role="group",
+            class_name="card readability",
+        ),
+    )
+
+
+def _companion(link: CompanionLink) -> rx.Component:
+    return rx.el.li(
+        rx.cond(
+            link.href != "",
+            rx.el.a(
+                rx.el.span(link.label, ": ", link.title, class_name="card-title"),
+                rx.el.span(link.note, class_name="muted"),
+                href=link.href,
+                class_name="card card-link",
+            ),
+            rx.el.div(
+                rx.el.span(link.label, class_name="card-title"),
+                rx.el.span(link.note, class_name="muted"),
+                class_name="card",
+            ),
+        )
+    )
+
+
+def _companions() -> rx.Component:
+    """A Swedish article's lättläst and English versions, and whether they need the change."""
+    return rx.cond(
+        S.companions.length() > 0,
+        rx.el.section(
+            rx.el.h2(t("Other versions"), id="companions-title"),
+            rx.el.p(S.companions_intro),
+            rx.el.ul(rx.foreach(S.companions, _companion), class_name="card-list"),
+            aria_labelledby="companions-title",
+            class_name=rx.cond(S.companions_attention, "stack versions-notice", "stack"),
+        ),
+    )
 
 
 def _form() -> rx.Component:
@@ -102,6 +207,7 @@ def _form() -> rx.Component:
                         rx.el.option(t("Easy-to-read Swedish"), value="sv-lattlast"),
                         rx.el.option(t("English"), value="en"),
                     ),
+                    on_change=lambda value: S.measure("variant", value),
                 ),
             ),
             rx.fragment(
@@ -116,6 +222,7 @@ def _form() -> rx.Component:
             default_value=_value("summary"),
             error=_error("summary"),
             rows=2,
+            on_change=_measuring("summary"),
         ),
         _select(
             "category",
@@ -148,6 +255,7 @@ def _form() -> rx.Component:
             default_value=_value("warning_markdown"),
             error=_error("warning_markdown"),
             rows=3,
+            on_change=_measuring("warning_markdown"),
         ),
         text_area(
             "body_markdown",
@@ -155,7 +263,9 @@ def _form() -> rx.Component:
             default_value=_value("body_markdown"),
             error=_error("body_markdown"),
             rows=12,
+            on_change=_measuring("body_markdown"),
         ),
+        _readability(),
         rx.el.div(
             rx.el.button(t("Save draft"), type="submit", class_name="button"),
             rx.el.a(t("Back"), href=routes.GUIDANCE_EDITOR, class_name="button button-secondary"),
@@ -318,6 +428,7 @@ def guidance_editor_article() -> rx.Component:
                 rx.el.a(t("All articles"), href=routes.GUIDANCE_EDITOR, class_name="back-link"),
                 rx.el.h1(rx.cond(S.creating, t("New article"), t("Edit the article"))),
                 rx.cond(S.message != "", rx.el.p(S.message, role="status", class_name="notice")),
+                _companions(),
                 rx.cond(S.creating, rx.fragment(), _workflow()),
                 _form(),
                 rx.cond(

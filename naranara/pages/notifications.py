@@ -218,6 +218,21 @@ def _content() -> rx.Component:
             ),
             class_name="lead",
         ),
+        rx.cond(
+            NotificationsState.reminders_may_be_late,
+            rx.el.div(
+                rx.el.p(rx.el.strong(t("Reminders may come late right now."))),
+                rx.el.p(
+                    t(
+                        "The part of Nära that sends reminders is not running as it should, so "
+                        "they may take a while to arrive. Your times and tasks are still here "
+                        "in the app."
+                    )
+                ),
+                role="status",
+                class_name="notice notice-warning",
+            ),
+        ),
         section(t("This device"), _this_device(), heading_id="this-device"),
         rx.cond(
             NotificationsState.message != "",

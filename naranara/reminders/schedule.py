@@ -340,6 +340,9 @@ def plan(*, session: Session, now: datetime, horizon: timedelta = HORIZON) -> Pl
     that are no longer wanted, and moves pending rows when quiet hours changed. The
     caller commits. Safe to run in several workers at once (the unique key decides).
     """
+    # In UTC: arithmetic on a Stockholm time is wall-clock arithmetic, and two hours
+    # before 04.45 on the spring-forward night is a time that does not exist.
+    now = now.astimezone(UTC)
     start, end = now - GRACE, now + horizon
     candidates = [
         *_agreed_time_candidates(session, now, start, end),

@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -33,6 +35,8 @@ from naranara.reminders.dispatcher import (
     Dispatcher,
     Pusher,
 )
+from naranara.services import health
+from naranara.settings import get_settings
 
 log = logging.getLogger("naranara.worker")
 
@@ -68,6 +72,23 @@ def _new_session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
 
 
+def beat(worker_id: str, started_at: datetime, *, first: bool = False) -> None:
+    """Tell /readyz and Aviseringar that this worker is alive (machine time: it is about
+    this process, not a person's day, and every process must agree on it)."""
+    now = clock.real_now()
+    with session_scope() as session:
+        if first:
+            health.forget_old_workers(session=session, now=now)
+        health.record_heartbeat(
+            session=session,
+            worker_id=worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            started_at=started_at,
+            now=now,
+        )
+
+
 def plan_now() -> schedule.PlanSummary:
     with session_scope() as session:
         return schedule.plan(session=session, now=clock.now())
@@ -86,9 +107,16 @@ async def run(options: WorkerOptions, stop: asyncio.Event | None = None) -> Tota
             batch_size=options.batch_size,
             lease=options.lease,
         )
-        log.info("worker %s started", dispatcher.worker_id)
+        log.info("worker %s started (pid %s)", dispatcher.worker_id, os.getpid())
+        started_at = clock.real_now()
+        heartbeat_every = get_settings().worker_heartbeat_every
+        await asyncio.to_thread(beat, dispatcher.worker_id, started_at, first=True)
+        last_beat = clock.real_now()
         last_plan = None
         while not stop.is_set():
+            if clock.real_now() - last_beat >= heartbeat_every:
+                await asyncio.to_thread(beat, dispatcher.worker_id, started_at)
+                last_beat = clock.real_now()
             if options.plan and (
                 last_plan is None or clock.now() - last_plan >= options.plan_every
             ):

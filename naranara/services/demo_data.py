@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -32,7 +33,7 @@ from naranara.models import (
     User,
 )
 from naranara.services import access, guidance_content, guidance_editor, self_care_demo
-from naranara.services.accounts import create_user
+from naranara.services.accounts import create_user, hash_password
 from naranara.settings import DISPLAY_TIMEZONE
 
 DEMO_PASSWORD = "nara-demo"
@@ -53,28 +54,45 @@ DEMO_LOGINS = (
 
 
 def seed_guidance(session: Session, *, published: datetime) -> dict[str, GuidanceArticle]:
-    """The whole guidance library shipped with Nära, published; the Swedish originals by slug."""
+    """The whole guidance library shipped with Nära, published; the Swedish originals by slug.
+
+    A version already in the database (shipped earlier, or begun by staff in the editor) is
+    left as it is, so seeding again only adds what is new: a translation shipped later.
+    """
+    present = {
+        (article.slug, article.locale, article.easy_read): article
+        for article in session.exec(select(GuidanceArticle))
+    }
     swedish: dict[str, GuidanceArticle] = {}
     for source in guidance_content.load_sources():
-        article = guidance_editor.import_published(
-            session=session,
-            slug=source.slug,
-            variant=source.variant,
-            values={
-                "title": source.title,
-                "summary": source.summary,
-                "category": source.category,
-                "reading_minutes": source.reading_minutes,
-                "responsible_unit": source.responsible_unit,
-                "reviewed_on": source.reviewed_on,
-                "warning_markdown": source.warning,
-                "body_markdown": source.body,
-            },
-            now=published,
-        )
+        article = present.get((source.slug, source.language, source.easy_read))
+        if article is None:
+            article = guidance_editor.import_published(
+                session=session,
+                slug=source.slug,
+                variant=source.variant,
+                values={
+                    "title": source.title,
+                    "summary": source.summary,
+                    "category": source.category,
+                    "reading_minutes": source.reading_minutes,
+                    "responsible_unit": source.responsible_unit,
+                    "reviewed_on": source.reviewed_on,
+                    "warning_markdown": source.warning,
+                    "body_markdown": source.body,
+                },
+                now=published,
+            )
         if source.variant == "sv":
             swedish[source.slug] = article
     return swedish
+
+
+def add_new_guidance(session: Session) -> int:
+    """Publish the shipped article versions an earlier seeded database lacks; how many."""
+    before = len(session.exec(select(GuidanceArticle.id)).all())
+    seed_guidance(session, published=clock.now())
+    return len(session.exec(select(GuidanceArticle.id)).all()) - before
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -83,6 +101,13 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def is_seeded(session: Session) -> bool:
     return session.exec(select(User).limit(1)).first() is not None
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """One argon2 hash of the shared, published demo password: a hash per account costs
+    half a second of CPU each time demo data is seeded, and the tests seed it often."""
+    return hash_password(DEMO_PASSWORD)
 
 
 def seed(session: Session, *, today: date | None = None) -> bool:
@@ -96,10 +121,11 @@ def seed(session: Session, *, today: date | None = None) -> bool:
             username=login.username,
             display_name=login.display_name,
             role=login.role,
-            password=DEMO_PASSWORD,
         )
         for login in DEMO_LOGINS
     }
+    for user in users.values():
+        user.password_hash = _demo_password_hash()
     anna, sara = users["anna"], users["sara"]
 
     articles = seed_guidance(session, published=clock.now() - timedelta(days=30))

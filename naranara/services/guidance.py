@@ -12,10 +12,16 @@ from sqlmodel import Session, col, select
 from naranara import clock, routes
 from naranara.i18n import DEFAULT_LOCALE, N_
 from naranara.models import GuidanceArticle
+from naranara.services.guidance_content import variant_name
 
 # Raw HTML in the source is not passed through; the output is sanitised anyway,
 # because article bodies are written in a browser by many hands.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+# Lättläst breaks its lines where a reader pauses, one sentence a line: those line breaks
+# are kept (in other texts a line break is just a space, as Markdown has it).
+_markdown_with_line_breaks = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "breaks": True}
+)
 _ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br", "img",
 }  # fmt: skip
@@ -35,8 +41,8 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render_markdown(source: str) -> str:
-    html = _markdown.render(source)
+def render_markdown(source: str, *, line_breaks: bool = False) -> str:
+    html = (_markdown_with_line_breaks if line_breaks else _markdown).render(source)
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -117,36 +123,18 @@ def published_variants(*, session: Session, slug: str) -> list[GuidanceArticle]:
     )
 
 
-_WORD = re.compile(r"\w+")
-# Words this short or this common say nothing about which advice fits.
-_MIN_WORD = 5
-_STEM = 6
-
-
-def _stems(text: str) -> set[str]:
-    """Word beginnings, so "promenera" in a goal meets "promenader" in an article."""
-    return {word[:_STEM] for word in _WORD.findall(text.lower()) if len(word) >= _MIN_WORD}
-
-
-def suggestions_for(
-    *,
-    session: Session,
-    locale: str,
-    interests: str,
-    categories: Iterable[str] = (),
-    limit: int = 3,
-) -> list[GuidanceArticle]:
-    """Advice for one resident: articles sharing words with ``interests`` (their goals and
-    what matters to them) and in the categories of their own tasks first, newest next."""
-    wanted, chosen_categories = _stems(interests), set(categories)
-    articles = published_articles(session=session, locale=locale)
-
-    def score(article: GuidanceArticle) -> tuple[int, float]:
-        shared = len(wanted & _stems(f"{article.title} {article.summary}"))
-        return (-(shared + 2 * (article.category in chosen_categories)), -_timestamp(article))
-
-    return sorted(articles, key=score)[:limit]
-
-
-def _timestamp(article: GuidanceArticle) -> float:
-    return article.published_at.timestamp() if article.published_at else 0.0
+def published_version_names(*, session: Session, slugs: Iterable[str]) -> dict[str, set[str]]:
+    """Which versions ("sv", "sv-lattlast", "en") of each article are published, by slug."""
+    wanted = set(slugs)
+    names: dict[str, set[str]] = {slug: set() for slug in wanted}
+    if not wanted:
+        return names
+    rows = session.exec(
+        select(GuidanceArticle.slug, GuidanceArticle.locale, GuidanceArticle.easy_read).where(
+            col(GuidanceArticle.slug).in_(wanted),
+            col(GuidanceArticle.published_at) <= clock.now(),
+        )
+    ).all()
+    for slug, locale, easy_read in rows:
+        names[slug].add(variant_name(locale, easy_read))
+    return names

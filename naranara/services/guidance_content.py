@@ -3,7 +3,11 @@
 Each article variant is one file ``<slug>.<variant>.md`` in ``CONTENT_DIR``, where the
 variant is ``sv``, ``sv-lattlast`` (easy-to-read Swedish) or ``en``. The front matter sits
 between two ``+++`` lines. Task templates (self-care tasks a resident can add to their plan
-from an article) live only in the ``sv`` file; the other variants share them.
+from an article) are defined by the ``sv`` file. A version in another language repeats them
+with the title and advice translated and everything else (key, schedule, time,
+measurement, threshold) exactly as in the original, so an English reader adopts an English
+task that reminds and warns like the Swedish one. An easy-to-read Swedish version may
+repeat them in easier words, or leave them out and share the original's.
 
 Validation is strict and every error names the file, because a mistake in the content
 would otherwise surface much later as a wrong reminder or a broken page.
@@ -311,8 +315,6 @@ def parse_file(path: Path) -> ArticleSource:
     raw_tasks = meta.get("tasks", [])
     if not isinstance(raw_tasks, list):
         raise reader.fail("tasks must be an array of tables ([[tasks]])")
-    if raw_tasks and variant != "sv":
-        raise reader.fail("tasks belong only in the 'sv' file; the other variants share them")
     tasks = tuple(_parse_task(reader, table, index) for index, table in enumerate(raw_tasks))
     keys = [task.key for task in tasks]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
@@ -351,8 +353,33 @@ def parse_directory(directory: Path) -> tuple[ArticleSource, ...]:
     return tuple(sorted(sources, key=lambda source: (source.slug, source.variant)))
 
 
+def _schedule_of(task: TaskTemplateSource) -> tuple[object, ...]:
+    """What a template does, apart from its words: equal in every version of an article."""
+    threshold = task.threshold
+    return (
+        task.key,
+        task.rrule,
+        task.time_of_day,
+        task.measurement,
+        (threshold.rule, threshold.value, threshold.days) if threshold else None,
+    )
+
+
+def _check_templates(path: Path, source: ArticleSource, original: ArticleSource) -> None:
+    if not source.tasks and source.language == original.language:
+        return  # easy-to-read Swedish may share the original's templates as they are
+    if [_schedule_of(task) for task in source.tasks] != [
+        _schedule_of(task) for task in original.tasks
+    ]:
+        raise GuidanceContentError(
+            f"{path.name}: its [[tasks]] must repeat the Swedish original's task templates"
+            " in the same order with the same key, rrule, time_of_day, measurement and"
+            " threshold rule, value and days; only title and advice are translated"
+        )
+
+
 def _check_collection(parsed: Iterable[tuple[Path, ArticleSource]]) -> None:
-    """Every variant backed by a Swedish original in the same category.
+    """Every variant backed by a Swedish original in the same category, with its templates.
 
     A slug cannot have the same variant twice: the file name carries both.
     """
@@ -374,6 +401,7 @@ def _check_collection(parsed: Iterable[tuple[Path, ArticleSource]]) -> None:
                 f"{path.name}: category {source.category!r} differs from the Swedish"
                 f" original's {original.category!r}"
             )
+        _check_templates(path, source, original)
 
 
 @cache
@@ -382,13 +410,16 @@ def load_sources() -> tuple[ArticleSource, ...]:
     return parse_directory(CONTENT_DIR)
 
 
-def templates_for(slug: str) -> tuple[TaskTemplateSource, ...]:
-    """The task templates of an article (they live in its Swedish original)."""
-    for source in load_sources():
-        if source.slug == slug and source.variant == "sv":
-            return source.tasks
-    return ()
+def templates_for(slug: str, variant: str = "sv") -> tuple[TaskTemplateSource, ...]:
+    """The task templates of an article in the words of ``variant``: its own where it has
+    them, else the Swedish original's (an unknown variant gets the original's)."""
+    by_variant = {source.variant: source for source in load_sources() if source.slug == slug}
+    own = by_variant.get(variant)
+    if own is not None and own.tasks:
+        return own.tasks
+    original = by_variant.get("sv")
+    return original.tasks if original is not None else ()
 
 
-def task_template(slug: str, key: str) -> TaskTemplateSource | None:
-    return next((task for task in templates_for(slug) if task.key == key), None)
+def task_template(slug: str, key: str, variant: str = "sv") -> TaskTemplateSource | None:
+    return next((task for task in templates_for(slug, variant) if task.key == key), None)

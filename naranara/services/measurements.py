@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_number
 from naranara.models import Measurement, MeasurementKind, SelfCareTask
+from naranara.services.self_care import local_day_bounds
 from naranara.services.self_care_plan import ThresholdRule
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -225,6 +226,13 @@ def _task_measuring(*, session: Session, resident_id: int, kind: MeasurementKind
             SelfCareTask.measurement_kind == kind.value,
         )
     ).first()
+
+
+def period_start(*, days: int, now: datetime) -> datetime:
+    """Where "the last ``days`` days" begins: midnight in Sweden, ``days - 1`` days before
+    today. Calendar days, so a chart holds the same values all day long."""
+    today = now.astimezone(DISPLAY_TIMEZONE).date()
+    return local_day_bounds(today - timedelta(days=days - 1))[0]
 
 
 def series(

@@ -90,12 +90,13 @@ class TaskTemplate(Protocol):
     threshold: TemplateThreshold | None
 
 
-def template(slug: str, key: str) -> TaskTemplate | None:
-    """The template ``key`` of the article ``slug``, as the guidance content defines it."""
+def template(slug: str, key: str, variant: str = "sv") -> TaskTemplate | None:
+    """The template ``key`` of the article ``slug``, as the guidance content defines it, in
+    the words of the article's version ``variant`` (the Swedish original's otherwise)."""
     # Imported on use: the article content is its own module, loaded with its texts.
     from naranara.services.guidance_content import task_template
 
-    return task_template(slug, key)
+    return task_template(slug, key, variant)
 
 
 # ---------------------------------------------------------------------------- schedules
@@ -341,11 +342,15 @@ def history(
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-def streak(entries: list[HistoryEntry], *, now: datetime) -> int:
-    """Occurrences done in a row, back from the latest that has fallen due (see above)."""
+def streak(entries: list[HistoryEntry]) -> int:
+    """Occurrences done in a row, back from the latest that has fallen due (see above).
+
+    One done ahead of its time counts already: weighing at 06.10 for a 07.30 task is
+    done, whatever the hour at which the person looks at the streak.
+    """
     count = 0
     for entry in entries:  # newest first
-        if entry.at > now or entry.state in (EntryState.OPEN, EntryState.SKIPPED):
+        if entry.state in (EntryState.OPEN, EntryState.SKIPPED):
             continue
         if entry.state is EntryState.MISSED:
             break
@@ -355,7 +360,7 @@ def streak(entries: list[HistoryEntry], *, now: datetime) -> int:
 
 def streak_of(*, session: Session, task: SelfCareTask, now: datetime) -> int:
     """The streak over the last year: long enough for anyone to see it grow."""
-    return streak(history(session=session, task=task, now=now, days=366), now=now)
+    return streak(history(session=session, task=task, now=now, days=366))
 
 
 def today_occurrences(*, task: SelfCareTask, now: datetime) -> list[datetime]:

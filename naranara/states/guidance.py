@@ -5,23 +5,27 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
-from sqlmodel import col, select
+from sqlmodel import Session
 
 from naranara import i18n, routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
-from naranara.models import CarePlanGoal, GuidanceArticle, Role
+from naranara.models import GuidanceArticle, Role
 from naranara.policy import Action, is_allowed, require
 from naranara.services import (
     guidance,
     guidance_content,
     guidance_editor,
     guidance_search,
-    profile,
-    self_care,
+    guidance_suggestions,
 )
 from naranara.states.session import SessionState, current_viewer
-from naranara.states.views import ArticleSummaryView, article_summary_view, reviewed_text
+from naranara.states.views import (
+    ArticleSummaryView,
+    VersionLink,
+    article_summary_view,
+    reviewed_text,
+)
 
 CATEGORY_PARAM = "kategori"
 QUERY_PARAM = "q"
@@ -46,16 +50,10 @@ class CategoryLink:
 
 
 @dataclasses.dataclass
-class VariantLink:
-    label: str
-    href: str
-    lang: str
-
-
-@dataclasses.dataclass
 class TaskTemplateLink:
     title: str
     href: str
+    lang: str = "sv"  # the language of the article version the title comes from
 
 
 @dataclasses.dataclass
@@ -79,13 +77,60 @@ def article_view(article: GuidanceArticle, *, locale: str) -> ArticleView:
         summary=article.summary,
         reading_time=article_summary_view(article, locale=locale).reading_time,
         category=gettext(locale, label) if label else "",
-        warning_html=guidance.render_markdown(article.warning_markdown)
+        warning_html=guidance.render_markdown(
+            article.warning_markdown, line_breaks=article.easy_read
+        )
         if article.warning_markdown.strip()
         else "",
-        body_html=guidance.render_markdown(article.body_markdown),
+        body_html=guidance.render_markdown(article.body_markdown, line_breaks=article.easy_read),
         reviewed=reviewed_text(article, locale=locale),
         lang=article.locale,
     )
+
+
+# The versions in the order they are offered. A version is named in its own language, so its
+# readers recognise it whatever the page's language (the link carries that lang).
+_VERSION_NAMES: dict[str, tuple[str, str]] = {
+    "sv": ("Svenska", "sv"),
+    "sv-lattlast": (gettext("sv", "Easy to read"), "sv"),
+    "en": ("English", "en"),
+}
+
+
+def version_links(
+    slug: str, present: set[str], *, shown: str, others_only: bool
+) -> list[VersionLink]:
+    """The published versions of an article as links; ``shown`` is the one on screen, left
+    out (the list says "also available as") or marked as current (the article names all)."""
+    return [
+        VersionLink(
+            label=_VERSION_NAMES[name][0],
+            href=f"{routes.article(slug)}?{VARIANT_PARAM}={name}",
+            lang=_VERSION_NAMES[name][1],
+            current=name == shown,
+        )
+        for name in _VERSION_NAMES
+        if name in present and not (others_only and name == shown)
+    ]
+
+
+def _with_versions(
+    db: Session, articles: list[GuidanceArticle], *, locale: str
+) -> list[ArticleSummaryView]:
+    present = guidance.published_version_names(session=db, slugs=[a.slug for a in articles])
+    return [
+        article_summary_view(
+            article,
+            locale=locale,
+            versions=version_links(
+                article.slug,
+                present[article.slug],
+                shown=guidance_editor.variant_of(article),
+                others_only=True,
+            ),
+        )
+        for article in articles
+    ]
 
 
 def _category_links(locale: str, chosen: str, query: str) -> list[CategoryLink]:
@@ -124,7 +169,7 @@ class GuidanceLibraryState(rx.State):
                 found = guidance.published_articles(
                     session=db, locale=locale, category=category or None
                 )
-        self.articles = [article_summary_view(article, locale=locale) for article in found]
+            self.articles = _with_versions(db, found, locale=locale)
         self.query = query.strip()
         self.categories = _category_links(locale, category, self.query)
         if self.query:
@@ -140,7 +185,7 @@ class GuidanceArticleState(rx.State):
     loaded: bool = False
     found: bool = False
     article: ArticleView = ArticleView()
-    variants: list[VariantLink] = []
+    variants: list[VersionLink] = []  # every published version, the one shown marked
     tasks: list[TaskTemplateLink] = []
 
     @rx.event
@@ -157,6 +202,10 @@ class GuidanceArticleState(rx.State):
                 guidance_editor.variant_of(a): a
                 for a in guidance.published_variants(session=db, slug=slug)
             }
+            if variants and viewer is not None and viewer.role is Role.RESIDENT:
+                # Only the resident's own reads, for "Råd till dig"; see guidance_suggestions.
+                guidance_suggestions.record_read(session=db, resident_id=viewer.user_id, slug=slug)
+                db.commit()
         # The variant asked for; else the reader's language where it exists; else Swedish.
         chosen = variants.get(wanted) or variants.get(locale) or variants.get("sv")
         self.found = chosen is not None
@@ -164,36 +213,28 @@ class GuidanceArticleState(rx.State):
         if chosen is not None:
             self.article = article_view(chosen, locale=locale)
             shown = guidance_editor.variant_of(chosen)
-            # A language is named in itself, so its readers recognise it whatever the page's.
-            names = {
-                "sv": ("Svenska", "sv"),
-                "sv-lattlast": (gettext("sv", "Easy to read"), "sv"),
-                "en": ("English", "en"),
-            }
-            self.variants = [
-                VariantLink(
-                    names[name][0],
-                    f"{routes.article(slug)}?{VARIANT_PARAM}={name}",
-                    names[name][1],
-                )
-                for name in ("sv", "sv-lattlast", "en")
-                if name in variants and name != shown
-            ]
-            # Adding a task to one's own plan is for a signed-in resident.
+            # Only worth saying when there is more than the one on screen.
+            if len(variants) > 1:
+                self.variants = version_links(slug, set(variants), shown=shown, others_only=False)
+            # Adding a task to one's own plan is for a signed-in resident, in the words of
+            # the version they read; the form takes that version's template.
             if viewer is not None and viewer.role is Role.RESIDENT:
                 self.tasks = [
                     TaskTemplateLink(
                         task.title,
-                        f"{routes.SELF_CARE_TASK_NEW}?artikel={slug}&mall={task.key}",
+                        f"{routes.SELF_CARE_TASK_NEW}?artikel={slug}&mall={task.key}"
+                        f"&{VARIANT_PARAM}={shown}",
+                        chosen.locale,
                     )
-                    for task in guidance_content.templates_for(slug)
+                    for task in guidance_content.templates_for(slug, shown)
                 ]
         self.loaded = True
 
 
 class GuidanceSuggestionsState(rx.State):
-    """ "Råd för dig" on Hem: chosen from the signed-in resident's own goals, what matters to
-    them and their tasks; anyone else gets the newest advice."""
+    """ "Råd till dig" on Hem: for a signed-in resident, chosen by their own goals, what
+    matters to them, their tasks and what they have not read (services/guidance_suggestions);
+    anyone else gets the library's first articles."""
 
     suggestions: list[ArticleSummaryView] = []
 
@@ -202,30 +243,17 @@ class GuidanceSuggestionsState(rx.State):
         viewer = current_viewer(self)
         require(viewer, Action.READ_PUBLISHED_GUIDANCE)
         locale = await _reader_locale(self)
-        interests: list[str] = []
-        categories: set[str] = set()
         with session_scope() as db:
-            if viewer is not None and is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id):
-                goals = db.exec(
-                    select(CarePlanGoal.text).where(CarePlanGoal.resident_id == viewer.user_id)
-                ).all()
-                interests.extend(goals)
-            if viewer is not None and is_allowed(viewer, Action.VIEW_PROFILE, viewer.user_id):
-                found = profile.get(session=db, resident_id=viewer.user_id)
-                interests.extend(str(getattr(found, name) or "") for name in profile.TEXT_FIELDS)
-            if viewer is not None and is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id):
-                linked = [
-                    task.article_id
-                    for task in self_care.tasks_of(session=db, resident_id=viewer.user_id)
-                    if task.article_id
-                ]
-                categories = {
-                    article.category
-                    for article in db.exec(
-                        select(GuidanceArticle).where(col(GuidanceArticle.id).in_(linked))
-                    )
-                }
-            found_articles = guidance.suggestions_for(
-                session=db, locale=locale, interests=" ".join(interests), categories=categories
+            interests = guidance_suggestions.Interests()
+            if viewer is not None and viewer.role is Role.RESIDENT:
+                interests = guidance_suggestions.interests_of(
+                    session=db,
+                    resident_id=viewer.user_id,
+                    goals=is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id),
+                    what_matters=is_allowed(viewer, Action.VIEW_PROFILE, viewer.user_id),
+                    tasks=is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id),
+                )
+            found_articles = guidance_suggestions.suggestions_for(
+                session=db, locale=locale, interests=interests
             )
         self.suggestions = [article_summary_view(a, locale=locale) for a in found_articles]

@@ -16,9 +16,17 @@ import reflex as rx
 from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
+from naranara.i18n.formatting import format_date_with_year
 from naranara.models import GuidanceArticle, GuidanceVersion
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
-from naranara.services import guidance, guidance_content, guidance_editor, guidance_images
+from naranara.services import (
+    guidance,
+    guidance_content,
+    guidance_editor,
+    guidance_images,
+    guidance_variants,
+    readability,
+)
 from naranara.services.guidance_editor import GuidanceError
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import form_text, record_id
@@ -80,6 +88,25 @@ class EditorRow:
 
 
 @dataclasses.dataclass
+class DriftRow:
+    """A Swedish article whose other versions were reviewed before it."""
+
+    title: str
+    href: str
+    note: str  # "Lättläst granskad 1 september 2026, …"
+
+
+@dataclasses.dataclass
+class CompanionLink:
+    """Another language version of the Swedish article being edited."""
+
+    label: str  # "Lättläst"
+    title: str  # "" when it is not written yet
+    href: str  # "" when it is not written yet
+    note: str
+
+
+@dataclasses.dataclass
 class VersionRow:
     id: int
     number: int
@@ -94,6 +121,42 @@ class DiffRow:
     text: str
 
 
+def _article_href(article_id: int) -> str:
+    return f"{routes.GUIDANCE_EDITOR_ARTICLE}?{ARTICLE_PARAM}={article_id}"
+
+
+def _drift_row(entry: guidance_variants.Drift, locale: str) -> DriftRow:
+    behind = ", ".join(
+        gettext(locale, "{version} reviewed {date}").format(
+            version=gettext(locale, _VARIANT_LABELS[companion.variant]),
+            date=format_date_with_year(companion.reviewed_on, locale),
+        )
+        for companion in entry.behind
+    )
+    note = gettext(locale, "{versions}; the Swedish text {date}").format(
+        versions=behind, date=format_date_with_year(entry.reviewed_on, locale)
+    )
+    return DriftRow(title=entry.title, href=_article_href(entry.article_id), note=note)
+
+
+def _companion_link(companion: guidance_variants.Companion, locale: str) -> CompanionLink:
+    label = gettext(locale, _VARIANT_LABELS[companion.variant])
+    if companion.article_id is None:
+        return CompanionLink(label, "", "", gettext(locale, "Not written yet."))
+    reviewed = format_date_with_year(companion.reviewed_on, locale)
+    if companion.behind:
+        note = gettext(locale, "Reviewed {date}, before the Swedish text.").format(date=reviewed)
+    else:
+        note = gettext(locale, "Reviewed {date}.").format(date=reviewed)
+    return CompanionLink(label, companion.title, _article_href(companion.article_id), note)
+
+
+# The fields LIX is counted on, as the form names them (services/readability.measure_article).
+_MEASURED = ("summary", "warning_markdown", "body_markdown")
+EASY_READ_MOST = 25  # the easy-to-read targets tests/unit/test_readability.py checks
+EASY_READ_BELOW = 5
+
+
 def _staff(state: rx.State) -> Viewer | None:
     viewer = current_viewer(state)
     return viewer if is_allowed(viewer, Action.EDIT_GUIDANCE) else None
@@ -105,11 +168,12 @@ class GuidanceEditorState(rx.State):
     loaded: bool = False
     allowed: bool = False
     rows: list[EditorRow] = []
+    drift: list[DriftRow] = []
 
     @rx.event
     def load(self) -> None:
         viewer = current_viewer(self)
-        self.rows = []
+        self.rows, self.drift = [], []
         self.allowed = is_allowed(viewer, Action.EDIT_GUIDANCE)
         if self.allowed:
             with session_scope() as db:
@@ -128,6 +192,10 @@ class GuidanceEditorState(rx.State):
                         href=f"{routes.GUIDANCE_EDITOR_ARTICLE}?{ARTICLE_PARAM}={article.id}",
                     )
                     for article, version in found
+                ]
+                self.drift = [
+                    _drift_row(entry, viewer.locale)
+                    for entry in guidance_variants.drifted(session=db)
                 ]
         self.loaded = True
 
@@ -155,6 +223,19 @@ class GuidanceEditorArticleState(rx.State):
     categories: list[list[str]] = []
     image_markdown: str = ""  # after an upload: the line to paste into the text
     image_error: str = ""
+    # Readability, counted again as staff write (``measure``); not for English.
+    lix_shown: bool = False
+    lix_figure: str = ""
+    lix_band: str = ""  # "easy", "medium", "hard" (a class name); "" without text
+    lix_band_label: str = ""
+    lix_detail: str = ""
+    lix_target: str = ""  # lättläst only: what the figure must stay under
+    _measured: dict[str, str] = {}
+    _original_lix: float | None = None  # the Swedish original's, for a lättläst text
+    # A Swedish article's other versions, and whether they may need the same change.
+    companions: list[CompanionLink] = []
+    companions_intro: str = ""
+    companions_attention: bool = False
 
     def _refresh(self, db, viewer: Viewer) -> None:  # noqa: ANN001 - an open Session
         article = db.get(GuidanceArticle, self.article_id)
@@ -174,6 +255,17 @@ class GuidanceEditorArticleState(rx.State):
             **{name: getattr(latest, name) for name in guidance_editor.CONTENT_FIELDS},
         )
         self.preview = article_view(shown, locale=viewer.locale)
+        self._show_companions(db, viewer.locale)
+        self._measured = {name: self.values.get(name, "") for name in (*_MEASURED, "variant")}
+        self._original_lix = None
+        original = guidance_variants.original_text(session=db, article_id=article.id)
+        if article.easy_read and original is not None:
+            self._original_lix = readability.measure_article(
+                summary=original.summary,
+                warning=original.warning_markdown,
+                body=original.body_markdown,
+            ).lix
+        self._show_readability(viewer.locale)
         self.versions = [
             VersionRow(
                 id=v.id,
@@ -185,6 +277,75 @@ class GuidanceEditorArticleState(rx.State):
             for v in versions
         ]
         self.form_key += 1
+
+    def _show_companions(self, db, locale: str) -> None:  # noqa: ANN001 - an open Session
+        notice = guidance_variants.versions_notice(session=db, article_id=self.article_id)
+        self.companions = [_companion_link(c, locale) for c in notice.companions] if notice else []
+        self.companions_attention = bool(notice and notice.needs_attention)
+        if notice is None:
+            self.companions_intro = ""
+        elif notice.changing:
+            self.companions_intro = gettext(
+                locale,
+                "You are changing the Swedish text. Its easy-to-read and English versions"
+                " may need the same change:",
+            )
+        elif self.companions_attention:
+            self.companions_intro = gettext(
+                locale,
+                "The Swedish text was reviewed {date}. Versions reviewed before it, or not"
+                " written yet, may need the same change:",
+            ).format(date=format_date_with_year(notice.reviewed_on, locale))
+        else:
+            self.companions_intro = gettext(
+                locale,
+                "The other versions were reviewed on the same day as the Swedish text or later:",
+            )
+
+    def _show_readability(self, locale: str) -> None:
+        """LIX of what the form holds now, with its band and, for lättläst, the target."""
+        self.lix_shown = self._measured.get("variant", "sv") in ("sv", "sv-lattlast")
+        found = readability.measure_article(
+            summary=self._measured.get("summary", ""),
+            warning=self._measured.get("warning_markdown", ""),
+            body=self._measured.get("body_markdown", ""),
+        )
+        if not found.words:
+            self.lix_figure, self.lix_band, self.lix_band_label = "", "", ""
+            self.lix_detail = gettext(locale, "Write some text to see how easy it is to read.")
+        else:
+            self.lix_figure = str(found.figure)
+            self.lix_band = found.band
+            self.lix_band_label = gettext(locale, readability.BAND_LABELS[found.band])
+            self.lix_detail = gettext(
+                locale, "{words} words, {sentences} sentences, {percent} % long words"
+            ).format(
+                words=found.words,
+                sentences=found.sentences,
+                percent=round(100 * found.long_words / found.words),
+            )
+        self.lix_target = ""
+        if self._measured.get("variant") == "sv-lattlast" and self._original_lix is not None:
+            self.lix_target = gettext(
+                locale,
+                "Easy-to-read target: at most {most}, and at least {below} below the Swedish"
+                " text's {original}.",
+            ).format(most=EASY_READ_MOST, below=EASY_READ_BELOW, original=round(self._original_lix))
+
+    @rx.event
+    def measure(self, field: str, value: str) -> None:
+        """Count LIX again while staff write (the text fields call this after a pause)."""
+        viewer = current_viewer(self)
+        try:
+            require(viewer, Action.EDIT_GUIDANCE)
+        except Forbidden as error:
+            self._refused(viewer, error)
+            return
+        if field not in (*_MEASURED, "variant"):
+            return
+        text = form_text({field: value}, field, max_length=20_000)
+        self._measured = {**self._measured, field: text}
+        self._show_readability(viewer.locale)
 
     def _categories(self, locale: str) -> list[list[str]]:
         return [
@@ -223,6 +384,10 @@ class GuidanceEditorArticleState(rx.State):
                 self.creating = True
                 self.values = {"variant": "sv", "reading_minutes": "3", "category": ""}
                 self.form_key += 1
+                self.companions, self.companions_intro = [], ""
+                self.companions_attention = False
+                self._measured, self._original_lix = {"variant": "sv"}, None
+                self._show_readability(viewer.locale)
         self.loaded = True
 
     def _refused(self, viewer: Viewer | None, error: Exception) -> None:

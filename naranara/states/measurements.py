@@ -8,7 +8,6 @@ tab shows is a backend var; each handler asks the policy again.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
 
 import reflex as rx
 from babel.dates import format_date
@@ -90,7 +89,7 @@ class MeasurementsState(rx.State):
     def _refresh(self, viewer: Viewer) -> None:
         now = clock.now()
         locale = viewer.locale
-        since = now - timedelta(days=self.period)
+        since = measurements.period_start(days=self.period, now=now)
         with session_scope() as db:
             kinds = measurements.kinds_with_values(session=db, resident_id=self._resident_id)
             if self.chart_kind not in kinds:

@@ -14,14 +14,15 @@ import dataclasses
 
 import reflex as rx
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time
 from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.reminders.dispatcher import send_test_notification
-from naranara.services import push_subscriptions
+from naranara.services import health, push_subscriptions
 from naranara.services.push_subscriptions import InvalidInput
-from naranara.settings import DISPLAY_TIMEZONE
+from naranara.settings import DISPLAY_TIMEZONE, get_settings
 from naranara.states.arguments import form_text, record_id
 from naranara.states.session import current_viewer
 
@@ -57,6 +58,8 @@ class NotificationsState(rx.State):
     form_key: int = 0  # a new key re-renders the settings form with saved values
     settings_message: str = ""
     message: str = ""
+    # The reminder worker has been silent too long (services/health): say so, calmly.
+    reminders_may_be_late: bool = False
 
     def _viewer(self) -> Viewer | None:
         """The signed-in person, if they may change their own settings."""
@@ -99,6 +102,9 @@ class NotificationsState(rx.State):
         self._refresh_devices(viewer)
         with session_scope() as db:
             found = push_subscriptions.notification_settings(session=db, user_id=viewer.user_id)
+            self.reminders_may_be_late = not health.worker_is_alive(
+                session=db, now=clock.real_now(), stale_after=get_settings().worker_stale_after
+            )
         self.quiet_from, self.quiet_until = found.quiet_from, found.quiet_until
         self.detailed_text = found.detailed_text
         self.form_key += 1

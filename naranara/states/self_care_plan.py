@@ -23,6 +23,7 @@ from naranara.i18n.formatting import format_day_and_time, format_time
 from naranara.models import CheckStatus, SelfCareCheck, SelfCareTask, User
 from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import audit, guidance, self_care, self_care_plan
+from naranara.services.guidance_content import VARIANTS
 from naranara.services.self_care_plan import EntryState, ScheduleInvalid, ScheduleKind
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import form_text, moment, record_id
@@ -264,7 +265,7 @@ class SelfCareTaskState(rx.State):
             self.schedule = self_care_plan.describe(task, locale)
             self.values = _schedule_values(task)
         resident = people.get(self._resident_id, "")
-        self.streak = _streak_text(self_care_plan.streak(entries, now=now), locale)
+        self.streak = _streak_text(self_care_plan.streak(entries), locale)
         self.entries = [
             HistoryView(
                 when=format_day_and_time(entry.at, locale),
@@ -461,6 +462,7 @@ class SelfCareTaskNewState(rx.State):
     today: str = ""
     _slug: str = ""
     _key: str = ""
+    _variant: str = "sv"  # the article version the template was read in
     _article_id: int = 0
 
     @rx.event
@@ -478,8 +480,10 @@ class SelfCareTaskNewState(rx.State):
         params = self.router.url.query_parameters
         slug = params.get("artikel") if isinstance(params.get("artikel"), str) else ""
         key = params.get("mall") if isinstance(params.get("mall"), str) else ""
-        source = self_care_plan.template(slug[:120], key[:80]) if slug and key else None
-        self._slug, self._key, self._article_id = "", "", 0
+        variant = params.get("variant") if isinstance(params.get("variant"), str) else ""
+        variant = variant if variant in VARIANTS else "sv"
+        source = self_care_plan.template(slug[:120], key[:80], variant) if slug and key else None
+        self._slug, self._key, self._variant, self._article_id = "", "", "sv", 0
         self.from_article, self.article_href, self.advice = "", "", ""
         values = {"title": "", "time_of_day": "08:00", "schedule": "daily", "interval": "2"}
         if source is not None:
@@ -487,6 +491,7 @@ class SelfCareTaskNewState(rx.State):
                 article = guidance.article_by_slug(session=db, slug=slug, locale=viewer.locale)
             if article is not None:
                 self._slug, self._key, self._article_id = slug, key, article.id or 0
+                self._variant = variant
                 self.from_article, self.article_href = article.title, routes.article(slug)
                 self.back_href = routes.article(slug)
                 self.advice = source.threshold.advice if source.threshold else ""
@@ -525,7 +530,9 @@ class SelfCareTaskNewState(rx.State):
             starts_on = self_care_plan.parse_start(self.values["starts_on"], today=today)
         except ScheduleInvalid as refused:
             errors |= refused.errors
-        source = self_care_plan.template(self._slug, self._key) if self._slug else None
+        source = (
+            self_care_plan.template(self._slug, self._key, self._variant) if self._slug else None
+        )
         if not errors and schedule is not None and starts_on is not None:
             try:
                 with session_scope() as db:

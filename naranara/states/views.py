@@ -157,19 +157,34 @@ def occurrence_view(occurrence: Occurrence, *, locale: str) -> OccurrenceView:
 
 
 @dataclasses.dataclass
+class VersionLink:
+    """One version of an article ("Lättläst", "English"), named in its own language."""
+
+    label: str
+    href: str
+    lang: str
+    current: bool = False  # the version on screen: named, not linked
+
+
+@dataclasses.dataclass
 class ArticleSummaryView:
     slug: str
     title: str
     summary: str
     reading_time: str
+    # The article's other published versions, where the list shows them ("Finns också som").
+    versions: list[VersionLink] = dataclasses.field(default_factory=list)
 
 
-def article_summary_view(article: GuidanceArticle, *, locale: str) -> ArticleSummaryView:
+def article_summary_view(
+    article: GuidanceArticle, *, locale: str, versions: list[VersionLink] | None = None
+) -> ArticleSummaryView:
     return ArticleSummaryView(
         slug=article.slug,
         title=article.title,
         summary=article.summary,
         reading_time=gettext(locale, "{minutes} min read").format(minutes=article.reading_minutes),
+        versions=versions or [],
     )
 
 

@@ -1,7 +1,18 @@
-"""The production build, started once per test session, driven by real Chromium."""
+"""The production build, started once per test session, driven by real Chromium.
+
+The build lives in a directory of its own (``.web-e2e``, Reflex's ``REFLEX_WEB_WORKDIR``)
+for a fixed port, so a second run reuses it while its inputs are unchanged, and a
+test run never touches the build that ``make run`` serves from ``.web``.
+
+Every test starts at the run's instant (tests/conftest.py), the server, the scripts
+the tests run and the browser's ``Date`` included: the server and the scripts follow
+a clock file (``NARA_CLOCK_FILE``) rewritten at the start of each test, the browser
+gets Playwright's clock.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,12 +21,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from naranara import clock
 from tests.e2e.browser import ARTIFACTS, PHONE
 from tests.utils.oidc import RunningProvider, start_provider
 
@@ -30,6 +43,17 @@ CHROMIUM_ARGS = [
 ]
 # The first start builds the JavaScript bundle with npm: minutes on a cold machine.
 START_TIMEOUT_S = 600
+# The bundle has its port baked in: a fixed port lets the next run reuse the build.
+E2E_PORT = int(os.environ.get("NARA_E2E_PORT", "3917"))
+WEB_DIR = ROOT / ".web-e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One pytest-xdist worker runs every browser test, against one server."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _free_port() -> int:
@@ -54,9 +78,40 @@ def _wait_until_up(base_url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app did not start in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def app_port() -> int:
-    return _free_port()
+    if _port_is_free(E2E_PORT):
+        return E2E_PORT
+    port = _free_port()
+    print(f"port {E2E_PORT} is taken (NARA_E2E_PORT): serving on {port}, which rebuilds .web-e2e")
+    return port
+
+
+@pytest.fixture(scope="session")
+def clock_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The clock the server and every script the tests start follow (naranara/clock.py)."""
+    path = tmp_path_factory.mktemp("clock") / "now"
+    clock.write_clock_file(path, clock.now())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(clock.FILE_VARIABLE, str(path))
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def _every_test_starts_at_the_run_instant(
+    instant: datetime, request: pytest.FixtureRequest
+) -> None:
+    if "app_url" in request.fixturenames:
+        clock.write_clock_file(request.getfixturevalue("clock_file"), instant)
 
 
 @pytest.fixture(scope="session")
@@ -76,17 +131,30 @@ def oidc_provider(app_port: int) -> Iterator[RunningProvider]:
     provider.stop()
 
 
+# The reminder worker counts as gone after this many silent seconds (production: 120), so
+# test_operations.py sees /readyz fail and recover within seconds.
+WORKER_STALE_SECONDS = 8
+
+
 @pytest.fixture(scope="session")
-def app_url(app_port: int, app_data_dir: Path, oidc_provider: RunningProvider) -> Iterator[str]:
-    """Base URL of the app in prod mode on a free port, with fresh demo data."""
+def app_url(
+    app_port: int, app_data_dir: Path, oidc_provider: RunningProvider, clock_file: Path
+) -> Iterator[str]:
+    """Base URL of the app in prod mode, with fresh demo data.
+
+    Started exactly as `make run` starts it: ``naranara run``, the web app and the reminder
+    worker under supervisord (its log, both programs' output, in app-server.log).
+    """
     data_dir = app_data_dir
     env = {
         **os.environ,
         "NARA_DATA_DIR": str(data_dir),
+        "REFLEX_WEB_WORKDIR": str(WEB_DIR),
         "REFLEX_USE_NPM": "1",
         "NARA_OIDC_PROVIDERS": json.dumps([oidc_provider.config("testid", label="Test-ID")]),
         # The push test's receiver listens on loopback http, not a push service's https.
         "NARA_PUSH_ALLOW_LOCAL_ENDPOINTS": "1",
+        "NARA_WORKER_STALE_SECONDS": str(WORKER_STALE_SECONDS),
     }
     naranara = [sys.executable, "-m", "naranara.cli"]
     subprocess.run([*naranara, "migrate"], cwd=ROOT, env=env, check=True)
@@ -96,12 +164,12 @@ def app_url(app_port: int, app_data_dir: Path, oidc_provider: RunningProvider) -
     log = ARTIFACTS / "app-server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [*naranara, "serve", "--port", str(port), "--host", "127.0.0.1"],
+            [*naranara, "run", "--port", str(port), "--host", "127.0.0.1"],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: granian workers go with it
+            start_new_session=True,  # a terminal's Ctrl+C reaches supervisord alone, like this
         )
     base_url = f"http://localhost:{port}"
     try:
@@ -111,17 +179,59 @@ def app_url(app_port: int, app_data_dir: Path, oidc_provider: RunningProvider) -
         _stop(process)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below ``pid`` (granian's server and workers, the worker, node…)."""
+    found: dict[int, str] = {}
+    children = Path(f"/proc/{pid}/task/{pid}/children")
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        return
+        direct = [int(child) for child in children.read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return found
+    for child in direct:
+        try:
+            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+        except FileNotFoundError:
+            continue
+        found.update(descendants(child))
+    return found
+
+
+def _still_running(processes: dict[int, str]) -> list[str]:
+    alive = []
+    for pid, cmdline in processes.items():
+        try:
+            same = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace") == cmdline
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue
+        if same and state != "Z":
+            alive.append(f"{pid}: {cmdline.replace(chr(0), ' ')}")
+    return alive
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl+C, as a terminal sends it to `make run`: supervisord stops web and worker, each
+    with its whole process group, and nothing is left behind."""
+    below = descendants(process.pid)
+    try:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        raise
+    deadline = time.monotonic() + 10
+    while _still_running(below) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _still_running(below)
+    assert left == [], f"processes left running after Ctrl+C: {left}"
 
 
-@pytest.fixture(scope="session")
+# Per module: the sync API holds an event loop while it runs, which would stop the
+# asyncio tests that pytest-xdist may give this worker after an end-to-end module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -132,9 +242,10 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def context(browser: Browser, instant: datetime) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport=PHONE, locale="sv-SE", timezone_id="Europe/Stockholm")
     context.set_default_timeout(15_000)
+    context.clock.install(time=clock.now())  # the page's Date agrees with the server
     # The Content-Security-Policy must let the app work: any violation fails the test.
     violations: list[str] = []
     context.on(

@@ -84,6 +84,79 @@ def test_a_resident_finds_blood_pressure_advice_and_reads_it(page: Page, app_url
     _check(page, "guidance-article-easy-read")
 
 
+# Three English articles with a warning box and task templates: weighing (a threshold that
+# rises), exercise with heart failure (a pulse above 100) and COPD breathing (no measurement).
+ENGLISH_ARTICLES = {
+    "vag-dig-vid-hjartsvikt": ("Weigh yourself every day", "Weigh yourself every morning"),
+    "rorelse-vid-hjartsvikt": ("Exercise safely with heart failure", "Take your resting pulse"),
+    "andningsovningar-vid-kol": ("Breathing exercises for COPD", "Do your breathing exercises"),
+}
+
+
+def test_the_library_shows_each_articles_versions_and_leads_to_the_english_one(
+    page: Page, app_url: str
+) -> None:
+    sign_in(page, app_url)
+    page.goto(app_url + "/egenvard?kategori=hjartsvikt")
+    wait_for_app(page)
+    card = page.locator(".card-list > li").filter(has_text="Väg dig varje dag")
+    expect(card).to_contain_text("Finns också som:")
+    english = card.get_by_role("link", name="English")
+    expect(english).to_have_attribute("lang", "en")
+    expect(card.get_by_role("link", name="Lättläst")).to_be_visible()
+    card.scroll_into_view_if_needed()
+    _check(page, "guidance-library-versions")
+
+    english.click()
+    page.wait_for_url(re.compile(r"/egenvard/vag-dig-vid-hjartsvikt/?\?variant=en$"))
+    for slug, (title, task) in ENGLISH_ARTICLES.items():
+        page.goto(f"{app_url}/egenvard/{slug}?variant=en")
+        wait_for_app(page)
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_contain_text(title)
+        expect(heading).to_have_attribute("lang", "en")  # the article's words, not Nära's
+        versions = page.get_by_role("navigation", name="Rådets versioner")
+        expect(versions).to_contain_text("Läs rådet på:")
+        expect(versions.get_by_role("link", name="Svenska")).to_have_attribute("lang", "sv")
+        expect(versions.get_by_role("link", name="English")).to_have_count(0)  # on screen
+        warning = page.get_by_role("note")
+        expect(warning).to_contain_text("Call 112")
+        expect(warning).to_contain_text("1177")
+        _check(page, f"guidance-english-{slug}")
+        tasks = page.get_by_role("region", name="Gör det till en del av din dag")
+        expect(tasks.get_by_text(task)).to_have_attribute("lang", "en")
+        expect(tasks.get_by_role("link", name="Lägg till i min egenvård").first).to_have_attribute(
+            "href", re.compile(rf"artikel={slug}&mall=[a-z-]+&variant=en$")
+        )
+        tasks.scroll_into_view_if_needed()
+        screenshot(page, f"guidance-english-{slug}-tasks")
+
+    page.get_by_role("link", name="Lägg till i min egenvård").first.click()
+    wait_for_app(page)
+    expect(page.get_by_label("Vad vill du göra?")).to_have_value("Do your breathing exercises")
+
+
+def test_a_visitor_reading_in_english_sees_the_other_versions_named(
+    second_context: BrowserContext, app_url: str
+) -> None:
+    second_context.add_cookies([{"name": "nara_lang", "value": "en", "url": app_url}])
+    page = second_context.new_page()
+    page.goto(app_url + "/egenvard?kategori=somn")
+    wait_for_app(page)
+    card = page.locator(".card-list > li").filter(has_text="Sleep better")
+    expect(card).to_contain_text("Also available as:")
+    expect(card.get_by_role("link", name="Svenska")).to_have_attribute("lang", "sv")
+    expect(card.get_by_role("link", name="English")).to_have_count(0)
+    _check(page, "guidance-library-english")
+    card.get_by_role("link", name="Sleep better").click()
+    page.wait_for_url(re.compile(r"/egenvard/sov-battre/?$"))
+    wait_for_app(page)
+    versions = page.get_by_role("navigation", name="Versions of this advice")
+    expect(versions).to_contain_text("Read this advice in:")
+    expect(page.get_by_role("note")).to_contain_text("Call 1177")
+    _check(page, "guidance-english-visitor-article")
+
+
 def test_a_swedish_letter_is_not_its_plain_neighbour(page: Page, app_url: str) -> None:
     page.goto(app_url + "/egenvard?q=f%C3%B6tterna")  # "fötterna"
     wait_for_app(page)

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from naranara.db import session_scope
 from naranara.models import User
-from naranara.services import demo_data, sessions
+from naranara.services import sessions
 from naranara.settings import get_settings
-
-
-@pytest.fixture
-def seeded_db(database: str) -> str:
-    """A fresh database with the demo data: ``database`` copies it from a template seeded
-    once per run (tests/conftest.py)."""
-    with session_scope() as db:
-        assert demo_data.is_seeded(db)
-    return database
 
 
 def session_cookie_for(username: str) -> str:

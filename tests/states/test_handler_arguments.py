@@ -35,6 +35,10 @@ from tests.states.test_policy_matrix import (
     world,  # noqa: F401 - the fixture, used by name
 )
 
+pytestmark = pytest.mark.both_databases(
+    "hostile text reaches each database's driver (PostgreSQL refuses NUL)"
+)
+
 HOSTILE: list[Any] = [
     None,
     "",
@@ -148,6 +152,7 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "GuidanceEditorArticleState.publish": lambda w: {"form": {"publish_at": ""}},
     "GuidanceEditorArticleState.restore": lambda w: {"version_id": 1},
     "GuidanceEditorArticleState.show_diff": lambda w: {"version_id": 1},
+    "GuidanceEditorArticleState.measure": lambda w: {"field": "body_markdown", "value": "Text."},
 }
 
 

@@ -16,7 +16,10 @@ from naranara.states.notifications import NotificationsState
 from tests.states.conftest import session_cookie_for, state_for
 from tests.utils.push_receiver import PushReceiver
 
-pytestmark = pytest.mark.usefixtures("seeded_db")
+pytestmark = [
+    pytest.mark.usefixtures("seeded_db"),
+    pytest.mark.time_sensitive,
+]
 PATH = "/profil/aviseringar"
 
 
@@ -149,3 +152,29 @@ def test_settings_keep_what_was_typed_when_refused() -> None:
     )
     assert state.settings_message == "Sparat."
     assert (state.quiet_from, state.quiet_until, state.detailed_text) == ("22:00", "06:30", True)
+
+
+def test_the_page_says_when_reminders_may_be_late() -> None:
+    """No worker heartbeat, or one older than NARA_WORKER_STALE_SECONDS: say so calmly."""
+    from datetime import timedelta
+
+    from naranara import clock
+    from naranara.services import health
+
+    state = _state()
+    _run(state, "load")
+    assert state.reminders_may_be_late  # no worker has ever run here
+
+    def beat(ago: timedelta) -> None:
+        with session_scope() as db:
+            now = clock.real_now()
+            health.record_heartbeat(
+                session=db, worker_id="w", host="h", pid=1, started_at=now, now=now - ago
+            )
+
+    beat(timedelta(seconds=10))
+    _run(state, "load")
+    assert not state.reminders_may_be_late
+    beat(timedelta(minutes=2))
+    _run(state, "load")
+    assert state.reminders_may_be_late

@@ -168,7 +168,8 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "CarePlanState.save_goal": _CARE_PLAN_WRITERS,
     "CarePlanState.save_activity": _CARE_PLAN_WRITERS,
     "GuidanceLibraryState.load": _EVERYONE_ALIKE,
-    "GuidanceArticleState.load": _EVERYONE_ALIKE,
+    # Public; a resident opening it also notes it as read, their own row ("Råd till dig").
+    "GuidanceArticleState.load": tuple(YES if v.key == RESIDENT_A else PUB for v in VIEWERS),
     # Staff's list of residents in their care names A only to staff caring for A.
     "MyResidentsState.load": only("staff, care of A"),
     # "Vad är viktigt för dig?" (?invanare=A; A shares the profile with care in the probes):
@@ -439,30 +440,27 @@ def rows_of_a(world: World) -> dict[str, frozenset[tuple]]:
     tables: dict[str, Table] = {t.name: t for t in SQLModel.metadata.sorted_tables}
     snapshot: dict[str, frozenset[tuple]] = {}
     with session_scope() as db:
-        for _ in range(3):  # A's account -> A's tasks -> checks of A's tasks
-            for name, table in tables.items():
-                if name in _NOT_RESIDENT_DATA:
-                    continue
-                conditions = [
-                    column.in_(owned[fk.column.table.name])
-                    for column in table.columns
-                    for fk in column.foreign_keys
-                    if owned.get(fk.column.table.name)
-                ]
-                if name == "user_account":
-                    conditions.append(table.c.id == world.anna_id)
-                if not conditions:
-                    continue
-                rows = db.connection().execute(sa_select(table).where(or_(*conditions))).all()
-                keep = [c.name for c in table.columns if c.name not in _VOLATILE_COLUMNS]
-                snapshot[name] = frozenset(
-                    tuple(str(row._mapping[c]) for c in keep) for row in rows
-                )
-                primary = list(table.primary_key.columns)
-                if len(primary) == 1:
-                    owned.setdefault(name, set()).update(
-                        row._mapping[primary[0].name] for row in rows
-                    )
+        # sorted_tables puts every table after those it points at, so one pass follows
+        # A's account -> A's tasks -> checks of A's tasks.
+        for name, table in tables.items():
+            if name in _NOT_RESIDENT_DATA:
+                continue
+            conditions = [
+                column.in_(owned[fk.column.table.name])
+                for column in table.columns
+                for fk in column.foreign_keys
+                if owned.get(fk.column.table.name)
+            ]
+            if name == "user_account":
+                conditions.append(table.c.id == world.anna_id)
+            if not conditions:
+                continue
+            rows = db.connection().execute(sa_select(table).where(or_(*conditions))).all()
+            keep = [c.name for c in table.columns if c.name not in _VOLATILE_COLUMNS]
+            snapshot[name] = frozenset(tuple(str(row._mapping[c]) for c in keep) for row in rows)
+            primary = list(table.primary_key.columns)
+            if len(primary) == 1:
+                owned.setdefault(name, set()).update(row._mapping[primary[0].name] for row in rows)
     return snapshot
 
 
@@ -882,17 +880,14 @@ async def _what_matters_conflict(world: World, viewer: ViewerSpec, key: str) -> 
 
 
 def _pdf_text(response: httpx.Response) -> str:
-    """The text drawn in a PDF (fpdf2 core fonts: Windows-1252 in Flate streams)."""
-    import re
-    import zlib
+    """The text drawn in a PDF, read back by pypdf (the font is embedded: no plain text)."""
+    import io
 
-    parts = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)).decode("cp1252", "replace"))
-        except zlib.error:
-            continue
-    return "\n".join(parts)
+    from pypdf import PdfReader
+
+    if not response.content.startswith(b"%PDF"):
+        return ""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 
 @probe("GET /viktigt/sammanfattning.pdf")
@@ -1504,6 +1499,7 @@ EXPECTED.update(
         "GuidanceEditorArticleState.unpublish": _NO_RESIDENT_DATA,
         "GuidanceEditorArticleState.restore": _NO_RESIDENT_DATA,
         "GuidanceEditorArticleState.show_diff": _NO_RESIDENT_DATA,
+        "GuidanceEditorArticleState.measure": _NO_RESIDENT_DATA,  # LIX of the text typed
         # "Råd för dig" on Hem: public articles, chosen by the viewer's own goals and tasks;
         # no one's data is shown (A's suggestions are article texts), so NO everywhere.
         "GuidanceSuggestionsState.load": _NO_RESIDENT_DATA,
@@ -1585,6 +1581,7 @@ _GUIDANCE_STEPS: dict[str, tuple[str, Callable[[int], tuple], tuple[str, bool]]]
     "unpublish": ("published", lambda v: (), ("unpublished", False)),
     "restore": ("published", lambda v: (v,), ("draft", True)),
     "show_diff": ("published", lambda v: (v,), ("published", True)),
+    "measure": ("draft", lambda v: ("body_markdown", "Väg dig varje dag."), ("draft", False)),
 }
 
 
@@ -1609,6 +1606,9 @@ async def _guidance_editor_article(world: World, viewer: ViewerSpec, key: str) -
         assert statuses == after, f"{name} as staff left {statuses}, not {after}"
         if name == "show_diff":
             assert state.diff, "staff see what changed"
+        if name == "measure":
+            # "Kort." and "Väg dig varje dag.": 5 words, 2 sentences, none long: 2.5
+            assert state.lix_figure == "3", "staff see the LIX of what they typed"
         return Seen([state])
     unchanged = (before, before == "published")
     assert statuses == unchanged, f"{name} changed the article for {viewer.key}: {statuses}"
@@ -1698,16 +1698,20 @@ async def test_role_matrix(key: str, world: World) -> None:
     )
     assert key in PROBES, f"{key} has a row in EXPECTED but no probe: add one with @probe({key!r})"
     wrong, outcomes = [], {}
+    world.setup_done()
     for viewer, expected in zip(VIEWERS, EXPECTED[key], strict=True):
-        world.setup_done()
         try:
             seen = await PROBES[key](world, viewer, key)
         except Forbidden:
             seen = Seen(refused=True)
         except Exception as error:  # a crash is a wrong cell too, not the end of the row
             wrong.append(f"{viewer.key}: expected {expected}, but it raised {error!r}")
+            world.setup_done()
             continue
-        observed, why = _observed(world, seen, world.before, rows_of_a(world))
+        after = rows_of_a(world)
+        observed, why = _observed(world, seen, world.before, after)
+        world.before = after  # where the next viewer starts (a probe that prepares rows of
+        # A's takes its own snapshot after preparing them)
         outcomes[viewer.key] = seen.public
         if observed != expected:
             wrong.append(f"{viewer.key}: expected {expected}, got {observed} ({why})")
@@ -1806,3 +1810,20 @@ def test_every_handler_that_opens_the_database_asks_the_policy() -> None:
     assert silent == [], f"open the database without asking naranara/policy.py: {silent}"
     stale = sorted(set(IDENTITY_NOT_POLICY) - set(HANDLERS) - set(ROUTES))
     assert stale == [], f"IDENTITY_NOT_POLICY names what no longer exists: {stale}"
+
+
+# ---------------------------------------------------------------------------- operations
+
+EXPECTED.update(
+    {
+        # For load balancers and monitoring: fixed words, no person's data, same for all.
+        "GET /healthz": _EVERYONE_ALIKE,
+        "GET /readyz": _EVERYONE_ALIKE,
+    }
+)
+
+
+@probe("GET /healthz", "GET /readyz")
+async def _health(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", key.split()[1])
+    return Seen(texts=_seen_response(response), public=(response.status_code, response.text))

@@ -21,7 +21,10 @@ from naranara.states.invitation import InvitationState
 from naranara.states.relatives import RelativesState
 from tests.states.conftest import session_cookie_for, state_for
 
-pytestmark = pytest.mark.usefixtures("seeded_db")
+pytestmark = [
+    pytest.mark.usefixtures("seeded_db"),
+    pytest.mark.time_sensitive,
+]
 
 
 def _user(username: str) -> User:

@@ -13,7 +13,10 @@ from naranara.models import AgreedTime, AgreedTimeReminderChoice
 from naranara.states.agreed_times import AgreedTimeFormState
 from tests.states.conftest import session_cookie_for, state_for
 
-pytestmark = pytest.mark.usefixtures("seeded_db")
+pytestmark = [
+    pytest.mark.usefixtures("seeded_db"),
+    pytest.mark.time_sensitive,
+]
 
 
 def _run(state, name: str, *args):  # noqa: ANN001, ANN202

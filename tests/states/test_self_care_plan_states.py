@@ -29,7 +29,10 @@ from naranara.states.self_care_plan import (
 )
 from tests.states.conftest import session_cookie_for, state_for
 
-pytestmark = pytest.mark.usefixtures("seeded_db")
+pytestmark = [
+    pytest.mark.usefixtures("seeded_db"),
+    pytest.mark.time_sensitive,
+]
 
 
 def _id(username: str) -> int:
@@ -187,6 +190,28 @@ def test_adopting_a_task_from_an_article_template() -> None:
         assert task.recurrence == "RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR"
         assert task.article_id is not None
     assert f"uppgift={task.id}" in str(result)
+
+
+def test_a_template_read_in_english_becomes_an_english_task_that_warns_the_same() -> None:
+    path = "/egenvard/ny-uppgift?artikel=rorelse-vid-hjartsvikt&mall=vila-puls&variant=en"
+    state = _loaded(SelfCareTaskNewState, "anna", path)
+    assert state.values["title"] == "Take your resting pulse"
+    assert state.advice.startswith("Rest for ten minutes and take your pulse again.")
+    _run(state, "submit", dict(state.values))
+    with session_scope() as db:
+        task = db.exec(
+            select(SelfCareTask).where(SelfCareTask.title == "Take your resting pulse")
+        ).one()
+        assert (task.template_key, task.measurement_kind, task.threshold_rule) == (
+            "vila-puls",
+            "pulse",
+            "above",
+        )
+        assert task.threshold_value == 100
+        assert task.threshold_advice.startswith("Rest for ten minutes")
+    # A version that is not one gets the Swedish original's words.
+    odd = _loaded(SelfCareTaskNewState, "anna", path.replace("variant=en", "variant=xx"))
+    assert odd.values["title"] == "Ta pulsen i vila"
 
 
 def test_an_unknown_template_gives_an_own_task_form() -> None:

@@ -198,6 +198,44 @@ async def test_guidance_is_public_in_the_readers_language() -> None:
     assert "<h2>" in article.article.body_html
 
 
+async def test_the_library_says_which_other_versions_each_article_has() -> None:
+    library = state_for(GuidanceLibraryState)
+    await GuidanceLibraryState.load.fn(library)
+    weighing = next(a for a in library.articles if a.slug == "vag-dig-vid-hjartsvikt")
+    assert [(v.label, v.lang, v.current) for v in weighing.versions] == [
+        ("Lättläst", "sv", False),
+        ("English", "en", False),
+    ]
+    assert weighing.versions[1].href == "/egenvard/vag-dig-vid-hjartsvikt?variant=en"
+    assert all("English" in [v.label for v in a.versions] for a in library.articles)
+
+    english = state_for(GuidanceLibraryState, cookie="nara_lang=en")
+    english_session = await english.get_state(SessionState)
+    english_session.language_cookie = "en"
+    await GuidanceLibraryState.load.fn(english)
+    sleep = next(a for a in english.articles if a.slug == "sov-battre")
+    assert sleep.title == "Sleep better"
+    assert "Svenska" in [v.label for v in sleep.versions]
+    assert "English" not in [v.label for v in sleep.versions]
+
+
+async def test_an_article_names_all_its_versions_and_offers_tasks_in_the_words_read() -> None:
+    path = "/egenvard/vag-dig-vid-hjartsvikt?variant=en"
+    article = state_for(GuidanceArticleState, cookie=session_cookie_for("anna"), path=path)
+    await GuidanceArticleState.load.fn(article)
+    assert (article.article.lang, article.article.title) == (
+        "en",
+        "Weigh yourself every day when you have heart failure",
+    )
+    assert [(v.label, v.lang, v.current) for v in article.variants] == [
+        ("Svenska", "sv", False),
+        ("Lättläst", "sv", False),
+        ("English", "en", True),
+    ]
+    assert [task.title for task in article.tasks] == ["Weigh yourself every morning"]
+    assert article.tasks[0].href.endswith("artikel=vag-dig-vid-hjartsvikt&mall=vag-dig&variant=en")
+
+
 def test_an_unexpected_error_becomes_a_calm_banner_not_an_english_alert() -> None:
     event = report_backend_error(RuntimeError("database went away"))
     assert event.handler.fn is SessionState.note_failure.fn

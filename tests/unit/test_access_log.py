@@ -19,6 +19,13 @@ from naranara.services.access_log import Doing, LogFilter
 from naranara.settings import PROJECT_ROOT
 from tests.utils.factories import make_user
 
+pytestmark = [
+    pytest.mark.both_databases(
+        "append-only audit rows: triggers per dialect; counts and periods in SQL"
+    ),
+    pytest.mark.time_sensitive,
+]
+
 
 def _world(db: Session):  # noqa: ANN202
     anna = make_user(db, username="anna")

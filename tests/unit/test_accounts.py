@@ -84,6 +84,7 @@ def test_unknown_user_is_refused(db: Session, anna: User) -> None:
     assert accounts.authenticate(session=db, username="nobody", password=PASSWORD) is None
 
 
+@pytest.mark.both_databases("a unique constraint, enforced by each database")
 def test_usernames_differing_only_in_case_or_spaces_are_the_same_account(
     db: Session, anna: User
 ) -> None:

@@ -14,6 +14,8 @@ from naranara.services.sessions import token_digest
 from naranara.settings import DISPLAY_TIMEZONE
 from tests.utils.factories import make_agreed_time, make_user
 
+pytestmark = pytest.mark.time_sensitive
+
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -59,17 +60,30 @@ def test_an_instant_without_offset_or_garbage_is_refused(text: str) -> None:
         clock.parse_instant(text)
 
 
-def test_a_process_started_with_a_clock_start_begins_at_that_instant() -> None:
-    probe = "from naranara import clock; print(clock.now().isoformat(), clock.today())"
+def test_a_process_follows_its_clock_file_and_a_rewrite_moves_it(tmp_path: Path) -> None:
+    clock_file = tmp_path / "clock"
+    clock.write_clock_file(clock_file, datetime.fromisoformat("2026-12-31T23:55:00+01:00"))
+    probe = (
+        "import sys, time; from pathlib import Path; from datetime import datetime;"
+        "from naranara import clock;"
+        "print(clock.now().isoformat(), clock.today());"
+        "clock.write_clock_file(Path(sys.argv[1]), datetime.fromisoformat('2028-02-29T12:00:00+01:00'));"
+        "print(clock.now().isoformat(), clock.today())"
+    )
     done = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", probe, str(clock_file)],
         capture_output=True,
         text=True,
         check=True,
-        env={"NARA_CLOCK_START": "2026-12-31T23:55:00+01:00", "PATH": "/usr/bin:/bin"},
+        env={"NARA_CLOCK_FILE": str(clock_file), "PATH": "/usr/bin:/bin"},
         cwd=PROJECT_ROOT,
     )
-    instant, day = done.stdout.split()
-    seen = datetime.fromisoformat(instant)
-    assert timedelta(0) <= seen - datetime(2026, 12, 31, 22, 55, tzinfo=UTC) < timedelta(seconds=30)
-    assert day == "2026-12-31"
+    first, second = (line.split() for line in done.stdout.splitlines())
+    before_new_year = datetime(2026, 12, 31, 22, 55, tzinfo=UTC)
+    assert (
+        timedelta(0) <= datetime.fromisoformat(first[0]) - before_new_year < timedelta(seconds=30)
+    )
+    assert first[1] == "2026-12-31"
+    leap_noon = datetime(2028, 2, 29, 11, 0, tzinfo=UTC)
+    assert timedelta(0) <= datetime.fromisoformat(second[0]) - leap_noon < timedelta(seconds=30)
+    assert second[1] == "2028-02-29"

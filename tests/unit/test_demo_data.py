@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, func, select
 
 from naranara import clock
@@ -12,12 +13,21 @@ from naranara.models import (
     AgreedTimeStatus,
     CareContact,
     GuidanceArticle,
+    GuidanceVersion,
     Role,
     SelfCareTask,
     User,
 )
-from naranara.services import accounts, guidance, patient_contract, self_care
-from naranara.services.demo_data import DEMO_LOGINS, DEMO_PASSWORD, is_seeded, seed
+from naranara.services import accounts, guidance, guidance_content, patient_contract, self_care
+from naranara.services.demo_data import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    add_new_guidance,
+    is_seeded,
+    seed,
+)
+
+pytestmark = pytest.mark.time_sensitive
 
 
 def _count(db: Session, table: type) -> int:
@@ -42,9 +52,7 @@ def test_seeds_an_empty_database_once(db: Session) -> None:
     assert {table: _count(db, table) for table in tables} == counts
 
 
-def test_demo_people_sign_in_with_the_demo_password(db: Session) -> None:
-    seed(db)
-    db.commit()
+def test_demo_people_sign_in_with_the_demo_password(seeded_db: str, db: Session) -> None:
     for login in DEMO_LOGINS:
         user = accounts.authenticate(session=db, username=login.username, password=DEMO_PASSWORD)
         assert user is not None, login.username
@@ -55,9 +63,7 @@ def test_demo_people_sign_in_with_the_demo_password(db: Session) -> None:
     assert anna.password_hash.startswith("$argon2id$")
 
 
-def test_anna_has_contacts_and_an_upcoming_time_within_a_week(db: Session) -> None:
-    seed(db)
-    db.commit()
+def test_anna_has_contacts_and_an_upcoming_time_within_a_week(seeded_db: str, db: Session) -> None:
     anna, now = _anna(db), clock.now()
 
     contacts = patient_contract.care_contacts(session=db, resident_id=anna.id)
@@ -79,9 +85,7 @@ def test_anna_has_contacts_and_an_upcoming_time_within_a_week(db: Session) -> No
         assert owners == {anna.id}, table.__name__
 
 
-def test_anna_has_tasks_today_each_with_a_published_article(db: Session) -> None:
-    seed(db)
-    db.commit()
+def test_anna_has_tasks_today_each_with_a_published_article(seeded_db: str, db: Session) -> None:
     anna = _anna(db)
     tasks = self_care.tasks_of(session=db, resident_id=anna.id)
     assert len(tasks) >= 2
@@ -99,8 +103,60 @@ def test_anna_has_tasks_today_each_with_a_published_article(db: Session) -> None
     swedish = guidance.published_articles(session=db, locale="sv")
     english = guidance.published_articles(session=db, locale="en")
     assert len(swedish) == len(english) >= 3
-    assert {a.locale for a in english} == {"sv", "en"}  # English where translated
+    assert {a.locale for a in english} == {"en"}  # every article is translated
     for article in swedish + english:
         html = guidance.render_markdown(article.body_markdown)
         assert "<h2>" in html, article.slug
         assert "<script" not in html.lower()
+
+
+def _published_versions(db: Session) -> set[tuple[str, str, bool]]:
+    return {
+        (article.slug, article.locale, article.easy_read)
+        for article in db.exec(select(GuidanceArticle))
+        if article.published_at is not None and article.published_at <= clock.now()
+    }
+
+
+def _shipped_versions() -> set[tuple[str, str, bool]]:
+    return {
+        (source.slug, source.language, source.easy_read)
+        for source in guidance_content.load_sources()
+    }
+
+
+def test_every_shipped_article_version_is_seeded_as_published(db: Session) -> None:
+    seed(db)
+    db.commit()
+    assert _published_versions(db) == _shipped_versions()
+    assert len(_shipped_versions()) == len(list(guidance_content.CONTENT_DIR.glob("*.md")))
+
+
+def test_seeding_again_publishes_only_versions_shipped_since(db: Session) -> None:
+    seed(db)
+    db.commit()
+    assert add_new_guidance(db) == 0
+    # As if the English version had been shipped after this database was seeded; and staff
+    # have taken another article down, which seeding must not undo.
+    english = db.exec(
+        select(GuidanceArticle).where(
+            GuidanceArticle.slug == "sov-battre", GuidanceArticle.locale == "en"
+        )
+    ).one()
+    for version in db.exec(select(GuidanceVersion).where(GuidanceVersion.article_id == english.id)):
+        db.delete(version)
+    db.delete(english)
+    taken_down = db.exec(
+        select(GuidanceArticle).where(
+            GuidanceArticle.slug == "balansovningar", GuidanceArticle.locale == "en"
+        )
+    ).one()
+    taken_down.published_at = None
+    db.add(taken_down)
+    db.commit()
+
+    assert add_new_guidance(db) == 1
+    db.commit()
+    assert ("sov-battre", "en", False) in _published_versions(db)
+    assert ("balansovningar", "en", False) not in _published_versions(db)
+    assert add_new_guidance(db) == 0

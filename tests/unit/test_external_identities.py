@@ -68,6 +68,7 @@ def test_the_same_subject_at_another_issuer_is_another_person(db: Session) -> No
     assert one.user.id != two.user.id
 
 
+@pytest.mark.both_databases("a unique constraint, enforced by each database")
 def test_an_identity_links_to_one_account_only(db: Session) -> None:
     anna = make_user(db, role=Role.RESIDENT)
     erik = make_user(db, role=Role.RELATIVE)

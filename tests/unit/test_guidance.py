@@ -268,3 +268,12 @@ def test_an_article_scheduled_for_later_is_not_yet_shown(db: Session) -> None:
     db.commit()
     assert titles(guidance.published_articles(session=db, locale="sv")) == ["Nu"]
     assert guidance.article_by_slug(session=db, slug="snart", locale="sv") is None
+
+
+def test_easy_to_read_texts_keep_their_line_breaks_other_texts_do_not() -> None:
+    # Lättläst puts each sentence on a line of its own; Markdown would run them together.
+    assert render_markdown("Väg dig.\nSkriv upp.", line_breaks=True) == (
+        "<p>Väg dig.<br>\nSkriv upp.</p>\n"
+    )
+    assert "<br>" not in render_markdown("Väg dig.\nSkriv upp.")
+    assert "<script" not in render_markdown("Ett.\n<script>x</script>", line_breaks=True)

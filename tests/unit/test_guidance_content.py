@@ -323,11 +323,72 @@ def test_broken_front_matter_is_refused_naming_the_file(
     assert message in str(raised.value)
 
 
-def test_tasks_belong_only_in_the_swedish_file(tmp_path: Path) -> None:
-    front_matter = VALID_FRONT_MATTER.replace("easy_read = false", "easy_read = true")
-    with pytest.raises(GuidanceContentError, match="tasks belong only in the 'sv' file"):
-        parse_file(_write(tmp_path, front_matter + VALID_TASK, name="prov.sv-lattlast.md"))
-    assert parse_file(_write(tmp_path, front_matter, name="prov.sv-lattlast.md")).easy_read
+def test_easy_swedish_may_share_the_originals_templates(tmp_path: Path) -> None:
+    _write(tmp_path)
+    easy = VALID_FRONT_MATTER.replace("easy_read = false", "easy_read = true")
+    _write(tmp_path, easy, name="prov.sv-lattlast.md")
+    assert {source.variant: len(source.tasks) for source in parse_directory(tmp_path)} == {
+        "sv": 1,
+        "sv-lattlast": 0,
+    }
+
+
+ENGLISH = VALID_FRONT_MATTER.replace('language = "sv"', 'language = "en"')
+ENGLISH_TASK = VALID_TASK.replace('title = "Mät"', 'title = "Measure"').replace(
+    "Ring vårdcentralen.", "Call your health centre."
+)
+
+
+def test_a_translation_repeats_the_templates_in_its_own_words(tmp_path: Path) -> None:
+    _write(tmp_path)
+    _write(tmp_path, ENGLISH + ENGLISH_TASK, name="prov.en.md")
+    english = next(source for source in parse_directory(tmp_path) if source.variant == "en")
+    (task,) = english.tasks
+    assert (task.key, task.title) == ("mat", "Measure")
+    assert task.threshold is not None and task.threshold.advice == "Call your health centre."
+
+
+@pytest.mark.parametrize(
+    "english_tasks",
+    [
+        "",  # an English reader would be offered Swedish tasks
+        ENGLISH_TASK.replace('key = "mat"', 'key = "measure"'),
+        ENGLISH_TASK.replace("FREQ=DAILY", "FREQ=WEEKLY"),
+        ENGLISH_TASK.replace('"08:00"', '"09:00"'),
+        ENGLISH_TASK.replace('"weight"', '"pulse"'),
+        ENGLISH_TASK.replace('rule = "rise"', 'rule = "above"').replace("days = 3\n", ""),
+        ENGLISH_TASK.replace("value = 2.0", "value = 3.0"),
+        ENGLISH_TASK.replace("days = 3", "days = 7"),
+        ENGLISH_TASK + ENGLISH_TASK.replace('key = "mat"', 'key = "extra"'),
+    ],
+    ids=["none", "key", "rrule", "time", "measurement", "rule", "value", "days", "extra"],
+)
+def test_a_translation_whose_templates_differ_is_refused(
+    tmp_path: Path, english_tasks: str
+) -> None:
+    _write(tmp_path)
+    _write(tmp_path, ENGLISH + english_tasks, name="prov.en.md")
+    with pytest.raises(GuidanceContentError, match="prov.en.md: its \\[\\[tasks\\]\\] must repeat"):
+        parse_directory(tmp_path)
+
+
+def test_an_easy_swedish_version_with_templates_must_match_too(tmp_path: Path) -> None:
+    _write(tmp_path)
+    easy = VALID_FRONT_MATTER.replace("easy_read = false", "easy_read = true")
+    _write(tmp_path, easy + VALID_TASK.replace('"08:00"', '"07:00"'), name="prov.sv-lattlast.md")
+    with pytest.raises(GuidanceContentError, match="prov.sv-lattlast.md: its"):
+        parse_directory(tmp_path)
+
+
+def test_templates_are_read_in_the_words_of_the_version() -> None:
+    swedish = templates_for("vag-dig-vid-hjartsvikt")
+    english = templates_for("vag-dig-vid-hjartsvikt", "en")
+    assert [task.title for task in swedish] == ["Väg dig varje morgon"]
+    assert [task.title for task in english] == ["Weigh yourself every morning"]
+    assert task_template("vag-dig-vid-hjartsvikt", "vag-dig", "en") == english[0]
+    # A version without templates of its own, or none at all, reads the original's.
+    assert templates_for("vag-dig-vid-hjartsvikt", "sv-lattlast") == swedish
+    assert templates_for("vag-dig-vid-hjartsvikt", "de") == swedish
 
 
 @pytest.mark.parametrize(
@@ -371,7 +432,7 @@ def test_a_variant_without_swedish_original_is_refused(tmp_path: Path) -> None:
     _write(tmp_path, english, name="prov.en.md")
     with pytest.raises(GuidanceContentError, match="prov.en.md: there is no prov.sv.md"):
         parse_directory(tmp_path)
-    _write(tmp_path)
+    _write(tmp_path, VALID_FRONT_MATTER)
     assert [source.variant for source in parse_directory(tmp_path)] == ["en", "sv"]
 
 

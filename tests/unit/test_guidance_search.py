@@ -9,6 +9,10 @@ from sqlmodel import Session
 
 from naranara.services import guidance_editor, guidance_search
 
+pytestmark = pytest.mark.both_databases(
+    "full-text search: FTS5 on SQLite, tsvector and GIN on PostgreSQL"
+)
+
 _BASE = {
     "summary": "",
     "category": "hogt-blodtryck",
@@ -109,22 +113,3 @@ def test_english_readers_get_english_hits_and_easy_read_is_not_listed(db: Sessio
 def test_query_syntax_of_either_database_is_just_text(db: Session, query: str) -> None:
     guidance_search.search(session=db, query=query, locale="sv")  # no error
     assert slugs(db, "blodtrycket") == ["blodtryck", "salt"]
-
-
-def test_suggestions_follow_the_residents_own_words_and_tasks(db: Session) -> None:
-    from naranara.services import guidance
-
-    _article(db, "promenad", "Promenader för hälsan", "Gå ut varje dag.")
-    _article(db, "somn", "Sov bättre", "Vila.")
-    _article(db, "andning", "Andningsövningar", "Andas lugnt.")
-    db.commit()
-
-    def chosen(interests: str, categories: tuple[str, ...] = ()) -> list[str]:
-        found = guidance.suggestions_for(
-            session=db, locale="sv", interests=interests, categories=categories, limit=2
-        )
-        return [a.slug for a in found]
-
-    assert chosen("Jag vill kunna promenera till affären.")[0] == "promenad"
-    assert chosen("Jag vill känna mig trygg med min andning.")[0] == "andning"
-    assert len(chosen("")) == 2

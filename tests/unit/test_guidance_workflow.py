@@ -13,6 +13,8 @@ from naranara.services import guidance, guidance_editor, guidance_search
 from naranara.services.guidance_editor import GuidanceError
 from tests.utils.factories import make_user
 
+pytestmark = pytest.mark.time_sensitive
+
 FORM = {
     "title": "Mät blodtrycket hemma",
     "summary": "Så mäter du rätt.",

@@ -15,6 +15,11 @@ from naranara.services import access, invitations
 from naranara.services.invitations import InvitationRefused, Refusal
 from tests.utils.factories import make_user
 
+pytestmark = [
+    pytest.mark.both_databases("an invitation is spent by one conditional UPDATE"),
+    pytest.mark.time_sensitive,
+]
+
 SCOPES = {ProxyScope.SELF_CARE, ProxyScope.CARE_PLAN}
 
 

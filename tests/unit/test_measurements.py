@@ -14,6 +14,8 @@ from naranara.services import measurements
 from naranara.services.measurements import MeasurementInvalid
 from tests.utils.factories import make_task, make_user
 
+pytestmark = pytest.mark.time_sensitive
+
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13.00 in Stockholm
 
 

@@ -20,6 +20,11 @@ from naranara.migrate import alembic_config, upgrade_to_head
 from naranara.models import CareContact
 from naranara.settings import get_settings
 
+pytestmark = [
+    pytest.mark.both_databases("the migrations: DDL, indexes and triggers per dialect"),
+    pytest.mark.own_database("down and up again drops and makes the schema itself"),
+]
+
 MODEL_TABLES = set(SQLModel.metadata.tables)
 # Guidance search (migration c1a5e0000002) lives outside the models: SQLite's FTS5 table
 # with its shadow tables, PostgreSQL's GIN index on a tsvector expression.

@@ -23,6 +23,8 @@ from naranara.services import access, patient_contract
 from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
 from tests.utils.factories import make_user
 
+pytestmark = pytest.mark.both_databases("versions checked by a conditional UPDATE")
+
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 CONTACT = {
     "name": "Maria Sjöberg",

@@ -14,6 +14,10 @@ from naranara.services import profile
 from naranara.services.profile import ProfileConflict, ProfileInvalid
 from tests.utils.factories import make_user
 
+pytestmark = pytest.mark.both_databases(
+    "optimistic concurrency: a conditional UPDATE and a unique revision"
+)
+
 # Function-scoped fixtures are fine here: every example works on its own fresh resident.
 _PROPERTY = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -99,6 +99,8 @@ def test_a_local_endpoint_is_accepted_when_allowed(db: Session, anna: User) -> N
         ("not base64!", b64url(os.urandom(16))),
         (b64url(b"\x04" + os.urandom(64)), None),
     ],
+    # Named, not by their random bytes: every pytest-xdist worker must collect the same ids.
+    ids=["one-byte-short", "compressed-point", "short-auth", "not-base64", "no-auth"],
 )
 def test_keys_of_the_wrong_size_are_refused(
     db: Session, anna: User, p256dh: object, auth: object

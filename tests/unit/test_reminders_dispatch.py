@@ -29,6 +29,11 @@ from naranara.settings import DISPLAY_TIMEZONE
 from tests.utils.factories import make_agreed_time, make_task, make_user
 from tests.utils.push_receiver import BrowserSubscription, PushReceiver
 
+pytestmark = [
+    pytest.mark.both_databases("claims: FOR UPDATE SKIP LOCKED on PostgreSQL, plain on SQLite"),
+    pytest.mark.time_sensitive,
+]
+
 
 @pytest.fixture
 def receiver() -> Iterator[PushReceiver]:

@@ -23,6 +23,11 @@ from naranara.services import access
 from naranara.settings import DISPLAY_TIMEZONE
 from tests.utils.factories import make_agreed_time, make_task, make_user
 
+pytestmark = [
+    pytest.mark.both_databases("planning inserts with each dialect's ON CONFLICT DO NOTHING"),
+    pytest.mark.time_sensitive,
+]
+
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=DISPLAY_TIMEZONE)

@@ -31,7 +31,9 @@ NARANARA = str(Path(sys.executable).parent / "naranara")
 # after a quarter of it (2 s), far above what the local receiver takes.
 LEASE_SECONDS = 8
 
-pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+pytestmark = pytest.mark.postgresql_only(
+    "two workers at once: only PostgreSQL has row locks (SKIP LOCKED)"
+)
 
 
 @pytest.fixture

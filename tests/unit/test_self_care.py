@@ -15,6 +15,8 @@ from naranara.services.self_care import NotAnOccurrence, Occurrence
 from naranara.settings import DISPLAY_TIMEZONE
 from tests.utils.factories import make_task, make_user
 
+pytestmark = pytest.mark.time_sensitive
+
 MONDAY = date(2026, 3, 2)
 
 
@@ -210,6 +212,7 @@ def test_each_occurrence_is_recorded_on_its_own(db: Session, anna: User) -> None
     assert status_on(db, anna, date(2026, 3, 5)) == [None]
 
 
+@pytest.mark.both_databases("a unique constraint, enforced by each database")
 def test_the_database_allows_one_row_per_task_and_occurrence(db: Session, anna: User) -> None:
     task = make_task(db, anna)
     at = utc(2026, 3, 3, 7, 0)

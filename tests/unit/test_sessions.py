@@ -15,6 +15,13 @@ from naranara.services import sessions
 from naranara.settings import get_settings
 from tests.utils.factories import make_user
 
+pytestmark = [
+    pytest.mark.both_databases(
+        "a ticket is claimed by one conditional UPDATE; expiry compared in SQL"
+    ),
+    pytest.mark.time_sensitive,
+]
+
 DEVICE = "device-token-of-annas-phone"
 
 

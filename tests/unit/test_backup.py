@@ -1,0 +1,171 @@
+"""Backup while the app writes, restore elsewhere, and every table and key file is the same.
+
+On SQLite (online backup API) and PostgreSQL (pg_dump / pg_restore), each against the
+real database; the writer commits two measurements per transaction all through the backup,
+so a torn snapshot would show an odd count.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlmodel import Session, select
+
+from naranara import backup, clock
+from naranara.db import get_engine, session_scope
+from naranara.models import Measurement, User
+from naranara.reminders import vapid
+from naranara.services import demo_data
+from naranara.settings import Settings, get_secret_key, get_settings
+from tests.conftest import _create_pg_database, _drop_pg_database, _url_of
+
+WRITTEN_TABLE = "measurement"
+
+
+@pytest.fixture
+def seeded_db(database: str) -> str:
+    with session_scope() as db:
+        assert demo_data.is_seeded(db)
+    return database
+
+
+def _rows(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every table (SQLite's full-text tables too), in a fixed order."""
+    with engine.connect() as connection:
+        names = sorted(inspect(connection).get_table_names())
+        return {
+            name: sorted(
+                (tuple(row) for row in connection.execute(text(f'SELECT * FROM "{name}"'))),
+                key=repr,
+            )
+            for name in names
+        }
+
+
+class Writer(threading.Thread):
+    """Commits two measurements per transaction until stopped, like a busy resident."""
+
+    def __init__(self, resident_id: int) -> None:
+        super().__init__(daemon=True)
+        self.resident_id = resident_id
+        self.stop = threading.Event()
+        self.transactions = 0
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            with Session(get_engine()) as session:
+                for value in (70.0, 71.0):
+                    session.add(
+                        Measurement(
+                            resident_id=self.resident_id,
+                            kind="weight",
+                            value=value,
+                            unit="kg",
+                            measured_at=clock.now(),
+                        )
+                    )
+                session.commit()
+            self.transactions += 1
+            time.sleep(0.005)
+
+
+def _target(kind: str, tmp_path: Path) -> tuple[Settings, str | None]:
+    """Settings for an empty data directory and, on PostgreSQL, an empty database."""
+    if kind == "sqlite":
+        return Settings(data_dir=tmp_path / "restored"), None
+    name = _create_pg_database("nara_restore")
+    return Settings(data_dir=tmp_path / "restored", database_url=_url_of(name)), name
+
+
+def test_backup_while_writing_then_restore_elsewhere(seeded_db: str, tmp_path: Path) -> None:
+    settings = get_settings()
+    # The key files a deployment has, and an uploaded article image.
+    get_secret_key()
+    vapid.vapid_key()
+    images = settings.data_dir / "guidance-images"
+    images.mkdir()
+    (images / ("a" * 64 + ".png")).write_bytes(b"\x89PNG not really")
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        seeded_rows = len(db.exec(select(Measurement)).all())
+    writer = Writer(anna.id)
+    writer.start()
+    try:
+        while writer.transactions < 5:
+            time.sleep(0.01)
+        before = writer.transactions
+        summary = backup.create(tmp_path / "backup", settings=settings)
+        during = writer.transactions
+        while writer.transactions < during + 5:
+            time.sleep(0.01)
+    finally:
+        writer.stop.set()
+        writer.join()
+    assert summary.database == seeded_db
+    assert {"secret_key", "vapid_private_key.pem"} <= set(summary.files)
+    assert before < during or seeded_db == "postgresql"  # writes went on while it copied
+
+    target, created = _target(seeded_db, tmp_path)
+    try:
+        restored = backup.restore(tmp_path / "backup", settings=target)
+        assert not restored.behind_the_code
+        source_engine = get_engine()
+        restored_engine = create_engine(target.sqlalchemy_url)
+        try:
+            source, copy = _rows(source_engine), _rows(restored_engine)
+        finally:
+            restored_engine.dispose()
+    finally:
+        if created:
+            _drop_pg_database(created)
+
+    assert source.keys() == copy.keys()
+    for name in source:
+        if name != WRITTEN_TABLE:
+            assert copy[name] == source[name], f"{name} differs after restore"
+    # The written table: a snapshot of whole transactions, which the source still holds.
+    snapshot, now = copy[WRITTEN_TABLE], source[WRITTEN_TABLE]
+    written_before = len(snapshot) - seeded_rows
+    assert written_before > 0 and written_before % 2 == 0, "a transaction cut in half"
+    assert set(snapshot) <= set(now) and len(now) > len(snapshot)
+    for name in ("secret_key", "vapid_private_key.pem", "guidance-images/" + "a" * 64 + ".png"):
+        assert (target.data_dir / name).read_bytes() == (settings.data_dir / name).read_bytes()
+    assert oct(os.stat(target.data_dir / "secret_key").st_mode & 0o777) == "0o600"
+
+
+def test_restore_refuses_a_data_directory_or_database_in_use(
+    seeded_db: str, tmp_path: Path
+) -> None:
+    settings = get_settings()
+    backup.create(tmp_path / "backup", settings=settings)
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.restore(tmp_path / "backup", settings=settings)  # the running deployment
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.create(tmp_path / "backup", settings=settings)  # never over another backup
+    if seeded_db == "postgresql":
+        # An empty data directory is not enough: the database must be empty too.
+        with pytest.raises(backup.BackupError, match="database is not empty"):
+            backup.restore(
+                tmp_path / "backup",
+                settings=Settings(data_dir=tmp_path / "new", database_url=settings.database_url),
+            )
+
+
+def test_restore_refuses_a_changed_backup(seeded_db: str, tmp_path: Path) -> None:
+    get_secret_key()
+    backup.create(tmp_path / "backup", settings=get_settings())
+    key = tmp_path / "backup" / "secret_key"
+    key.write_text("not the key that was backed up")
+    target, created = _target(seeded_db, tmp_path)
+    try:
+        with pytest.raises(backup.BackupError, match="secret_key is missing or changed"):
+            backup.restore(tmp_path / "backup", settings=target)
+        assert not (target.data_dir / "secret_key").exists()
+    finally:
+        if created:
+            _drop_pg_database(created)
