@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import PHONE, screenshot, sign_in, wait_for_app
 
@@ -97,6 +97,10 @@ def _check_pages(page: Page, app_url: str, who: str, paths: list[str]) -> None:
     for path in paths:
         page.goto(app_url + path)
         wait_for_app(page)
+        # The page asked for, drawn: not sent on to sign in, not a 404, with its heading.
+        address = re.escape(app_url + path.split("?")[0].rstrip("/"))
+        expect(page).to_have_url(re.compile(address + r"/?(\?.*)?$"))
+        expect(page.locator("main h1").first).to_be_visible()  # the editor's preview has two
         problems = _tab_through(page)
         small = page.evaluate(_SMALL_TARGETS)
         if problems or small:

@@ -266,4 +266,8 @@ def test_residents_cannot_open_the_editor(page: Page, app_url: str) -> None:
     sign_in(page, app_url)
     page.goto(app_url + "/redaktion")
     wait_for_app(page)
+    # The editor's page, loaded, telling Anna it has nothing for her; no way to write.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Egenvårdsråd: redaktion")
+    expect(page.locator("main")).to_contain_text("Här finns inget för ditt konto än.")
     expect(page.get_by_role("link", name="Ny artikel eller översättning")).to_have_count(0)
+    expect(page.locator("main .card-list")).to_have_count(0)

@@ -30,21 +30,35 @@ ROOT = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
+# name: (address, its heading, a text in it that shows the page holds what it should)
 RESIDENT_PAGES = {
-    "what-matters": "/viktigt",
-    "what-matters-guide": "/viktigt/fyll-i",
-    "what-matters-history": "/viktigt/historik",
-    "what-matters-summary": "/viktigt/sammanfattning",
-    "times": "/tider",
-    "time-new": "/tider/ny",
-    "contacts": "/kontakter",
-    "contact-new": "/kontakter/ny",
-    "care-plan": "/plan",
-    "staff-list-as-resident": "/mina-invanare",
+    "what-matters": ("/viktigt", "Vad är viktigt för dig?", "Det här är viktigt för mig"),
+    "what-matters-guide": ("/viktigt/fyll-i", "Det här är viktigt för mig", "Fråga 1 av 8"),
+    "what-matters-history": ("/viktigt/historik", "Vad som har ändrats", "Inget har sparats ännu."),
+    "what-matters-summary": (
+        "/viktigt/sammanfattning",
+        "Det här är viktigt för mig",
+        "Anna Lindqvist",
+    ),
+    "times": ("/tider", "Dina överenskomna tider", "Uppföljning av hjärtsvikt"),
+    "time-new": ("/tider/ny", "Lägg till tid", "Vad gäller tiden?"),
+    "contacts": ("/kontakter", "Dina vårdkontakter", "Maria Sjöberg"),
+    "contact-new": ("/kontakter/ny", "Lägg till kontakt", "Telefonnummer"),
+    "care-plan": ("/plan", "Min plan", "Jag vill kunna gå till affären själv igen."),
+    "staff-list-as-resident": (
+        "/mina-invanare",
+        "Mina invånare",
+        "Här finns inget för ditt konto än.",
+    ),
     # The demo's first contact and first time (the moved phone call) are Anna's.
-    "contact-edit": "/kontakter/andra?kontakt=1",
-    "time-edit": "/tider/andra?tid=1",
-    "sign-in-again": "/logga-in?bekrafta=1&next=/tider",
+    "contact-edit": ("/kontakter/andra?kontakt=1", "Ändra kontakt", ""),
+    "time-edit": ("/tider/andra?tid=1", "Ändra tid", ""),
+    "sign-in-again": ("/logga-in?bekrafta=1&next=/tider", "Bekräfta att det är du", "Lösenord"),
+}
+# The edit forms open with the entry in them (a value, not text on the page).
+EDITING = {
+    "contact-edit": ("Namn", "Maria Sjöberg"),
+    "time-edit": ("Vad gäller tiden?", "Telefonsamtal om blodtrycket"),
 }
 
 
@@ -73,9 +87,16 @@ def _sign_in_as_greta(page: Page, app_url: str, greta: str) -> None:
 def test_every_page_of_the_contract_is_accessible(page: Page, app_url: str) -> None:
     sign_in(page, app_url)
     problems = {}
-    for name, path in RESIDENT_PAGES.items():
+    for name, (path, heading, content) in RESIDENT_PAGES.items():
         page.goto(app_url + path)
         wait_for_app(page)
+        # The page itself, with what it is for, before its accessibility means anything.
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        if content:
+            expect(page.locator("main")).to_contain_text(content)
+        if name in EDITING:
+            label, value = EDITING[name]
+            expect(page.get_by_label(label, exact=True)).to_have_value(value)
         page.wait_for_timeout(300)
         screenshot(page, name)
         page.screenshot(path=f"tests/artifacts/{name}-full.png", full_page=True)
@@ -174,7 +195,9 @@ def test_resident_adds_a_time_and_subscribes_to_the_calendar(
     link = page.get_by_label("Din kalenderlänk")
     expect(link).not_to_have_value("")
     feed_url = link.input_value()
-    assert "anna" not in feed_url.lower() and "Lindqvist" not in feed_url
+    assert feed_url.startswith(f"{app_url}/kalender/prenumeration/")
+    # The link names nobody: not Greta, who made it (the test once looked for "anna").
+    assert "greta" not in feed_url.lower() and "gustafsson" not in feed_url.lower()
     page.get_by_role(
         "region", name="Prenumerera i din mobils kalender"
     ).scroll_into_view_if_needed()

@@ -149,6 +149,10 @@ def test_invite_accept_help_revoke_and_the_log(
         ingrid.wait_for_url(re.compile(r"/jag-hjalper/?\?ny=1$"))
         wait_for_app(ingrid)
         expect(ingrid.get_by_role("heading", name="Anna Lindqvist")).to_be_visible()
+        # A way to each thing Anna shares, and none to her measurements, which she did not.
+        expect(ingrid.locator("main .card .actions a")).to_have_text(
+            ["Tider", "Kontakter", "Plan", "Egenvård"]
+        )
         expect(ingrid.locator("main").get_by_role("link", name="Mätvärden")).to_have_count(0)
         _check_page(ingrid, "acting-for")
 
@@ -188,9 +192,13 @@ def test_invite_accept_help_revoke_and_the_log(
         ingrid.locator(".switcher").click()
         ingrid.wait_for_url(re.compile(r"/jag-hjalper/?$"))
         wait_for_app(ingrid)
+        expect(ingrid.locator("main .card .actions a")).to_have_text(["Egenvård"])
         expect(ingrid.locator("main").get_by_role("link", name="Tider")).to_have_count(0)
         ingrid.goto(f"{app_url}/tider?invanare={anna_id}")
         wait_for_app(ingrid)
+        # The times page, loaded, with nothing of Anna's on it.
+        expect(ingrid.get_by_role("heading", level=1)).to_have_text("Dina överenskomna tider")
+        expect(ingrid.locator("main")).to_contain_text("Här finns inget för ditt konto än.")
         expect(ingrid.get_by_text("Uppföljning av hjärtsvikt")).to_have_count(0)
 
         # Used, changed and expired codes: each refused with its own message.
@@ -221,7 +229,8 @@ def test_invite_accept_help_revoke_and_the_log(
             "Läste dina tider",
             "Tackade ja till din inbjudan och kan nu hjälpa dig",
         ]
-        assert set(whats[:-2]) <= {"Läste din egenvård", "Ändrade din egenvård"}
+        # Between them, what she did for Anna's self-care: read it and ticked a task off.
+        assert set(whats[:-2]) == {"Läste din egenvård", "Ändrade din egenvård"}
         _check_page(anna, "access-log")
     finally:
         anna_context.close()

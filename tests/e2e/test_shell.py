@@ -235,9 +235,16 @@ def test_double_text_size_does_not_scroll_sideways(browser, app_url: str) -> Non
     try:
         page = context.new_page()
         sign_in(page, app_url)
-        for path, name in [("/", "home-200pct"), ("/kontakter", "contacts-200pct")]:
+        pages = [
+            ("/", "home-200pct", "Hej Anna", "Uppföljning av hjärtsvikt"),
+            ("/kontakter", "contacts-200pct", "Dina vårdkontakter", "Maria Sjöberg"),
+        ]
+        for path, name, heading, content in pages:
             page.goto(app_url + path)
             wait_for_app(page)
+            # The page is there, with Anna's data, before its width says anything.
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            expect(page.locator("main")).to_contain_text(content)
             screenshot(page, name)
             too_wide = page.evaluate(
                 """() => [...document.querySelectorAll('body *')]
@@ -255,6 +262,7 @@ def test_still_good_on_a_desktop(browser, app_url: str) -> None:  # noqa: ANN001
     try:
         page = context.new_page()
         sign_in(page, app_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Hej Anna")
         main = page.locator("main").bounding_box()
         # One calm column in the middle, not a phone layout stretched across the screen.
         assert main["width"] <= 760

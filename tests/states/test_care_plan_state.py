@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from naranara.models import (
     AuditEvent,
     AuditKind,
     AuthSession,
+    CarePlanActivity,
     CarePlanGoal,
     ProxyScope,
     Role,
@@ -188,17 +188,49 @@ def test_ids_from_the_browser_must_belong_to_the_plan_shown() -> None:
     with session_scope() as db:
         bo = accounts.create_user(session=db, username="bo", display_name="Bo", role=Role.RESIDENT)
         bos = care_plan.add_goal(session=db, resident_id=bo.id, actor_id=bo.id, text="Bos mål")
+        bos_activity = care_plan.add_activity(
+            session=db,
+            resident_id=bo.id,
+            actor_id=bo.id,
+            goal_id=bos.id,
+            description="Bos aktivitet",
+            responsible="resident",
+        )
     state = _plan_state("anna")
-    for entry in (bos.id, "1; drop", -4, None, True, {"id": bos.id}):
-        HANDLERS["open_form"].fn(state, "goal", entry, 0)
-        assert state.values.get("text", "") in ("",)
-        HANDLERS["open_form"].fn(state, "activity", 0, entry)
-    assert state.form in ("", "goal", "activity") and "Bos mål" not in json.dumps(state.values)
+    # An id of Anna's own plan opens its entry: the way in works for what is shown.
+    own = state.goals[0]
+    HANDLERS["open_form"].fn(state, "goal", own.id, 0)
+    assert (state.form, state.editing_id, state.values["text"]) == ("goal", own.id, own.text)
+    # Bo's goal, Bo's activity and Bo's goal as the home of a new activity open nothing.
+    for kind, entry, goal in (
+        ("goal", bos.id, 0),
+        ("activity", bos_activity.id, 0),
+        ("activity", 0, bos.id),
+    ):
+        HANDLERS["close_form"].fn(state)
+        HANDLERS["open_form"].fn(state, kind, entry, goal)
+        closed = (state.form, state.editing_id, state.form_goal_id, state.values)
+        assert closed == ("", 0, 0, {}), (kind, entry, goal)
+    # What is no id at all names no entry: an empty form for a new one, under no goal.
+    for junk in ("1; drop", -4, None, True, {"id": bos.id}):
+        HANDLERS["close_form"].fn(state)
+        HANDLERS["open_form"].fn(state, "goal", junk, 0)
+        assert (state.form, state.editing_id, state.values) == (
+            "goal",
+            0,
+            {"text": "", "status": "active"},
+        ), junk
+        HANDLERS["open_form"].fn(state, "activity", 0, junk)
+        assert (state.form, state.editing_id, state.form_goal_id) == ("activity", 0, 0), junk
+        assert set(state.values.values()) == {"", "planned"}, junk
     HANDLERS["open_form"].fn(state, "nonsense", 0, 0)
+    assert state.form == "activity"  # an unknown kind changes nothing
     HANDLERS["close_form"].fn(state)
     HANDLERS["save_activity"].fn(state, {"description": "x"})  # no form open: refused
     assert state.form_error == "Du kan inte ändra den här planen."
     assert _goals()[-1] == ("Bos mål", "active") and len(_goals()) == 3
+    with session_scope() as db:
+        assert db.get(CarePlanActivity, bos_activity.id).description == "Bos aktivitet"
 
 
 # ---------------------------------------------------------------------------- the export route

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import NotificationSettings, PushSubscription, ReminderOccurrence, User
-from naranara.services import push_subscriptions
+from naranara.services import push_subscriptions, sessions
 from naranara.states.notifications import NotificationsState
 from tests.states.conftest import session_cookie_for, state_for
 from tests.utils.push_receiver import PushReceiver
@@ -62,9 +64,20 @@ def test_the_page_shows_own_devices_and_the_default_settings() -> None:
 
 
 def test_signed_out_visitors_get_nothing() -> None:
-    state = _state(None)
-    _run(state, "load")
-    assert not state.allowed and state.devices == []
+    anna = _user("anna")
+    _add_device(anna, "https://push.example.com/anna", "Safari, iPhone")
+    visitor = _state(None)
+    _run(visitor, "load")
+    assert (visitor.loaded, visitor.allowed, visitor.devices) == (True, False, [])
+    # A tab that showed Anna's device, after she signed out everywhere: its next load
+    # takes the device away instead of leaving it on screen.
+    tab = _state()
+    _run(tab, "load")
+    assert [d.label for d in tab.devices] == ["Safari, iPhone"]
+    with session_scope() as db:
+        sessions.end_all_sessions(session=db, user_id=anna.id)
+    _run(tab, "load")
+    assert (tab.loaded, tab.allowed, tab.devices) == (True, False, [])
 
 
 @pytest.mark.parametrize(("sent", "shown"), [("on", "on"), ("denied", "denied"), ("<b>", "failed")])
@@ -80,8 +93,11 @@ def test_a_device_is_removed_only_by_its_owner() -> None:
     _run(erik, "load")
     _run(erik, "remove_device", annas)
     assert erik.message == "Det gick inte att spara. Ladda om sidan och försök igen."
+    with session_scope() as db:
+        assert db.get(PushSubscription, annas) is not None
     anna = _state()
     _run(anna, "load")
+    assert [d.id for d in anna.devices] == [annas]
     _run(anna, "remove_device", annas)
     assert anna.devices == [] and "borttagen" in anna.message
     with session_scope() as db:
@@ -102,11 +118,13 @@ def test_the_test_button_reaches_the_receiver() -> None:
             )
         state = _state()
         _run(state, "load")
-        _run(state, "send_test")
+        assert state.devices[0].last_delivery == "Inte än"
+        with clock.travel(datetime(2026, 3, 3, 13, 30, tzinfo=UTC)):  # 14.30 in Stockholm
+            _run(state, "send_test")
         assert state.message.startswith("En testavisering är på väg.")
         [message] = receiver.delivered_messages()
     assert message["title"] == "Nära" and message["actions"][0]["action"] == "open"
-    assert state.devices[0].last_delivery != "Inte än"
+    assert state.devices[0].last_delivery == "tisdag 3 mars kl. 14.30"
 
 
 def test_the_test_button_without_a_device_says_so() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -22,7 +24,7 @@ from naranara.models import (
     SelfCareCheck,
     User,
 )
-from naranara.reminders import actions
+from naranara.reminders import actions, vapid
 from naranara.services import self_care
 from naranara.settings import get_settings
 from tests.states.conftest import session_cookie_for
@@ -151,6 +153,14 @@ def test_another_person_cannot_take_or_remove_a_device(client: TestClient, keys:
 def test_the_public_key_is_the_servers_vapid_key(client: TestClient) -> None:
     key = client.get("/push/nyckel").json()["publicKey"]
     assert len(key) == 87  # 65 bytes, base64url without padding
+    # The public half of the private key the server signs with, kept in its data folder.
+    pem = (get_settings().data_dir / vapid.KEY_FILE_NAME).read_bytes()
+    point = (
+        serialization.load_pem_private_key(pem, password=None)
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    assert base64.urlsafe_b64decode(key + "=") == point
 
 
 def _annas_reminder() -> tuple[str, int, datetime]:

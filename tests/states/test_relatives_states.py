@@ -114,9 +114,8 @@ def test_an_expired_reused_or_tampered_code_is_refused_in_swedish() -> None:
         return state
 
     assert opened(made[0].code).error.startswith("Inbjudan har gått ut.")
-    assert opened(made[1].code[:-1] + "x" if made[1].code[-1] != "x" else "y").error.startswith(
-        "Koden till inbjudan stämmer inte."
-    )
+    changed = made[1].code[:-1] + ("x" if made[1].code[-1] != "x" else "y")  # one letter off
+    assert opened(changed).error.startswith("Koden till inbjudan stämmer inte.")
     accepted = opened(made[1].code)
     _run(accepted, "accept")
     again = opened(made[1].code)
@@ -155,8 +154,13 @@ def test_inviting_needs_a_recent_sign_in() -> None:
         db.connection().execute(
             update(AuthSession).values(created_at=clock.now() - timedelta(hours=2))
         )
-    state = _invite(cookie, {"scope_care_plan": "on"})
-    assert state.new_code == ""
+    state = state_for(RelativesState, cookie=cookie, path="/profil/narstaende")
+    _run(state, "load")
+    # Still signed in and on her own page: only the sharing itself asks for a new sign-in.
+    assert (state.loaded, state.allowed) == (True, True)
+    result = _run(state, "create_invitation", {"scope_care_plan": "on"})
+    assert "/logga-in?bekrafta=1" in str(result)
+    assert (state.new_code, state.form_error) == ("", "")
     with session_scope() as db:
         assert invitations.open_invitations(session=db, resident_id=_user("anna").id) == []
 
@@ -182,11 +186,11 @@ def test_a_relative_cannot_invite_manage_or_read_the_log() -> None:
     erik = _user("erik")
     eriks = session_cookie_for("erik")
     state = _invite(eriks, {"scope_care_plan": "on"})
-    assert (state.allowed, state.new_code) == (False, "")
+    assert (state.loaded, state.allowed, state.new_code) == (True, False, "")
     assert state.form_error == "Det kan du inte göra här."
     log = state_for(AccessLogState, cookie=eriks, path="/profil/vem-har-sett")
     _run(log, "load")
-    assert (log.allowed, log.entries) == (False, [])
+    assert (log.loaded, log.allowed, log.entries) == (True, False, [])
     with session_scope() as db:
         assert invitations.open_invitations(session=db, resident_id=erik.id) == []
 
@@ -197,7 +201,7 @@ def test_staff_without_care_are_refused_and_the_resident_sees_it() -> None:
         AgreedTimesState, cookie=session_cookie_for("sara"), path=f"/tider?invanare={anna.id}"
     )
     _run(times, "load")
-    assert (times.allowed, times.upcoming) == (False, [])
+    assert (times.loaded, times.allowed, times.upcoming) == (True, False, [])
     log = state_for(AccessLogState, cookie=session_cookie_for("anna"), path="/profil/vem-har-sett")
     _run(log, "load")
     assert [(e.who, e.role, e.what) for e in log.entries] == [

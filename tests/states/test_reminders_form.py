@@ -60,12 +60,16 @@ def test_a_new_time_offers_both_reminders_and_keeps_the_choice_made() -> None:
     edit = state_for(AgreedTimeFormState, cookie=cookie, path=f"/tider/andra?tid={item.id}")
     _run(edit, "load")
     assert edit.reminders == "two_hours"
+    # A form without the field (an old page) leaves the choice as it was: neither the
+    # default ("both") nor "none".
+    assert "reminders" not in edit.values
+    _run(edit, "submit", {**edit.values, "prepare": "Ta med glasögonen"})
+    assert edit.form_error == ""
+    assert _choice("Fotvård") == "two_hours"
+    _run(edit, "load")
+    assert (edit.values["prepare"], edit.reminders) == ("Ta med glasögonen", "two_hours")
     _run(edit, "submit", {**edit.values, "reminders": "none"})
     assert edit.form_error == ""
-    assert _choice("Fotvård") == ""
-    # A form without the field (an old page) leaves the choice as it was.
-    _run(edit, "load")
-    _run(edit, "submit", dict(edit.values))
     assert _choice("Fotvård") == ""
 
 

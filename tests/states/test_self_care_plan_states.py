@@ -155,14 +155,17 @@ def test_the_resident_changes_pauses_and_stops_a_task() -> None:
     _run(state, "stop_task")
     assert state.stopped
     plan = _loaded(SelfCarePlanState, "anna", "/egenvard/mina-uppgifter")
-    assert "Väg dig" not in [task.title for task in plan.tasks]
+    assert [task.title for task in plan.tasks] == ["Promenera 20 minuter", "Mät blodtrycket"]
+    with session_scope() as db:  # stopped, not deleted: its history is kept
+        assert db.get(SelfCareTask, task_id).active is False
+        assert db.exec(select(SelfCareCheck).where(SelfCareCheck.task_id == task_id)).first()
 
 
 def test_someone_elses_task_is_not_found() -> None:
     with session_scope() as db:
         task_id = db.exec(select(SelfCareTask.id).where(SelfCareTask.title == "Väg dig")).one()
     state = _loaded(SelfCareTaskState, "sara", f"/egenvard/uppgift?uppgift={task_id}")
-    assert not state.allowed and state.title == "" and state.entries == []
+    assert (state.loaded, state.allowed, state.title, state.entries) == (True, False, "", [])
 
 
 def test_adopting_a_task_from_an_article_template() -> None:
@@ -258,7 +261,7 @@ def test_logging_a_value_and_a_refused_one_keeps_what_was_typed() -> None:
 def test_relatives_read_with_the_measurements_scope_only_and_never_log() -> None:
     anna = _id("anna")
     without = _loaded(MeasurementsState, "erik", f"/matvarden?invanare={anna}")
-    assert not without.allowed and without.rows == []
+    assert (without.loaded, without.allowed, without.rows) == (True, False, [])
     _grant("erik", ProxyScope.MEASUREMENTS)
     state = _loaded(MeasurementsState, "erik", f"/matvarden?invanare={anna}")
     assert (state.allowed, state.may_record, state.heading) == (
@@ -267,6 +270,7 @@ def test_relatives_read_with_the_measurements_scope_only_and_never_log() -> None
         "Mätvärden för Anna Lindqvist",
     )
     before = len(state.rows)
+    assert before > 0 and {row.what for row in state.rows} == {"Vikt"}  # Anna's weights
     _run(state, "submit", {**state.values, "kind": "weight", "value": "80"})
     assert state.form_error
     with session_scope() as db:

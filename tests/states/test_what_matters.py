@@ -204,7 +204,12 @@ def test_staff_read_only_what_is_shared_with_them_and_it_is_audited() -> None:
     assert [(e.subject_id, e.detail) for e in reads] == [(anna, "what_matters_profile")]
 
     # A relative sees nothing, shared or not: there is no grant for the profile.
-    assert _tab("erik", path).allowed is False
+    relative = _tab("erik", path)
+    assert (relative.loaded, relative.allowed, relative.drafts["important_to_me"]) == (
+        True,
+        False,
+        "",
+    )
 
 
 def test_sharing_is_switched_by_the_resident() -> None:
@@ -212,9 +217,10 @@ def test_sharing_is_switched_by_the_resident() -> None:
     WhatMattersState.set_shared.fn(state, True)
     assert (state.shared, _stored("anna").shared_with_care) == (True, True)
     assert state.save_message == "Nu kan dina vårdkontakter läsa din profil."
-    WhatMattersState.set_shared.fn(state, "yes")  # not a yes/no: ignored
     WhatMattersState.set_shared.fn(state, False)
-    assert _stored("anna").shared_with_care is False
+    assert (state.shared, _stored("anna").shared_with_care) == (False, False)
+    WhatMattersState.set_shared.fn(state, "yes")  # not a yes/no: ignored, still not shared
+    assert (state.shared, _stored("anna").shared_with_care) == (False, False)
 
 
 def test_history_names_who_changed_what_newest_first() -> None:
@@ -305,3 +311,6 @@ def test_a_long_unbroken_text_still_makes_a_pdf() -> None:
     )
     content = profile_pdf.render_summary_pdf(summary, locale="sv")
     assert content.startswith(b"%PDF") and len(content) > 1000
+    # Wrapped over many lines, every character is on the page: nothing is cut off.
+    text = _pdf_text(content)
+    assert (text.count("å"), text.count("x")) == (2000, 900)
