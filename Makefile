@@ -29,7 +29,7 @@ setup: $(STAMP)
 run: setup
 	@echo ""
 	@echo "Nära starts on http://localhost:$(PORT) — demo sign-ins:"
-	@$(BIN)/naranara demo-logins
+	@$(BIN)/naranara demo-logins --url http://localhost:$(PORT)
 	@echo ""
 	$(BIN)/naranara serve --port $(PORT)
 

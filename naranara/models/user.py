@@ -31,3 +31,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
+    # Raised whenever what this person may see changes (grants, care relationships, unit
+    # memberships): the websocket client-token binding includes it, so a reconnect after
+    # such a change finds none of the old state (services/access.bump_access_version).
+    access_version: int = 0
+    # An administrator deactivated the account: no sign-in, no session resolves to it.
+    deactivated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
