@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 
 import click
@@ -186,7 +185,7 @@ def import_fhir(file, username: str) -> None:  # noqa: ANN001 - a click file
 # ---------------------------------------------------------------- staff and administrators
 
 _STAFF_ROLE_CHOICE = click.Choice([role.value for role in accounts.STAFF_ROLES])
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+_USERNAME = accounts.USERNAME_PATTERN
 
 
 def _operator_locale() -> str:
