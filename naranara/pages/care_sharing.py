@@ -25,7 +25,7 @@ def _unit(unit: UnitSharingView) -> rx.Component:
     return rx.el.li(
         rx.el.h2(unit.name, class_name="card-title"),
         rx.el.p(
-            t("Tap to turn on or off. A coloured button means they may."),
+            t("Tap to turn on or off. A coloured button means the unit can follow it."),
             class_name="muted small",
         ),
         rx.el.div(

@@ -161,7 +161,7 @@ def _enrol_form() -> rx.Component:
         ),
         text_area(
             "enrol-how_to_reach",
-            t("How to reach them"),
+            t("How the care unit reaches them"),
             name="how_to_reach",
             default_value=EnrolState.values["how_to_reach"],
             error=EnrolState.errors["how_to_reach"],

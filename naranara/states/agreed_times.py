@@ -505,6 +505,10 @@ class AgreedTimeFormState(rx.State):
         try:
             if viewer is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
+            # The form of a row this viewer may not change was never filled: it adds nothing.
+            wanted = record_id(self.router.url.query_parameters.get(TIME_ID_PARAM))
+            if wanted is not None and wanted != self.time_id:
+                raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             # Absent (a form from before the choice existed): the time keeps what it had.

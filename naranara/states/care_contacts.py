@@ -205,6 +205,10 @@ class CareContactFormState(rx.State):
         try:
             if viewer is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
+            # The form of a row this viewer may not change was never filled: it adds nothing.
+            wanted = record_id(self.router.url.query_parameters.get(CONTACT_ID_PARAM))
+            if wanted is not None and wanted != self.contact_id:
+                raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             data = {**typed, "reach_by": chosen}

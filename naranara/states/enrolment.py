@@ -8,6 +8,7 @@ replaced by a new one (the old code stops working), never shown again.
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import reflex as rx
 from sqlmodel import col, select
@@ -86,8 +87,8 @@ def activation_sheet(
     locale: str,
 ) -> ActivationSheetView:
     link = _address(state, f"{routes.ACTIVATION}?kod={made.code}")
-    # Valid through the day before it expires, in words a person reads off paper.
-    last_day = to_local(made.activation.expires_at).date()
+    # In words a person reads off paper: the last whole day it works.
+    last_day = to_local(made.activation.expires_at).date() - timedelta(days=1)
     return ActivationSheetView(
         name=resident.display_name,
         username=resident.username,
