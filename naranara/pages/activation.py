@@ -129,10 +129,9 @@ def _content() -> rx.Component:
                     class_name="lead",
                 ),
                 _code_form(),
-                rx.el.p(
-                    t("Already activated?"),
-                    " ",
-                    rx.el.a(t("Sign in"), href=routes.SIGN_IN),
+                rx.el.div(
+                    rx.el.p(t("Already activated?")),
+                    rx.el.a(t("Sign in"), href=routes.SIGN_IN, class_name="more-link"),
                 ),
                 class_name="stack narrow",
             ),

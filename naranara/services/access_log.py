@@ -49,6 +49,7 @@ _AREAS = (
     (("self_care", "self-care", "task", "check", "/egenvard"), N_("your self-care")),
     (("invitation",), N_("your invitation to help you")),
     (("fhir", "export"), N_("your whole record")),
+    (("care_relationship",), N_("your care relationship")),
 )
 _OTHER_AREA = N_("your information")
 _SENTENCES = {

@@ -221,3 +221,26 @@ async def test_a_new_sheet_replaces_the_old_code() -> None:
     page = state_for(ActivationState, path=f"/aktivera?kod={code}")
     await _run(page, "load")
     assert page.usable
+
+
+async def test_a_relative_answers_for_her_marked_as_his() -> None:
+    from naranara.services import access
+
+    anna, erik = _user("anna"), _user("erik")
+    with session_scope() as db:
+        access.grant(
+            session=db, resident_id=anna.id, relative_id=erik.id, scope=ProxyScope.CARE_PLAN
+        )
+    page = state_for(
+        AgreedTimesState, cookie=session_cookie_for("erik"), path=f"/tider?invanare={anna.id}"
+    )
+    await _run(page, "load")
+    care_time = next(i for i in page.upcoming if i.purpose == "Uppföljning av hjärtsvikt")
+    assert care_time.answerable and not care_time.editable
+    assert page.coming_label == "Anna Lindqvist kommer"
+    await _run(page, "say_coming", care_time.id)
+    mine = state_for(AgreedTimesState, cookie=session_cookie_for("anna"), path="/tider")
+    await _run(mine, "load")
+    answered = next(i for i in mine.upcoming if i.id == care_time.id)
+    assert answered.answer == "coming"
+    assert answered.history[-1].what == "Erik Lindqvist för Anna Lindqvist svarade: kommer."
