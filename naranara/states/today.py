@@ -46,6 +46,8 @@ class TodayState(rx.State):
         self.role_notice = (
             gettext(locale, "When someone gives you access to help them, it shows here.")
             if viewer.role is Role.RELATIVE
+            else gettext(locale, "Keep the care units and the staff accounts under Administration.")
+            if viewer.role is Role.ADMIN
             else gettext(
                 locale,
                 "Open the residents you have a care relationship with. "
