@@ -37,7 +37,7 @@ setup: $(STAMP)
 run: setup
 	@echo ""
 	@echo "Nära starts on http://localhost:$(PORT) — demo sign-ins:"
-	@$(BIN)/naranara demo-logins
+	@$(BIN)/naranara demo-logins --url http://localhost:$(PORT)
 	@echo ""
 	@echo "The app and the reminder worker run together; Ctrl+C stops both."
 	$(BIN)/naranara run --port $(PORT)

@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import IntegrityError
 
+from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.migrate import upgrade_to_head
 from naranara.models import AuditKind, Role
-from naranara.services import accounts, audit, demo_data, fhir
+from naranara.services import accounts, audit, demo_data, enrolment, fhir
 from naranara.settings import get_settings
 
 
@@ -37,6 +38,7 @@ def seed() -> None:
         added = demo_data.seed(session)
         if added:
             demo_data.seed_relatives(session)
+            demo_data.seed_care(session)
         new_guidance = 0 if added else demo_data.add_new_guidance(session)
     if added:
         click.echo("Demo data added.")
@@ -50,11 +52,33 @@ def seed() -> None:
 
 
 @main.command("demo-logins")
-def demo_logins() -> None:
-    """Print the demo accounts and their password."""
+@click.option(
+    "--url",
+    default="http://localhost:3000",
+    show_default=True,
+    help="Where the app is served, for the activation link.",
+)
+def demo_logins(url: str) -> None:
+    """Print the demo accounts and their password, and how the enrolled demo resident
+    activates her account: a fresh one-time code each time (the one before stops working)."""
     for login in demo_data.DEMO_LOGINS:
         click.echo(f"  {login.username:<6} {login.display_name:<16} ({login.role.value})")
     click.echo(f"  password for all: {demo_data.DEMO_PASSWORD}")
+    with session_scope() as session:
+        waiting = demo_data.demo_activation(session)
+    if waiting is None:
+        return
+    if not waiting.code:
+        click.echo(
+            f"  {waiting.display_name} has activated her account (username {waiting.username})."
+        )
+        return
+    link = f"{url.rstrip('/')}{routes.ACTIVATION}?kod={waiting.code}"
+    click.echo(
+        f"  {waiting.display_name} is enrolled but not activated yet: open {link}\n"
+        f"    (or type the code {enrolment.format_code(waiting.code)} at "
+        f"{url.rstrip('/')}{routes.ACTIVATION}) and choose a password."
+    )
 
 
 @main.command("serve")

@@ -55,6 +55,11 @@ _ALIASES = {
     "isc license (iscl)": "ISC",
     "the unlicense (unlicense)": "Unlicense",
 }
+# Distributions whose metadata names a licence family without its version, with the
+# licence their own COPYING file states.
+_STATED_IN_COPYING = {
+    "python-stdnum": "LGPL-2.1-or-later",  # metadata says "LGPL"
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ def _spdx(text: str) -> str:
 
 def licence_of(dist: metadata.Distribution) -> str:
     meta = dist.metadata
+    if stated := _STATED_IN_COPYING.get(canonicalize_name(meta["Name"])):
+        return stated
     if expression := meta.get("License-Expression"):
         return expression.strip()
     if (text := meta.get("License") or "").strip() and text.strip().upper() != "UNKNOWN":

@@ -38,6 +38,11 @@ class Viewer:
     signed_in_at: datetime | None = None
     # the user row's access_version when grants and care relationships were read
     access_version: int = 0
+    # the care units this viewer works in (staff)
+    units: frozenset[int] = frozenset()
+    # resident id -> what she shares with one of those units that has her in its care
+    # (egenmonitorering: self_care, measurements), with her consent, one scope at a time
+    care_shared: Mapping[int, frozenset[ProxyScope]] = field(default_factory=dict)
 
 
 def viewer_for_session_token(*, session: Session, token: str | None) -> Viewer | None:
@@ -66,6 +71,12 @@ def viewer_of(user: User, *, session: Session, signed_in_at: datetime | None = N
         else frozenset(),
         signed_in_at=signed_in_at,
         access_version=user.access_version,
+        units=access.units_of(session=session, staff_id=user.id)
+        if role is Role.STAFF
+        else frozenset(),
+        care_shared=access.care_shares_of(session=session, staff_id=user.id)
+        if role is Role.STAFF
+        else {},
     )
 
 
@@ -91,6 +102,13 @@ class Action(StrEnum):
     VIEW_ACCESS_LOG = "view_access_log"  # "Vem har sett mina uppgifter"
     EDIT_GUIDANCE = "edit_guidance"  # staff: draft, translate, submit for review
     REVIEW_GUIDANCE = "review_guidance"  # staff: approve, publish, schedule, unpublish
+    # Issue 13: care units, enrolment, times agreed from both sides.
+    ANSWER_AGREED_TIME = "answer_agreed_time"  # "Jag kommer" / "Jag behöver en annan tid"
+    REPLY_TO_RESIDENT = "reply_to_resident"  # staff answer a request for another time
+    MANAGE_CARE_RELATIONSHIP = "manage_care_relationship"  # end it; a new activation sheet
+    MANAGE_CARE_SHARING = "manage_care_sharing"  # what the resident shares with her units
+    ENROL_RESIDENT = "enrol_resident"  # staff working in a unit (may_enrol_at names which)
+    ADMINISTER = "administer"  # administrators: care units and staff accounts
 
 
 _PUBLIC_ACTIONS = frozenset({Action.READ_PUBLISHED_GUIDANCE})
@@ -112,6 +130,8 @@ _RESIDENT_OWN_ACTIONS = frozenset(
         Action.INVITE_RELATIVE,
         Action.MANAGE_RELATIVES,
         Action.VIEW_ACCESS_LOG,
+        Action.ANSWER_AGREED_TIME,
+        Action.MANAGE_CARE_SHARING,
     }
 )
 # Actions of a role rather than on someone's data (subject None). Whether a reviewer
@@ -137,18 +157,25 @@ _SCOPE_FOR = {
     Action.VIEW_SHARED_PROFILE: ProxyScope.PROFILE,  # whoever may read it unshared, may shared
     Action.RECEIVE_REMINDERS: ProxyScope.REMINDERS,
     Action.RECEIVE_MISSED_TASK_ALERTS: ProxyScope.MISSED_TASK_ALERTS,
+    Action.ANSWER_AGREED_TIME: ProxyScope.CARE_PLAN,  # marked as the relative's own answer
 }
-# What staff with a care relationship may do: read and keep the care plan, read
-# self-care and a profile the resident shares. The resident records self-care.
+# What staff with a care relationship may do: read and keep the care plan, read a
+# profile the resident shares, answer her requests, end the relationship. The resident
+# records self-care.
 _CARE_TEAM_ACTIONS = frozenset(
     {
         Action.VIEW_CARE_PLAN,
         Action.EDIT_CARE_PLAN,
-        Action.VIEW_SELF_CARE,
         Action.VIEW_SHARED_PROFILE,
-        Action.VIEW_MEASUREMENTS,
+        Action.REPLY_TO_RESIDENT,
+        Action.MANAGE_CARE_RELATIONSHIP,
     }
 )
+# Self-monitoring the care team reads only while the resident shares it with their unit.
+_CARE_TEAM_WITH_CONSENT = {
+    Action.VIEW_SELF_CARE: ProxyScope.SELF_CARE,
+    Action.VIEW_MEASUREMENTS: ProxyScope.MEASUREMENTS,
+}
 
 
 # Actions that take the resident's data out of the app: a phone left signed in for
@@ -182,17 +209,21 @@ def is_allowed(viewer: Viewer | None, action: Action, subject_id: int | None = N
         return subject_id == viewer.user_id
     if action in _STAFF_ROLE_ACTIONS:
         return viewer.role is Role.STAFF and subject_id is None
+    if action is Action.ENROL_RESIDENT:
+        return viewer.role is Role.STAFF and subject_id is None and bool(viewer.units)
+    if action is Action.ADMINISTER:
+        return viewer.role is Role.ADMIN and subject_id is None
     if subject_id is None:
         return False
     if action in _RESIDENT_OWN_ACTIONS and subject_id == viewer.user_id:
         return viewer.role is Role.RESIDENT
     if may_hold_grants(viewer.role) and _SCOPE_FOR.get(action) in viewer.grants.get(subject_id, ()):
         return True
-    return (
-        viewer.role is Role.STAFF
-        and action in _CARE_TEAM_ACTIONS
-        and subject_id in viewer.cares_for
-    )
+    if viewer.role is not Role.STAFF or subject_id not in viewer.cares_for:
+        return False
+    if action in _CARE_TEAM_WITH_CONSENT:
+        return _CARE_TEAM_WITH_CONSENT[action] in viewer.care_shared.get(subject_id, ())
+    return action in _CARE_TEAM_ACTIONS
 
 
 def signed_in_recently(viewer: Viewer, now: datetime | None = None) -> bool:
@@ -221,4 +252,27 @@ def may_read_profile(viewer: Viewer | None, resident_id: int | None, *, shared: 
     """The "Vad är viktigt för dig?" profile: the resident always; others only once shared."""
     return is_allowed(viewer, Action.VIEW_PROFILE, resident_id) or (
         shared and is_allowed(viewer, Action.VIEW_SHARED_PROFILE, resident_id)
+    )
+
+
+def may_enrol_at(viewer: Viewer | None, unit_id: int | None) -> bool:
+    """Staff enrol residents into the care of a unit they work in, and no other."""
+    return (
+        is_allowed(viewer, Action.ENROL_RESIDENT)
+        and unit_id is not None
+        and unit_id in viewer.units
+    )
+
+
+def is_care_side(viewer: Viewer | None) -> bool:
+    """Whether what this viewer records for a resident is the care side's."""
+    return viewer is not None and viewer.role is Role.STAFF
+
+
+def may_change_entry(viewer: Viewer | None, resident_id: int | None, *, care_side: bool) -> bool:
+    """A contact or an agreed time: what the care side recorded (or a region's system
+    imported) is the care team's to change, and the resident answers it; what the
+    resident entered herself stays hers to change."""
+    return is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id) and (
+        is_care_side(viewer) == care_side
     )

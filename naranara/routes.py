@@ -52,3 +52,11 @@ RELATIVES = "/profil/narstaende"
 INVITATION = "/inbjudan"  # ?kod=CODE: a relative accepts
 ACCESS_LOG = "/profil/vem-har-sett"
 ACTING_FOR = "/jag-hjalper"
+
+# Care units and enrolment (issue 13): staff enrol residents, residents activate.
+ENROL = "/mina-invanare/ny"  # a nurse enrols a resident; the activation sheet
+RESIDENT_OVERVIEW = "/mina-invanare/invanare"  # ?invanare=ID: one resident, for staff
+ACTIVATION = "/aktivera"  # ?kod=CODE: the resident activates her account
+CARE_SHARING = "/profil/dela-med-varden"  # what the resident lets her care unit follow
+ADMIN = "/admin"  # care units and staff accounts
+ADMIN_STAFF = "/admin/personal"  # ?konto=ID: one staff account

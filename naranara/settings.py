@@ -34,6 +34,10 @@ class OIDCProvider(BaseModel):
     scope: str = "openid profile"
     # Discovery document; empty means ``{issuer}/.well-known/openid-configuration``.
     metadata_url: str = ""
+    # The claim holding the person's personnummer (12 digits), matched against enrolled
+    # residents so a sign-in never makes a second account for them; the Swedish OIDC
+    # claims specification's name by default (ask for its scope in ``scope``).
+    personnummer_claim: str = "https://id.oidc.se/claim/personalIdentityNumber"
 
     @field_validator("scope")
     @classmethod
@@ -77,6 +81,9 @@ class Settings(BaseSettings):
     public_url: str = ""
     # Signs cookies and keys hashes. Empty: generated once and kept in data_dir, outside git.
     secret_key: str = ""
+    # Keys the hash of a personnummer (enrolment matching an identity provider's claim).
+    # Empty: generated once and kept in data_dir; never change it once people are enrolled.
+    personnummer_key: str = ""
     # Web Push (VAPID, RFC 8292): who push services can contact about our pushes,
     # "mailto:…" or "https://…". The private key (PEM or raw base64url) may come from
     # here; empty: generated once and kept in data_dir, outside git.
@@ -153,9 +160,20 @@ def get_settings() -> Settings:
 def get_secret_key() -> str:
     """The deployment's secret: NARA_SECRET_KEY, or a random one made on first start."""
     settings = get_settings()
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_dir / "secret_key"
+    return settings.secret_key or _kept_secret(settings, "secret_key")
+
+
+def get_personnummer_key() -> str:
+    """The key of personnummer hashes: NARA_PERSONNUMMER_KEY, or a random one made on first
+    start and kept next to the secret key (a separate key: rotating the secret key for
+    cookies must not orphan every enrolled person's match)."""
+    settings = get_settings()
+    return settings.personnummer_key or _kept_secret(settings, "personnummer_key")
+
+
+def _kept_secret(settings: Settings, name: str) -> str:
+    """A random secret in ``data_dir/name`` (mode 0600), made the first time it is asked for."""
+    path = settings.data_dir / name
     if not path.exists():
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # O_EXCL: of two processes starting at once, one writes and the other reads.

@@ -33,6 +33,18 @@ PUBLIC_TABS = (
     Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
     Tab("sign_in", routes.SIGN_IN, "log-in", N_("Sign in")),
 )
+# Staff have no care of their own: their tabs lead to the residents in their care.
+STAFF_TABS = (
+    Tab("home", routes.HOME, "house", N_("Home")),
+    Tab("residents", routes.MY_RESIDENTS, "users", N_("Residents")),
+    Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
+    Tab("profile", routes.PROFILE, "circle-user-round", N_("Profile")),
+)
+ADMIN_TABS = (
+    Tab("home", routes.HOME, "house", N_("Home")),
+    Tab("admin", routes.ADMIN, "building-2", N_("Administration")),
+    Tab("profile", routes.PROFILE, "circle-user-round", N_("Profile")),
+)
 
 
 def _tab_link(tab: Tab, active: str | None) -> rx.Component:
@@ -52,7 +64,18 @@ def tab_bar(active: str | None) -> rx.Component:
     return rx.el.nav(
         rx.cond(
             SessionState.signed_in,
-            rx.el.ul(*[_tab_link(tab, active) for tab in TABS], class_name="tabs tabs-5"),
+            rx.match(
+                SessionState.role,
+                (
+                    "staff",
+                    rx.el.ul(*[_tab_link(t, active) for t in STAFF_TABS], class_name="tabs tabs-4"),
+                ),
+                (
+                    "admin",
+                    rx.el.ul(*[_tab_link(t, active) for t in ADMIN_TABS], class_name="tabs tabs-3"),
+                ),
+                rx.el.ul(*[_tab_link(tab, active) for tab in TABS], class_name="tabs tabs-5"),
+            ),
             rx.el.ul(*[_tab_link(tab, active) for tab in PUBLIC_TABS], class_name="tabs tabs-3"),
         ),
         aria_label=t("Main menu"),
@@ -189,8 +212,16 @@ def failure_banner() -> rx.Component:
 
 
 def nothing_for_you() -> rx.Component:
-    """For a signed-in person with no data of this kind, e.g. a relative before any grant."""
-    return rx.el.p(t("There is nothing here for your account yet."), class_name="notice")
+    """For a signed-in person with no data of this kind, e.g. a relative before any grant;
+    staff are shown the way to the residents in their care."""
+    return rx.el.div(
+        rx.el.p(t("There is nothing here for your account yet."), class_name="notice"),
+        rx.cond(
+            SessionState.role == "staff",
+            rx.el.a(t("My residents"), href=routes.MY_RESIDENTS, class_name="button"),
+        ),
+        class_name="stack",
+    )
 
 
 def loading() -> rx.Component:

@@ -29,11 +29,15 @@ from naranara import routes as pages
 from naranara.db import session_scope
 from naranara.http.auth_routes import into_app, safe_next, set_session_cookie
 from naranara.models import AuditKind, Role
-from naranara.services import audit, external_identities, sessions
+from naranara.services import audit, enrolment, external_identities, sessions, throttle
 from naranara.settings import OIDCProvider, get_secret_key, get_settings
 
 PREFIX = "/auth/oidc"
 _NEXT_KEY = "nara_next"
+# An activation code from the resident's sheet (/aktivera), kept in the signed OIDC
+# cookie for the ten minutes of the detour through the provider.
+_ACTIVATION_KEY = "nara_activation"
+ACTIVATION_PARAMETER = "aktivering"
 _log = logging.getLogger(__name__)
 
 # Codes in ``/logga-in?fel=…``; states/login.py turns each into a message.
@@ -43,6 +47,10 @@ ERROR_EXPIRED = "oidc-utgangen"  # ID token expired
 ERROR_REFUSED = "oidc-avbrutet"  # cancelled at the provider, or the provider said no
 ERROR_NO_STAFF_ACCOUNT = "oidc-personal"  # a staff identity no administrator has linked
 ERROR_UNAVAILABLE = "oidc-otillganglig"  # the provider could not be reached
+# Activation through a provider: not the enrolled person, or the sheet no longer works.
+ERROR_NOT_ENROLLED_PERSON = "oidc-aktivering"
+ERROR_ACTIVATION_UNUSABLE = "aktivering-ogiltig"
+ERROR_ACCOUNT_CLOSED = "konto-stangt"  # an administrator deactivated the account
 ERROR_CODES = (
     ERROR_STATE,
     ERROR_INVALID,
@@ -50,6 +58,9 @@ ERROR_CODES = (
     ERROR_REFUSED,
     ERROR_NO_STAFF_ACCOUNT,
     ERROR_UNAVAILABLE,
+    ERROR_NOT_ENROLLED_PERSON,
+    ERROR_ACTIVATION_UNUSABLE,
+    ERROR_ACCOUNT_CLOSED,
 )
 
 
@@ -93,6 +104,9 @@ async def start(request: Request) -> Response:
         return PlainTextResponse("Not found", status_code=404)
     request.session.clear()  # one sign-in at a time per browser
     request.session[_NEXT_KEY] = safe_next(request.query_params.get("next"))
+    activation = enrolment.normalise_code(request.query_params.get(ACTIVATION_PARAMETER, ""))
+    if activation and provider.audience == "resident":
+        request.session[_ACTIVATION_KEY] = activation
     redirect_uri = f"{_origin(request)}{PREFIX}/{provider.name}/callback"
     try:
         # Signing in again for a sensitive change: the provider must ask, not reuse its session.
@@ -141,6 +155,7 @@ async def callback(request: Request) -> Response:
     if provider is None:
         return PlainTextResponse("Not found", status_code=404)
     next_path = safe_next(request.session.get(_NEXT_KEY))
+    activation_code = request.session.get(_ACTIVATION_KEY) or None
     token = await _validated_token(request, provider)
     request.session.clear()
     if isinstance(token, str):
@@ -154,6 +169,11 @@ async def callback(request: Request) -> Response:
     # Userinfo is for display only; the identity is the validated ID token's sub.
     if profile.get("sub") not in (None, claims["sub"]):
         return _refuse(ERROR_INVALID)
+    # The personnummer from the validated ID token, else from userinfo (same ``sub``):
+    # matched against enrolled residents, never logged.
+    claim = provider.personnummer_claim
+    personnummer_claim = claims.get(claim) or profile.get(claim)
+    client = request.client.host if request.client else None
     with session_scope() as db:
         try:
             signed_in = external_identities.sign_in(
@@ -163,15 +183,35 @@ async def callback(request: Request) -> Response:
                 audience=Role(provider.audience),
                 display_name=str(profile.get("name") or claims.get("name") or "").strip(),
                 locale=profile.get("locale") or claims.get("locale"),
+                personnummer_claim=personnummer_claim,
+                activation_code=activation_code,
             )
         except external_identities.NoLinkedAccount:
             audit.record(
                 session=db,
                 kind=AuditKind.SIGN_IN_FAILED,
                 detail=f"method=oidc provider={provider.name} reason=no-linked-account",
-                client_address=request.client.host if request.client else None,
+                client_address=client,
             )
             return _refuse(ERROR_NO_STAFF_ACCOUNT)
+        except external_identities.AccountClosed:
+            audit.record(
+                session=db,
+                kind=AuditKind.SIGN_IN_FAILED,
+                detail=f"method=oidc provider={provider.name} reason=deactivated",
+                client_address=client,
+            )
+            return _refuse(ERROR_ACCOUNT_CLOSED)
+        except (external_identities.NotTheEnrolledPerson, enrolment.ActivationRefused) as error:
+            # Counted with wrong activation codes (throttle.activation_retry_after).
+            audit.record(
+                session=db,
+                kind=AuditKind.ACTIVATION_FAILED,
+                detail=f"method=oidc provider={provider.name}",
+                client_address=client or throttle.UNKNOWN_CLIENT,
+            )
+            unusable = isinstance(error, enrolment.ActivationRefused)
+            return _refuse(ERROR_ACTIVATION_UNUSABLE if unusable else ERROR_NOT_ENROLLED_PERSON)
         user = signed_in.user
         # Any session this browser had is ended: the new one gets a new id.
         sessions.end_session(session=db, token=request.cookies.get(settings.session_cookie_name))

@@ -5,8 +5,10 @@ from naranara.models.audit import AuditEvent, AuditKind
 from naranara.models.auth import AuthSession, LoginTicket
 from naranara.models.care import (
     AgreedTime,
+    AgreedTimeAnswer,
     AgreedTimeChange,
     AgreedTimeStatus,
+    AnswerKind,
     CalendarFeed,
     CareContact,
     OrganisationKind,
@@ -19,6 +21,8 @@ from naranara.models.care_plan import (
     GoalStatus,
     Responsible,
 )
+from naranara.models.care_unit import CareShare, CareUnit, UnitMembership
+from naranara.models.enrolment import Enrolment, ResidentActivation
 from naranara.models.guidance import (
     GuidanceArticle,
     GuidanceRead,
@@ -94,4 +98,12 @@ __all__ = [
     "VersionStatus",
     "WhatMattersProfile",
     "WorkerHeartbeat",
+    # issue 13: care units, enrolment, answers to agreed times
+    "AgreedTimeAnswer",
+    "AnswerKind",
+    "CareShare",
+    "CareUnit",
+    "Enrolment",
+    "ResidentActivation",
+    "UnitMembership",
 ]

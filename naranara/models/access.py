@@ -39,14 +39,19 @@ class ProxyGrant(SQLModel, table=True):
 
 
 class CareRelationship(SQLModel, table=True):
-    """A recorded care relationship: only through one does staff see a resident's data."""
+    """A resident in the care of a unit, with a named fixed contact (``staff_id``).
+
+    Only through one does staff see a resident's data: every current member of the
+    unit does (services/access.py), so a colleague can cover for the fixed contact.
+    """
 
     __tablename__ = "care_relationship"
 
     id: int | None = Field(default=None, primary_key=True)
+    # The fixed contact (fast vårdkontakt) the unit named for the resident.
     staff_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
-    unit: str = Field(default="", max_length=160)
+    unit_id: int = Field(foreign_key="care_unit.id", index=True, ondelete="RESTRICT")
     started_at: datetime = Field(
         default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )

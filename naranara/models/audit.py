@@ -36,6 +36,19 @@ class AuditKind(StrEnum):
     GUIDANCE_SCHEDULED = "guidance_scheduled"
     GUIDANCE_PUBLISHED = "guidance_published"
     GUIDANCE_UNPUBLISHED = "guidance_unpublished"
+    # Care units, staff accounts and enrolment (issue 13). Details name ids, never a
+    # personnummer or an activation code.
+    UNIT_CREATED = "unit_created"
+    UNIT_CHANGED = "unit_changed"
+    STAFF_CREATED = "staff_created"
+    MEMBERSHIP_STARTED = "membership_started"
+    MEMBERSHIP_ENDED = "membership_ended"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated"
+    ACCOUNT_ACTIVATED = "account_activated"
+    # A wrong, used or expired activation code: counted like failed sign-ins (throttle.py).
+    ACTIVATION_FAILED = "activation_failed"
+    ACTIVATION_THROTTLED = "activation_throttled"
 
 
 class AuditEvent(SQLModel, table=True):

@@ -47,6 +47,8 @@ class CareContact(SQLModel, table=True):
     added_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
+    # Recorded by the care side (staff, or a region's system): read-only for the resident.
+    care_side: bool = False
     external_system: str = Field(default="", max_length=200)
     external_id: str = Field(default="", max_length=200, index=True)
     created_at: datetime = Field(
@@ -82,6 +84,9 @@ class AgreedTime(SQLModel, table=True):
     added_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
+    # Recorded by the care side (staff, or a region's system): the resident answers it
+    # (AgreedTimeAnswer) instead of changing it. What she entered herself stays hers.
+    care_side: bool = False
     external_system: str = Field(default="", max_length=200)
     external_id: str = Field(default="", max_length=200, index=True)
     # Raised by every change; an edit names the version it started from.
@@ -111,6 +116,37 @@ class AgreedTimeChange(SQLModel, table=True):
     status: str = Field(max_length=16)
     # JSON: {field: [before, after]} of what changed; empty for the first version.
     changes: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class AnswerKind(StrEnum):
+    COMING = "coming"  # "Jag kommer"
+    OTHER_TIME = "other_time"  # "Jag behöver en annan tid", with a message
+    REPLY = "reply"  # the care side's written answer to a request
+
+
+class AgreedTimeAnswer(SQLModel, table=True):
+    """The resident's (or her relative's) answer to a time the care side recorded, and
+    the care side's reply: together with the changes, the time's history."""
+
+    __tablename__ = "agreed_time_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreed_time_id: int = Field(foreign_key="agreed_time.id", index=True, ondelete="CASCADE")
+    resident_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    # Who wrote it: the resident, a relative on her behalf, or staff.
+    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    kind: str = Field(max_length=16)  # an AnswerKind value
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The time's version the answer was given to: a moved time needs a new answer.
+    for_version: int = 0
+    created_at: datetime = Field(
+        default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    # A request for another time is open until the care side moves the time or replies.
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    answered_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
 
 
 class CalendarFeed(SQLModel, table=True):

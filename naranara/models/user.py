@@ -36,3 +36,5 @@ class User(SQLModel, table=True):
     # Folded into the key of each tab's server-side state, so a tab that reconnects
     # after such a change starts from nothing it may no longer see.
     access_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # An administrator deactivated the account: no sign-in, no session resolves to it.
+    deactivated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

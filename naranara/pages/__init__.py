@@ -3,9 +3,13 @@
 from naranara.pages import (
     access_log,
     acting_for,
+    activation,
+    admin,
     agreed_times,
     care_contacts,
     care_plan,
+    care_sharing,
+    enrolment,
     guidance,
     guidance_editor,
     home,
@@ -40,4 +44,8 @@ __all__ = [
     "sign_in",
     "welcome",
     "what_matters",
+    "activation",
+    "admin",
+    "care_sharing",
+    "enrolment",
 ]

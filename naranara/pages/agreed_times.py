@@ -5,13 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
-from naranara.components.cards import agreed_time_card, agreed_time_card_with_actions, section
+from naranara.components.cards import agreed_time_card_with_actions, section
 from naranara.components.forms import form_page, server_checked_form, text_area, text_input
 from naranara.components.layout import loading, nothing_for_you, page
 from naranara.i18n import N_
-from naranara.states.agreed_times import REMINDERS_FIELD, AgreedTimeFormState, AgreedTimesState
+from naranara.states.agreed_times import (
+    ANSWER_TEXT_FIELD,
+    REMINDERS_FIELD,
+    AgreedTimeFormState,
+    AgreedTimesState,
+)
 from naranara.states.session import t
-from naranara.states.views import AgreedTimeView
+from naranara.states.views import AgreedTimeView, TimeEventView
 
 
 @page(
@@ -27,7 +32,7 @@ def agreed_times() -> rx.Component:
         rx.cond(
             AgreedTimesState.allowed,
             _content(),
-            rx.el.div(rx.el.h1(t("Your agreed times")), nothing_for_you()),
+            rx.el.div(rx.el.h1(t("Times")), nothing_for_you()),
         ),
         loading(),
     )
@@ -56,9 +61,135 @@ def _confirm_cancel(item: AgreedTimeView) -> rx.Component:
     )
 
 
+def _answer_form(item: AgreedTimeView, *, reply: bool) -> rx.Component:
+    """Under the time: the resident's "another time" message, or staff's reply."""
+    field_id = f"answer-{'reply' if reply else 'request'}"
+    error = AgreedTimesState.answer_error
+    return rx.el.form(
+        text_area(
+            field_id,
+            t("Your reply") if reply else t("What would suit you better?"),
+            name=ANSWER_TEXT_FIELD,
+            hint=None if reply else t("For example: mornings are better, or another day."),
+            error=error,
+            max_length=1000,
+            rows=3,
+        ),
+        rx.el.div(
+            rx.el.button(t("Send"), type="submit", class_name="button"),
+            rx.el.button(
+                t("Cancel"),
+                type="button",
+                on_click=AgreedTimesState.close_answer,
+                class_name="button button-secondary",
+            ),
+            class_name="actions",
+        ),
+        on_submit=AgreedTimesState.send_reply if reply else AgreedTimesState.send_other_time,
+        reset_on_submit=False,
+        no_validate=True,
+        class_name="stack form confirm",
+    )
+
+
+def _answers(item: AgreedTimeView) -> rx.Component:
+    """The resident's answer to a time the care unit recorded: she cannot change it here."""
+    return rx.cond(
+        item.answerable,
+        rx.el.div(
+            rx.el.p(
+                t("The care unit recorded this time. Answer it here."), class_name="muted small"
+            ),
+            rx.cond(
+                item.answer == "coming",
+                rx.el.p(t("Answered: coming."), class_name="answer-given"),
+            ),
+            rx.cond(
+                item.answer == "other_time",
+                rx.el.p(
+                    t("Answered: needs another time. The care unit answers here."),
+                    class_name="answer-given",
+                ),
+            ),
+            rx.cond(
+                AgreedTimesState.answering == item.id,
+                _answer_form(item, reply=False),
+                rx.el.div(
+                    rx.cond(
+                        item.answer != "coming",
+                        rx.el.button(
+                            AgreedTimesState.coming_label,
+                            type="button",
+                            on_click=AgreedTimesState.say_coming(item.id),
+                            class_name="button",
+                        ),
+                    ),
+                    rx.el.button(
+                        AgreedTimesState.other_time_label,
+                        type="button",
+                        on_click=AgreedTimesState.ask_other_time(item.id),
+                        class_name="button button-secondary",
+                    ),
+                    class_name="actions",
+                ),
+            ),
+            class_name="stack answer-box",
+        ),
+    )
+
+
+def _open_request(item: AgreedTimeView) -> rx.Component:
+    """For the care unit: a request waiting for an answer, and the ways to answer it."""
+    return rx.cond(
+        item.open_request != "",
+        rx.el.div(
+            rx.el.p(item.open_request, class_name="user-text"),
+            rx.cond(
+                AgreedTimesState.replying == item.id,
+                _answer_form(item, reply=True),
+                rx.el.div(
+                    rx.el.a(t("Move the time"), href=item.edit_href, class_name="button"),
+                    rx.el.button(
+                        t("Reply"),
+                        type="button",
+                        on_click=AgreedTimesState.open_reply(item.id),
+                        class_name="button button-secondary",
+                    ),
+                    class_name="actions",
+                ),
+            ),
+            role="group",
+            aria_label=t("Request for another time"),
+            class_name="notice notice-request stack",
+        ),
+    )
+
+
+def _history_entry(event: TimeEventView) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(event.what),
+        rx.cond(event.quote != "", rx.el.q(event.quote, class_name="user-text")),
+        rx.el.span(event.when, class_name="muted small"),
+        class_name="time-history-entry",
+    )
+
+
+def _history(item: AgreedTimeView) -> rx.Component:
+    return rx.cond(
+        item.history.length() > 0,
+        rx.el.details(
+            rx.el.summary(t("History")),
+            rx.el.ol(rx.foreach(item.history, _history_entry), class_name="time-history"),
+            class_name="values-details",
+        ),
+    )
+
+
 def _time_actions(item: AgreedTimeView) -> rx.Component:
-    editable = AgreedTimesState.can_edit & (item.status != "cancelled")
+    editable = item.editable
     return rx.el.div(
+        _open_request(item),
+        _answers(item),
         rx.cond(
             AgreedTimesState.confirming == item.id,
             _confirm_cancel(item),
@@ -90,11 +221,17 @@ def _time_actions(item: AgreedTimeView) -> rx.Component:
                 class_name="actions",
             ),
         ),
+        _history(item),
+        class_name="stack",
     )
 
 
 def _upcoming_card(item: AgreedTimeView) -> rx.Component:
     return agreed_time_card_with_actions(item, _time_actions)
+
+
+def _past_card(item: AgreedTimeView) -> rx.Component:
+    return agreed_time_card_with_actions(item, _history)
 
 
 def _subscription() -> rx.Component:
@@ -200,7 +337,7 @@ def _content() -> rx.Component:
             t("Earlier"),
             rx.cond(
                 AgreedTimesState.past.length() > 0,
-                rx.el.div(rx.foreach(AgreedTimesState.past, agreed_time_card), class_name="stack"),
+                rx.el.div(rx.foreach(AgreedTimesState.past, _past_card), class_name="stack"),
                 rx.el.p(t("No earlier times.")),
             ),
             heading_id="past",

@@ -38,8 +38,9 @@ def _confirm_remove(contact: CareContactView) -> rx.Component:
 
 
 def _contact_actions(contact: CareContactView) -> rx.Component:
+    # Only the side that recorded a contact changes it: the care unit's are read-only here.
     return rx.cond(
-        CareContactsState.can_edit,
+        contact.editable,
         rx.cond(
             CareContactsState.confirming == contact.id,
             _confirm_remove(contact),
@@ -107,7 +108,7 @@ def care_contacts() -> rx.Component:
         rx.cond(
             CareContactsState.allowed,
             _content(),
-            rx.el.div(rx.el.h1(t("Your care contacts")), nothing_for_you()),
+            rx.el.div(rx.el.h1(t("Contacts")), nothing_for_you()),
         ),
         loading(),
     )

@@ -44,7 +44,7 @@ def care_plan() -> rx.Component:
         rx.cond(
             CarePlanState.allowed,
             _content(),
-            rx.el.div(rx.el.h1(t("My plan")), nothing_for_you(), class_name="stack"),
+            rx.el.div(rx.el.h1(t("Plan")), nothing_for_you(), class_name="stack"),
         ),
         loading(),
     )

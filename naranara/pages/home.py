@@ -208,6 +208,10 @@ def _today() -> rx.Component:
                     SessionState.role == "relative",
                     rx.el.a(t("People I help"), href=routes.ACTING_FOR, class_name="button"),
                 ),
+                rx.cond(
+                    SessionState.role == "admin",
+                    rx.el.a(t("Administration"), href=routes.ADMIN, class_name="button"),
+                ),
                 class_name="stack",
             ),
         ),

@@ -56,6 +56,23 @@ def _relatives_section() -> rx.Component:
     )
 
 
+def _care_sharing_section() -> rx.Component:
+    """Residents choose what their care unit may follow (egenmonitorering)."""
+    return rx.cond(
+        SessionState.role == "resident",
+        section(
+            t("Share with your care"),
+            rx.el.p(t("Let your care unit follow your self-care or measurements.")),
+            rx.el.a(
+                t("Share with your care"),
+                href=routes.CARE_SHARING,
+                class_name="button button-secondary",
+            ),
+            heading_id="care-sharing",
+        ),
+    )
+
+
 @page(routes.PROFILE, title="Profil", active_tab="profile", private=True)
 def profile() -> rx.Component:
     return rx.el.div(
@@ -63,6 +80,7 @@ def profile() -> rx.Component:
         rx.el.p(t("Signed in as"), " ", rx.el.strong(SessionState.display_name), class_name="lead"),
         section(t("Language"), language_switch(), heading_id="language"),
         _relatives_section(),
+        _care_sharing_section(),
         section(
             t("Notifications"),
             rx.el.p(t("Reminders of your times and self-care on your phone.")),

@@ -1,36 +1,38 @@
 """Grants from residents to relatives (ombud) and staff's recorded care relationships.
 
-The policy module reads these through ``grants_of`` and ``residents_in_care_of``
-when it resolves a viewer; nothing else decides access.
+The policy module reads these through ``grants_of``, ``residents_in_care_of`` and
+``care_shares_of`` when it resolves a viewer; nothing else decides access. Staff
+reach a resident through a care unit: a resident in the care of a unit is in the
+care of every current member of it (a colleague covers for the fixed contact).
 
-Every start, change or end of a grant or a care relationship also calls
-``bump_access_version`` for the person whose access changed: each tab's stored
-state is keyed on that version (http/middleware.py), so a tab that reconnects
-afterwards is handed nothing it may no longer see.
+Every start, change or end of a grant, a care relationship, a unit membership or a share
+with a unit also calls ``bump_access_version`` for each person whose access changed:
+each tab's stored state is keyed on that version (http/middleware.py), so a tab that
+reconnects afterwards is handed nothing it may no longer see.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from naranara import clock
-from naranara.models import AuthSession, CareRelationship, ProxyGrant, ProxyScope, User
+from naranara.models import (
+    AuthSession,
+    CareRelationship,
+    CareShare,
+    CareUnit,
+    ProxyGrant,
+    ProxyScope,
+    UnitMembership,
+    User,
+)
 from naranara.services.sessions import token_digest
-
-
-def bump_access_version(*, session: Session, user_id: int) -> None:
-    """What ``user_id`` may see of others has changed: every tab of theirs that
-    reconnects starts from a fresh state. One atomic increment, so two changes at
-    the same moment both count."""
-    session.exec(
-        update(User)
-        .where(col(User.id) == user_id)
-        .values(access_version=col(User.access_version) + 1)
-    )
 
 
 def access_version_of_session(*, session: Session, token: str | None) -> int | None:
@@ -117,64 +119,196 @@ def grants_of(
     return {resident: frozenset(granted) for resident, granted in scopes.items()}
 
 
-def record_care_relationship(
-    *,
-    session: Session,
-    staff_id: int,
-    resident_id: int,
-    unit: str = "",
-    recorded_by_id: int | None = None,
-) -> CareRelationship:
-    row = CareRelationship(
-        staff_id=staff_id, resident_id=resident_id, unit=unit, recorded_by_id=recorded_by_id
+def bump_access_version(*, session: Session, user_id: int) -> None:
+    """What this person may see has changed (a care relationship, a unit membership, a
+    share with a unit started or ended): raise their access version, which the websocket
+    client-token binding includes, so a reconnect finds none of the old state."""
+    session.exec(
+        update(User).where(col(User.id) == user_id).values(access_version=User.access_version + 1)
     )
-    session.add(row)
-    session.flush()
-    bump_access_version(session=session, user_id=staff_id)
-    return row
 
 
-def end_care_relationship(*, session: Session, staff_id: int, resident_id: int) -> int:
-    rows = session.exec(
-        select(CareRelationship).where(
-            CareRelationship.staff_id == staff_id,
-            CareRelationship.resident_id == resident_id,
-            col(CareRelationship.ended_at).is_(None),
-        )
-    ).all()
-    now = clock.now()
-    for row in rows:
-        row.ended_at = now
-        session.add(row)
-    if rows:
-        bump_access_version(session=session, user_id=staff_id)
-    return len(rows)
+def bump_access_versions(*, session: Session, user_ids: Iterable[int]) -> None:
+    """``bump_access_version`` for each of these people, once."""
+    for user_id in sorted(set(user_ids)):
+        bump_access_version(session=session, user_id=user_id)
 
 
-def residents_in_care_of(*, session: Session, staff_id: int) -> frozenset[int]:
-    """The residents ``staff_id`` has a current care relationship with."""
-    return frozenset(
+def members_of(*, session: Session, unit_id: int) -> list[int]:
+    """The staff who work in the unit now."""
+    return list(
         session.exec(
-            select(CareRelationship.resident_id).where(
-                CareRelationship.staff_id == staff_id,
-                col(CareRelationship.ended_at).is_(None),
+            select(UnitMembership.staff_id).where(
+                UnitMembership.unit_id == unit_id, col(UnitMembership.ended_at).is_(None)
             )
         )
     )
 
 
-def care_recipients(*, session: Session, staff_id: int) -> list[tuple[User, str]]:
-    """The residents in ``staff_id``'s care now, with the unit of each relationship, by name."""
-    rows = session.exec(
-        select(User, CareRelationship.unit)
-        .join(CareRelationship, col(CareRelationship.resident_id) == col(User.id))
-        .where(
-            CareRelationship.staff_id == staff_id,
+def units_of(*, session: Session, staff_id: int) -> frozenset[int]:
+    """The units ``staff_id`` works in now."""
+    return frozenset(
+        session.exec(
+            select(UnitMembership.unit_id).where(
+                UnitMembership.staff_id == staff_id, col(UnitMembership.ended_at).is_(None)
+            )
+        )
+    )
+
+
+def _unit_for(session: Session, staff_id: int) -> int:
+    """The staff member's first unit, or a unit of their own if they have none yet."""
+    current = sorted(units_of(session=session, staff_id=staff_id))
+    if current:
+        return current[0]
+    staff = session.get(User, staff_id)
+    unit = CareUnit(name=f"Enhet för {staff.display_name if staff else ''} ({staff_id})"[:160])
+    session.add(unit)
+    session.flush()
+    session.add(UnitMembership(unit_id=unit.id, staff_id=staff_id))
+    session.flush()
+    return unit.id
+
+
+def record_care_relationship(
+    *,
+    session: Session,
+    staff_id: int,
+    resident_id: int,
+    unit_id: int | None = None,
+    recorded_by_id: int | None = None,
+    started_at: datetime | None = None,
+) -> CareRelationship:
+    """The resident is in the care of ``unit_id``, with ``staff_id`` as fixed contact.
+
+    Without a unit: the staff member's unit (one of their own is made if they have none),
+    so whoever records a relationship reaches the resident. An ongoing relationship at
+    the same unit is kept.
+    """
+    unit_id = unit_id or _unit_for(session, staff_id)
+    existing = session.exec(
+        select(CareRelationship).where(
+            CareRelationship.resident_id == resident_id,
+            CareRelationship.unit_id == unit_id,
             col(CareRelationship.ended_at).is_(None),
         )
-        .order_by(col(User.display_name))
+    ).first()
+    if existing is not None:
+        return existing
+    row = CareRelationship(
+        staff_id=staff_id,
+        resident_id=resident_id,
+        unit_id=unit_id,
+        recorded_by_id=recorded_by_id,
+        started_at=started_at or clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    bump_access_versions(
+        session=session, user_ids=[*members_of(session=session, unit_id=unit_id), resident_id]
+    )
+    return row
+
+
+def end_care_relationship(
+    *,
+    session: Session,
+    resident_id: int,
+    staff_id: int | None = None,
+    unit_id: int | None = None,
+) -> int:
+    """End the resident's ongoing relationships (with this fixed contact, at this unit);
+    how many ended. Access through them ends at the staff's next event."""
+    query = select(CareRelationship).where(
+        CareRelationship.resident_id == resident_id, col(CareRelationship.ended_at).is_(None)
+    )
+    if staff_id is not None:
+        query = query.where(CareRelationship.staff_id == staff_id)
+    if unit_id is not None:
+        query = query.where(CareRelationship.unit_id == unit_id)
+    rows = session.exec(query).all()
+    now = clock.now()
+    affected = {resident_id}
+    for row in rows:
+        row.ended_at = now
+        session.add(row)
+        affected.update(members_of(session=session, unit_id=row.unit_id))
+    session.flush()
+    if rows:
+        bump_access_versions(session=session, user_ids=affected)
+    return len(rows)
+
+
+def _current_care(staff_id: int):  # noqa: ANN202 - a select of (relationship, membership)
+    return (
+        select(CareRelationship)
+        .join(UnitMembership, col(UnitMembership.unit_id) == col(CareRelationship.unit_id))
+        .where(
+            UnitMembership.staff_id == staff_id,
+            col(UnitMembership.ended_at).is_(None),
+            col(CareRelationship.ended_at).is_(None),
+        )
+    )
+
+
+def residents_in_care_of(*, session: Session, staff_id: int) -> frozenset[int]:
+    """The residents in the care of a unit ``staff_id`` works in, now."""
+    return frozenset(row.resident_id for row in session.exec(_current_care(staff_id)))
+
+
+def care_shares_of(*, session: Session, staff_id: int) -> dict[int, frozenset[ProxyScope]]:
+    """resident id -> what the resident shares with a unit ``staff_id`` works in and that
+    has her in its care now (egenmonitorering, with her consent)."""
+    cared = {(row.resident_id, row.unit_id) for row in session.exec(_current_care(staff_id))}
+    if not cared:
+        return {}
+    rows = session.exec(
+        select(CareShare).where(
+            col(CareShare.resident_id).in_({resident for resident, _ in cared}),
+            col(CareShare.revoked_at).is_(None),
+        )
     ).all()
-    return [(user, unit) for user, unit in rows]
+    scopes: dict[int, set[ProxyScope]] = defaultdict(set)
+    for row in rows:
+        if (row.resident_id, row.unit_id) in cared:
+            scopes[row.resident_id].add(ProxyScope(row.scope))
+    return {resident: frozenset(shared) for resident, shared in scopes.items()}
+
+
+@dataclass(frozen=True)
+class CareRecipient:
+    """A resident in the care of one of the staff member's units, with whom and where."""
+
+    resident: User
+    relationship: CareRelationship
+    unit: CareUnit
+    fixed_contact: User | None
+
+
+def care_recipients(*, session: Session, staff_id: int) -> list[CareRecipient]:
+    """The residents in the care of ``staff_id``'s units now, by name (once per unit)."""
+    relationships = session.exec(_current_care(staff_id)).all()
+    people = {
+        user.id: user
+        for user in session.exec(
+            select(User).where(
+                col(User.id).in_(
+                    {r.resident_id for r in relationships} | {r.staff_id for r in relationships}
+                )
+            )
+        )
+    }
+    units = {
+        unit.id: unit
+        for unit in session.exec(
+            select(CareUnit).where(col(CareUnit.id).in_({r.unit_id for r in relationships}))
+        )
+    }
+    found = [
+        CareRecipient(people[r.resident_id], r, units[r.unit_id], people.get(r.staff_id))
+        for r in relationships
+    ]
+    return sorted(found, key=lambda c: (c.resident.display_name, c.resident.id, c.unit.name))
 
 
 # ---------------------------------------------------------------------------- relatives (ombud)

@@ -51,6 +51,7 @@ _AREAS = (
     (("self_care", "self-care", "task", "check", "/egenvard"), N_("your self-care")),
     (("invitation",), N_("your invitation to help you")),
     (("fhir", "export"), N_("your whole record")),
+    (("care_relationship",), N_("your care relationship")),
 )
 _OTHER_AREA = N_("your information")
 # Rows that are about the helping itself, not an area of data: a sentence of their own.

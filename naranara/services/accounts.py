@@ -9,8 +9,10 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, col, select
 
+from naranara import clock
 from naranara.i18n import N_, SUPPORTED_LOCALES
-from naranara.models import Role, User
+from naranara.models import AuditKind, Role, User
+from naranara.services import audit, sessions
 from naranara.services.patient_contract import clean_text
 
 _password_hash = PasswordHash((Argon2Hasher(),))
@@ -192,7 +194,7 @@ def normalise_username(username: str) -> str:
 def authenticate(*, session: Session, username: str, password: str) -> User | None:
     """The user whose password this is, or None. Rehashes outdated hashes."""
     user = session.exec(select(User).where(User.username == normalise_username(username))).first()
-    if user is None or not user.password_hash:
+    if user is None or not user.password_hash or user.deactivated_at is not None:
         _password_hash.verify(password, _DUMMY_HASH)
         return None
     valid, new_hash = _password_hash.verify_and_update(password, user.password_hash)
@@ -238,3 +240,42 @@ def set_role(*, session: Session, user: User, role: Role) -> Role:
     user.role = role
     session.add(user)
     return previous
+
+
+# ---------------------------------------------------------------- usernames and deactivation
+
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "ae", "ø": "o"})
+
+
+def username_for(*, session: Session, display_name: str) -> str:
+    """A free username made from a name: "Greta Nilsson" -> "greta.nilsson" (then
+    "greta.nilsson2", …); printed on the activation sheet, so plain letters only."""
+    folded = unicodedata.normalize("NFKD", display_name.lower().translate(_FOLD))
+    words = re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode())
+    base = ".".join(words)[:56].strip(".") or "invanare"
+    if len(base) < 2:
+        base = f"{base}.nara"
+    candidate, number = base, 1
+    while user_by_username(session=session, username=candidate) is not None:
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
+
+
+def set_active(*, session: Session, user: User, active: bool, actor_id: int | None) -> bool:
+    """Deactivate an account (every session ends, no sign-in works) or let it in again;
+    whether anything changed."""
+    if (user.deactivated_at is None) == active:
+        return False
+    user.deactivated_at = None if active else clock.now()
+    session.add(user)
+    if not active:
+        sessions.end_all_sessions(session=session, user_id=user.id)
+    audit.record(
+        session=session,
+        kind=AuditKind.ACCOUNT_REACTIVATED if active else AuditKind.ACCOUNT_DEACTIVATED,
+        actor_id=actor_id,
+        subject_id=user.id,
+    )
+    return True

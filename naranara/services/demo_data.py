@@ -19,11 +19,14 @@ from naranara.models import (
     AgreedTime,
     AgreedTimeChange,
     AgreedTimeStatus,
+    AnswerKind,
     AuditEvent,
     AuditKind,
     CareContact,
     CarePlanActivity,
     CarePlanGoal,
+    CareUnit,
+    Enrolment,
     GuidanceArticle,
     OrganisationKind,
     ProxyScope,
@@ -32,7 +35,16 @@ from naranara.models import (
     SelfCareTask,
     User,
 )
-from naranara.services import access, guidance_content, guidance_editor, self_care_demo
+from naranara.services import (
+    access,
+    care_units,
+    enrolment,
+    guidance_content,
+    guidance_editor,
+    personnummer,
+    self_care_demo,
+    time_answers,
+)
 from naranara.services.accounts import create_user, hash_password
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -50,6 +62,7 @@ DEMO_LOGINS = (
     DemoLogin("anna", Role.RESIDENT, "Anna Lindqvist"),
     DemoLogin("erik", Role.RELATIVE, "Erik Lindqvist"),
     DemoLogin("sara", Role.STAFF, "Sara Holm"),
+    DemoLogin("alva", Role.ADMIN, "Alva Berg"),
 )
 
 
@@ -143,6 +156,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 reach_by="message_1177,phone",
                 how_to_reach="Ring eller skriv via 1177",
                 added_by_id=sara.id,
+                care_side=True,
             ),
             CareContact(
                 resident_id=anna.id,
@@ -155,6 +169,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 reach_by="message_1177",
                 how_to_reach="Via din fasta vårdkontakt eller 1177",
                 added_by_id=sara.id,
+                care_side=True,
             ),
             CareContact(
                 resident_id=anna.id,
@@ -168,6 +183,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 reach_by="phone",
                 how_to_reach="Ring gruppens telefon",
                 added_by_id=sara.id,
+                care_side=True,
             ),
         ]
     )
@@ -183,6 +199,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
         prepare="Ha dina blodtrycksvärden från veckan framför dig.",
         status=AgreedTimeStatus.CHANGED,
         added_by_id=sara.id,
+        care_side=True,
         version=1,
     )
     session.add(phone_call)
@@ -215,6 +232,7 @@ def seed(session: Session, *, today: date | None = None) -> bool:
                 address="Nackstavägen 12, Sundsvall",
                 prepare="Ta med dina viktanteckningar och dina läkemedel.",
                 added_by_id=sara.id,
+                care_side=True,
             ),
             AgreedTime(
                 resident_id=anna.id,
@@ -336,8 +354,13 @@ def seed_relatives(session: Session) -> None:
     )
     for scope in (ProxyScope.CARE_PLAN, ProxyScope.SELF_CARE):
         access.grant(session=session, resident_id=anna.id, relative_id=erik.id, scope=scope)
+    nacksta = _unit(session, NACKSTA)
     access.record_care_relationship(
-        session=session, staff_id=sara.id, resident_id=anna.id, unit="Hälsocentralen Nacksta"
+        session=session,
+        staff_id=sara.id,
+        resident_id=anna.id,
+        unit_id=nacksta.id,
+        started_at=clock.now() - timedelta(days=400),
     )
     access.end_care_relationship(session=session, staff_id=sara.id, resident_id=anna.id)
     now = clock.now()
@@ -358,3 +381,115 @@ def seed_relatives(session: Session) -> None:
                 detail=detail,
             )
         )
+
+
+# ---------------------------------------------------------------- care units and enrolment
+
+NACKSTA = {
+    "name": "Hälsocentralen Nacksta",
+    "organisation": "Region Västernorrland",
+    "kind": "region",
+    "phone": "060-123 45 00",
+}
+HAGA = {
+    "name": "Hemtjänstgrupp Haga",
+    "organisation": "Sundsvalls kommun",
+    "kind": "municipality",
+    "phone": "060-19 10 00",
+}
+# Test personnummer (valid control digits, made up): Anna's, and Greta's, who is
+# enrolled but has not activated her account yet.
+ANNA_PERSONNUMMER = "19450312-1230"
+GRETA = {
+    "display_name": "Greta Nilsson",
+    "phone": "070-123 45 67",
+    "how_to_reach": "Ring på förmiddagen. Hör dåligt i telefon: prata tydligt.",
+    "personnummer": "19481224-9987",
+}
+
+
+def _unit(session: Session, fields: dict[str, str]) -> CareUnit:
+    return care_units.unit_named(session=session, name=fields["name"]) or care_units.create_unit(
+        session=session, data=fields
+    )
+
+
+def seed_care(session: Session, *, now: datetime | None = None) -> None:
+    """Sara works at Hälsocentralen Nacksta, which has Anna in its care with Sara as her
+    fixed contact (the relationship before it, ended, stays in the history); Anna has
+    asked for another time for her phone call. Greta Nilsson is enrolled there but has
+    not activated her account: ``naranara demo-logins`` prints a fresh code for her.
+
+    Apart from ``seed`` (``naranara seed`` runs it): the state tests take Sara as staff
+    without care.
+    """
+    now = now or clock.now()
+    anna, sara = (
+        session.exec(select(User).where(User.username == name)).one() for name in ("anna", "sara")
+    )
+    nacksta = _unit(session, NACKSTA)
+    _unit(session, HAGA)
+    care_units.add_member(session=session, unit_id=nacksta.id, staff_id=sara.id)
+    access.record_care_relationship(
+        session=session,
+        staff_id=sara.id,
+        resident_id=anna.id,
+        unit_id=nacksta.id,
+        recorded_by_id=sara.id,
+        started_at=now,
+    )
+    number = personnummer.parse(ANNA_PERSONNUMMER, today=now.date())
+    session.add(
+        Enrolment(
+            resident_id=anna.id,
+            enrolled_by_id=sara.id,
+            enrolled_at=now - timedelta(days=60),
+            phone="+46701112233",
+            how_to_reach="Ring eller skicka sms.",
+            personnummer_hash=personnummer.keyed_hash(number),
+            personnummer_masked=number.masked,
+            activated_at=now - timedelta(days=59),
+        )
+    )
+    phone_call = session.exec(
+        select(AgreedTime).where(
+            AgreedTime.resident_id == anna.id,
+            AgreedTime.purpose == "Telefonsamtal om blodtrycket",
+        )
+    ).one()
+    time_answers.answer(
+        session=session,
+        resident_id=anna.id,
+        time_id=phone_call.id,
+        author_id=anna.id,
+        kind=AnswerKind.OTHER_TIME,
+        text="Jag är hos tandläkaren på eftermiddagen den dagen. Går det på förmiddagen?",
+        now=now - timedelta(hours=20),
+    )
+    enrolment.enrol(
+        session=session,
+        data=GRETA,
+        unit=nacksta,
+        fixed_contact=sara,
+        actor_id=sara.id,
+        now=now - timedelta(days=1),
+    )
+
+
+@dataclass(frozen=True)
+class WaitingActivation:
+    display_name: str
+    username: str
+    code: str  # "" once she has activated her account
+
+
+def demo_activation(session: Session) -> WaitingActivation | None:
+    """Greta's way in for the demo: a fresh code each time it is asked for (the one
+    before stops working), or none once she has activated her account."""
+    greta = session.exec(select(User).where(User.display_name == GRETA["display_name"])).first()
+    if greta is None:
+        return None
+    if enrolment.is_activated(session=session, resident_id=greta.id):
+        return WaitingActivation(greta.display_name, greta.username, "")
+    made = enrolment.new_activation(session=session, resident_id=greta.id, actor_id=None)
+    return WaitingActivation(greta.display_name, greta.username, made.code)

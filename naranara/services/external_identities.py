@@ -2,6 +2,9 @@
 
 An identity is the pair (issuer, subject) from a validated ID token, and only that:
 never the e-mail address or a name, which can change hands or be typed by anyone.
+The one exception is a resident a care unit enrolled: a provider's personnummer
+claim that matches the keyed hash the nurse recorded links the identity to her
+account (services/enrolment.py), so signing in never makes a second account for her.
 """
 
 from __future__ import annotations
@@ -14,11 +17,20 @@ from sqlmodel import Session, select
 from naranara import clock
 from naranara.i18n import normalise_locale
 from naranara.models import AuthSession, ExternalIdentity, Role, User
-from naranara.services import accounts, sessions
+from naranara.services import accounts, enrolment, personnummer, sessions
 
 
 class NoLinkedAccount(Exception):
     """A staff sign-in for which no account exists: an administrator links staff first."""
+
+
+class NotTheEnrolledPerson(Exception):
+    """A sign-in from an activation sheet whose personnummer is not the one enrolled (or
+    whose identity already belongs to another account): nothing is linked or made."""
+
+
+class AccountClosed(Exception):
+    """The identity belongs to an account an administrator has deactivated."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,16 @@ def _username_for(issuer: str, subject: str) -> str:
     )
 
 
+def _enrolled_match(session: Session, personnummer_claim: object) -> User | None:
+    if not isinstance(personnummer_claim, str) or not personnummer_claim:
+        return None
+    try:
+        number = personnummer.parse(personnummer_claim, today=clock.today())
+    except personnummer.InvalidPersonnummer:
+        return None
+    return enrolment.enrolled_with(session=session, number=number)
+
+
 def sign_in(
     *,
     session: Session,
@@ -60,18 +82,38 @@ def sign_in(
     audience: Role,
     display_name: str,
     locale: str | None,
+    personnummer_claim: object = None,
+    activation_code: str | None = None,
 ) -> SignedIn:
     """The account for a validated provider identity, created for a new resident.
 
-    Raises ``NoLinkedAccount`` for an unknown identity from a staff provider.
+    An enrolled resident whose personnummer the provider vouches for gets her enrolled
+    account, never a new one; from her activation sheet (``activation_code``) the
+    personnummer must be hers. Raises ``NoLinkedAccount`` for an unknown identity from
+    a staff provider, ``NotTheEnrolledPerson`` for an activation that does not match,
+    ``AccountClosed`` for a deactivated account.
     """
     user = find_user(session=session, issuer=issuer, subject=subject)
+    enrolled = _enrolled_match(session, personnummer_claim) if audience is Role.RESIDENT else None
+    if activation_code and (enrolled is None or (user is not None and user.id != enrolled.id)):
+        raise NotTheEnrolledPerson(issuer)
     if user is not None:
+        if user.deactivated_at is not None:
+            raise AccountClosed(issuer)
         if display_name and display_name != user.display_name:
             user.display_name = display_name[:120]
             session.add(user)
+        if enrolled is not None and enrolled.id == user.id:
+            enrolment.activate_through_identity(session=session, user=user, code=activation_code)
         _touch(session=session, issuer=issuer, subject=subject)
         return SignedIn(user=user, created=False)
+    if enrolled is not None:
+        if enrolled.deactivated_at is not None:
+            raise AccountClosed(issuer)
+        enrolment.activate_through_identity(session=session, user=enrolled, code=activation_code)
+        link(session=session, user_id=enrolled.id, issuer=issuer, subject=subject)
+        _touch(session=session, issuer=issuer, subject=subject)
+        return SignedIn(user=enrolled, created=False)
     if audience is not Role.RESIDENT:
         raise NoLinkedAccount(issuer)
     user = accounts.create_user(

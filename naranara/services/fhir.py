@@ -819,6 +819,7 @@ def _import_time(
             resident_id=resident_id,
             status=status,
             added_by_id=imported_by_id,
+            care_side=True,  # the region's system: read-only for the resident
             external_system=system,
             external_id=value,
             **incoming,
@@ -892,6 +893,7 @@ def _import_contact(
             CareContact(
                 resident_id=resident_id,
                 added_by_id=imported_by_id,
+                care_side=True,  # the region's system: read-only for the resident
                 external_system=system,
                 external_id=value,
                 **incoming,

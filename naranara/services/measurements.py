@@ -272,6 +272,7 @@ class Alert:
     advice: str
     latest: float
     compared_with: float  # the line, or for a rise the lowest value it rose from
+    latest_at: datetime | None = None  # when the latest value was measured
 
 
 def crossed(
@@ -323,7 +324,15 @@ def alerts(*, session: Session, resident_id: int, now: datetime) -> list[Alert]:
             task.threshold_rule, task.threshold_value, task.threshold_days, values, now
         )
         if result is not None:
-            found.append(Alert(task.title, task.measurement_kind, task.threshold_advice, *result))
+            found.append(
+                Alert(
+                    task.title,
+                    task.measurement_kind,
+                    task.threshold_advice,
+                    *result,
+                    latest_at=values[-1][0],
+                )
+            )
     return found
 
 

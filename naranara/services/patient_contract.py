@@ -19,12 +19,17 @@ from naranara import clock
 from naranara.i18n import N_
 from naranara.models import (
     AgreedTime,
+    AgreedTimeAnswer,
     AgreedTimeChange,
     AgreedTimeStatus,
+    AnswerKind,
     CareContact,
     CareRelationship,
+    CareUnit,
     OrganisationKind,
     ReachBy,
+    Role,
+    UnitMembership,
     User,
 )
 from naranara.services import audit
@@ -277,10 +282,18 @@ def care_contact_of(*, session: Session, resident_id: int, contact_id: int) -> C
 
 
 def add_care_contact(
-    *, session: Session, resident_id: int, actor_id: int, data: Mapping[str, object]
+    *,
+    session: Session,
+    resident_id: int,
+    actor_id: int,
+    data: Mapping[str, object],
+    care_side: bool = False,
 ) -> CareContact:
+    """A new contact; ``care_side`` when staff record it (read-only for the resident)."""
     fields = validate_contact(data)
-    contact = CareContact(resident_id=resident_id, added_by_id=actor_id, **asdict(fields))
+    contact = CareContact(
+        resident_id=resident_id, added_by_id=actor_id, care_side=care_side, **asdict(fields)
+    )
     session.add(contact)
     session.flush()
     audit.record_access(
@@ -488,11 +501,16 @@ def add_agreed_time(
     actor_id: int,
     data: Mapping[str, object],
     now: datetime,
+    care_side: bool = False,
 ) -> AgreedTime:
+    """A new time; ``care_side`` when staff record it: the resident answers it instead of
+    changing it."""
     fields = validate_time(data)
     if fields.starts_at < now:
         raise InvalidInput({"start": ERROR_IN_THE_PAST})
-    item = AgreedTime(resident_id=resident_id, added_by_id=actor_id, **asdict(fields))
+    item = AgreedTime(
+        resident_id=resident_id, added_by_id=actor_id, care_side=care_side, **asdict(fields)
+    )
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes={})
@@ -561,6 +579,7 @@ def update_agreed_time(
         setattr(item, name, value)
     if any(name in changes for name in _MOVING_FIELDS):
         item.status = AgreedTimeStatus.CHANGED
+        close_open_requests(session=session, time_id=item.id, by_id=actor_id)
     item.updated_at = clock.now()
     session.add(item)
     session.flush()
@@ -592,6 +611,7 @@ def cancel_agreed_time(
     _claim_version(session, item, expected_version)
     item.status = AgreedTimeStatus.CANCELLED
     item.updated_at = clock.now()
+    close_open_requests(session=session, time_id=item.id, by_id=actor_id)
     session.add(item)
     session.flush()
     _log_change(session, item, actor_id=actor_id, changes={"status": [before, item.status.value]})
@@ -603,6 +623,23 @@ def cancel_agreed_time(
         detail=f"agreed_time={item.id} cancelled",
     )
     return item
+
+
+def close_open_requests(*, session: Session, time_id: int, by_id: int | None) -> int:
+    """Requests for another time are answered once the time is moved or cancelled (or
+    replied to, services/time_answers.py); how many were open."""
+    rows = session.exec(
+        select(AgreedTimeAnswer).where(
+            AgreedTimeAnswer.agreed_time_id == time_id,
+            AgreedTimeAnswer.kind == AnswerKind.OTHER_TIME.value,
+            col(AgreedTimeAnswer.answered_at).is_(None),
+        )
+    ).all()
+    now = clock.now()
+    for row in rows:
+        row.answered_at, row.answered_by_id = now, by_id
+        session.add(row)
+    return len(rows)
 
 
 def changes_of(*, session: Session, time_ids: list[int]) -> dict[int, list[AgreedTimeChange]]:
@@ -627,6 +664,7 @@ class Author:
     user_id: int
     name: str
     unit: str
+    role: Role = Role.RESIDENT
 
 
 def authors(*, session: Session, resident_id: int, user_ids: set[int]) -> dict[int, Author]:
@@ -634,14 +672,22 @@ def authors(*, session: Session, resident_id: int, user_ids: set[int]) -> dict[i
     if not ids:
         return {}
     users = session.exec(select(User).where(col(User.id).in_(ids))).all()
-    units = {
-        row.staff_id: row.unit
-        for row in session.exec(
-            select(CareRelationship).where(
-                CareRelationship.resident_id == resident_id,
-                col(CareRelationship.staff_id).in_(ids),
-            )
-        ).all()
-        if row.unit
+    # A staff author's unit: one of the units that have (or had) the resident in their
+    # care and that the author works (or worked) in; a current membership first.
+    rows = session.exec(
+        select(UnitMembership.staff_id, CareUnit.name)
+        .join(CareUnit, col(CareUnit.id) == col(UnitMembership.unit_id))
+        .join(CareRelationship, col(CareRelationship.unit_id) == col(UnitMembership.unit_id))
+        .where(
+            CareRelationship.resident_id == resident_id,
+            col(UnitMembership.staff_id).in_(ids),
+        )
+        .order_by(col(UnitMembership.ended_at).is_not(None), col(CareUnit.name))
+    ).all()
+    units: dict[int, str] = {}
+    for staff_id, name in rows:
+        units.setdefault(staff_id, name)
+    return {
+        user.id: Author(user.id, user.display_name, units.get(user.id, ""), Role(user.role))
+        for user in users
     }
-    return {user.id: Author(user.id, user.display_name, units.get(user.id, "")) for user in users}

@@ -130,6 +130,8 @@ def resolve_session(*, session: Session, token: str | None) -> tuple[User, AuthS
     user = session.get(User, row.user_id)
     if user is None or now - row.last_seen_at > get_settings().session_idle_for(user.role):
         return None
+    if user.deactivated_at is not None:  # an administrator closed the account
+        return None
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)

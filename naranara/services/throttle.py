@@ -31,14 +31,20 @@ def _wait_after(failures: list[datetime], free: int, now: datetime) -> timedelta
     return remaining if remaining > timedelta(0) else None
 
 
-def _failures(session: Session, column, value: str, since: datetime) -> list[datetime]:  # noqa: ANN001
+def _failures(
+    session: Session,
+    column,  # noqa: ANN001
+    value: str,
+    since: datetime,
+    kind: AuditKind = AuditKind.SIGN_IN_FAILED,
+) -> list[datetime]:
     if not value:
         return []
     return list(
         session.exec(
             select(AuditEvent.at).where(
                 column == value,
-                AuditEvent.kind == AuditKind.SIGN_IN_FAILED.value,
+                AuditEvent.kind == kind.value,
                 col(AuditEvent.at) >= since,
             )
         ).all()
@@ -88,3 +94,25 @@ def account_creation_wait(
         )
     ).all()
     return _wait_after(list(attempts), FREE_ACCOUNT_ATTEMPTS_PER_CLIENT, now)
+
+
+# Activation codes (services/enrolment.py) name no account: a wrong code is counted per
+# client address, and more strictly than sign-ins, as nothing but guessing fails often.
+FREE_ACTIVATION_FAILURES_PER_CLIENT = 10
+# The client of a failure when the address is unknown: such clients are counted together.
+UNKNOWN_CLIENT = "unknown-client"
+
+
+def activation_retry_after(
+    *, session: Session, client_address: str | None, now: datetime
+) -> timedelta | None:
+    """How long this client must wait before trying another activation code, or None.
+    Failures are ``ACTIVATION_FAILED`` audit rows with the client's keyed hash."""
+    failures = _failures(
+        session,
+        AuditEvent.client_hash,
+        fingerprint(client_address or UNKNOWN_CLIENT),
+        now - WINDOW,
+        AuditKind.ACTIVATION_FAILED,
+    )
+    return _wait_after(failures, FREE_ACTIVATION_FAILURES_PER_CLIENT, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 import reflex as rx
@@ -13,11 +14,28 @@ from naranara.http.auth_routes import sign_in_again_path
 from naranara.http.calendar_routes import feed_url
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_day_and_time
-from naranara.models import AgreedTime, AgreedTimeChange, AgreedTimeReminderChoice
-from naranara.policy import Action, Forbidden, SignInAgain, Viewer, is_allowed, require
+from naranara.models import (
+    AgreedTime,
+    AgreedTimeChange,
+    AgreedTimeReminderChoice,
+    AgreedTimeStatus,
+    AnswerKind,
+    User,
+)
+from naranara.policy import (
+    Action,
+    Forbidden,
+    SignInAgain,
+    Viewer,
+    is_allowed,
+    is_care_side,
+    may_change_entry,
+    require,
+)
 from naranara.reminders import schedule
-from naranara.services import audit, calendar, patient_contract
+from naranara.services import audit, calendar, patient_contract, time_answers
 from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
+from naranara.services.time_answers import EventKind
 from naranara.settings import get_settings
 from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
@@ -26,9 +44,10 @@ from naranara.states.focus import (
     resident_in_focus,
     resident_query,
     source_text,
+    who_did,
 )
 from naranara.states.session import current_viewer
-from naranara.states.views import AgreedTimeView, agreed_time_view
+from naranara.states.views import AgreedTimeView, TimeEventView, agreed_time_view
 
 TIME_ID_PARAM = "tid"
 _FORM_FIELDS = {"date": 10, "start": 5, "end": 5, **patient_contract.TIME_LIMITS}
@@ -62,6 +81,35 @@ def _feed_address(state: rx.State, token: str) -> str:
     return base.rstrip("/") + feed_url(token)
 
 
+_EVENT_TEXTS = {
+    EventKind.RECORDED: N_("{who} recorded the time."),
+    EventKind.MOVED: N_("{who} moved the time from {before} to {after}."),
+    EventKind.CHANGED: N_("{who} changed the place or the details."),
+    EventKind.CANCELLED: N_("{who} cancelled the time."),
+    EventKind.COMING: N_("{who} answered: coming."),
+    EventKind.OTHER_TIME: N_("{who} asked for another time."),
+    EventKind.REPLY: N_("{who} replied."),
+}
+ANSWER_TEXT_FIELD = "text"
+
+
+def _history_views(
+    events: list[time_answers.TimeEvent], locale: str, who: Callable[[int | None], str]
+) -> list[TimeEventView]:
+    views = []
+    for event in events:
+        what = gettext(locale, _EVENT_TEXTS[event.kind]).format(
+            who=who(event.actor_id),
+            before=format_day_and_time(event.moved_from, locale) if event.moved_from else "",
+            after=format_day_and_time(event.moved_to, locale) if event.moved_to else "",
+        )
+        if event.kind is EventKind.OTHER_TIME and event.answered:
+            answered = gettext(locale, "The care unit has answered.")
+            what = f"{what} {answered}"
+        views.append(TimeEventView(what, format_day_and_time(event.at, locale), event.text))
+    return views
+
+
 class AgreedTimesState(rx.State):
     loaded: bool = False
     allowed: bool = False
@@ -76,6 +124,14 @@ class AgreedTimesState(rx.State):
     can_manage_feed: bool = False
     feed_active: bool = False
     feed_link: str = ""
+    # Answers to the care side's times: the time whose "another time" form is open (the
+    # resident's, or a relative's for her), and the time whose reply form is open (staff).
+    answering: int = 0
+    replying: int = 0
+    answer_error: str = ""
+    # The answer buttons in the reader's words: "Jag kommer", or "Anna kommer" for a relative.
+    coming_label: str = ""
+    other_time_label: str = ""
 
     def _refresh(self, viewer: Viewer, resident_id: int) -> None:
         now = clock.now()
@@ -86,10 +142,15 @@ class AgreedTimesState(rx.State):
             )
             past = patient_contract.past_agreed_times(session=db, resident_id=resident_id, now=now)
             items = [*upcoming, *past]
-            history = patient_contract.changes_of(session=db, time_ids=[i.id for i in items])
-            authors = patient_contract.authors(
-                session=db, resident_id=resident_id, user_ids={i.added_by_id for i in items}
-            )
+            time_ids = [i.id for i in items]
+            history = patient_contract.changes_of(session=db, time_ids=time_ids)
+            answers = time_answers.answers_of(session=db, time_ids=time_ids)
+            actors = {i.added_by_id for i in items}
+            actors |= {c.changed_by_id for rows in history.values() for c in rows}
+            actors |= {a.author_id for rows in answers.values() for a in rows}
+            authors = patient_contract.authors(session=db, resident_id=resident_id, user_ids=actors)
+            resident = db.get(User, resident_id)
+            resident_name = resident.display_name if resident else ""
             self.feed_active = self.can_manage_feed and (
                 calendar.active_feed(session=db, resident_id=resident_id) is not None
             )
@@ -97,9 +158,24 @@ class AgreedTimesState(rx.State):
                 session=db, actor_id=viewer.user_id, resident_id=resident_id, detail="agreed_times"
             )
         query = resident_query(resident_id, viewer, first=False)
+        may_answer = is_allowed(viewer, Action.ANSWER_AGREED_TIME, resident_id)
+        may_reply = is_allowed(viewer, Action.REPLY_TO_RESIDENT, resident_id)
+
+        def who(actor_id: int | None) -> str:
+            return who_did(
+                locale,
+                viewer,
+                actor_id,
+                authors,
+                resident_id=resident_id,
+                resident_name=resident_name,
+            )
 
         def view(item: AgreedTime) -> AgreedTimeView:
-            return agreed_time_view(
+            given = answers.get(item.id, [])
+            open_now = item.status is not AgreedTimeStatus.CANCELLED and item.ends_at >= now
+            waiting = [a for a in given if a.kind == AnswerKind.OTHER_TIME and not a.answered_at]
+            shown = agreed_time_view(
                 item,
                 now=now,
                 locale=locale,
@@ -107,10 +183,31 @@ class AgreedTimesState(rx.State):
                 change_note=_change_note(history.get(item.id, []), locale),
                 edit_href=f"{routes.AGREED_TIME_EDIT}?{TIME_ID_PARAM}={item.id}{query}",
             )
+            shown.editable = open_now and may_change_entry(
+                viewer, resident_id, care_side=item.care_side
+            )
+            shown.answerable = open_now and item.care_side and may_answer
+            shown.answer = time_answers.current_answer(item, given)
+            if waiting and may_reply and open_now:
+                shown.open_request = gettext(locale, "{who} asks for another time: {text}").format(
+                    who=who(waiting[-1].author_id), text=waiting[-1].text
+                )
+            shown.history = _history_views(
+                time_answers.history(history.get(item.id, []), given), locale, who
+            )
+            return shown
 
         self.upcoming = [view(item) for item in upcoming]
         self.past = [view(item) for item in past]
         self.new_href = routes.AGREED_TIME_NEW + resident_query(resident_id, viewer, first=True)
+        if resident_id == viewer.user_id:
+            self.coming_label = gettext(locale, "I am coming")
+            self.other_time_label = gettext(locale, "I need another time")
+        else:
+            self.coming_label = gettext(locale, "{name} is coming").format(name=resident_name)
+            self.other_time_label = gettext(locale, "{name} needs another time").format(
+                name=resident_name
+            )
 
     @rx.event
     def load(self) -> None:
@@ -122,6 +219,7 @@ class AgreedTimesState(rx.State):
         self.confirming = 0
         self.message = ""
         self.feed_link = ""
+        self.answering, self.replying, self.answer_error = 0, 0, ""
         self.allowed = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident_id)
         if not self.allowed:
             self.upcoming, self.past = [], []
@@ -137,8 +235,8 @@ class AgreedTimesState(rx.State):
     def confirm_cancel(self, time_id: int) -> None:
         """Open (an id) or close (anything else) the question before cancelling."""
         time_id = record_id(time_id)
-        shown = {item.id for item in self.upcoming}
-        self.confirming = time_id if time_id in shown and self.can_edit else 0
+        shown = {item.id for item in self.upcoming if item.editable}
+        self.confirming = time_id if time_id in shown else 0
 
     @rx.event
     def cancel_time(self, time_id: int) -> None:
@@ -154,6 +252,12 @@ class AgreedTimesState(rx.State):
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             with session_scope() as db:
+                item = patient_contract.agreed_time_of(
+                    session=db, resident_id=resident_id, time_id=seen.id
+                )
+                # What the other side recorded is theirs to cancel, not this viewer's.
+                if not may_change_entry(viewer, resident_id, care_side=item.care_side):
+                    raise Forbidden(Action.EDIT_CARE_PLAN, resident_id)
                 patient_contract.cancel_agreed_time(
                     session=db,
                     resident_id=resident_id,
@@ -175,6 +279,117 @@ class AgreedTimesState(rx.State):
             return
         self.load()
         self.message = gettext(locale, "The time is cancelled. It stays in the list, crossed out.")
+
+    # ---------------------------------------------------------------- answers
+
+    def _answerable(self, time_id: object) -> AgreedTimeView | None:
+        wanted = record_id(time_id)
+        return next((i for i in self.upcoming if i.id == wanted and i.answerable), None)
+
+    def _answer(self, viewer: Viewer | None, time_id: int, kind: AnswerKind, text: str) -> bool:
+        """Save the resident's answer; False (with a message shown) if it was refused."""
+        locale = viewer.locale if viewer else "sv"
+        try:
+            if viewer is None:
+                raise Forbidden(Action.ANSWER_AGREED_TIME, None)
+            resident_id = resident_in_focus(self, viewer)
+            require(viewer, Action.ANSWER_AGREED_TIME, resident_id)
+            with session_scope() as db:
+                time_answers.answer(
+                    session=db,
+                    resident_id=resident_id,
+                    time_id=time_id,
+                    author_id=viewer.user_id,
+                    kind=kind,
+                    text=text,
+                )
+        except InvalidInput as refused:
+            self.answer_error = gettext(locale, refused.errors.get(ANSWER_TEXT_FIELD, "")) or (
+                gettext(locale, refused.errors.get("form", ""))
+            )
+            return False
+        except (Forbidden, time_answers.NotAnswerable):
+            self.message = gettext(
+                locale, "That could not be saved. Reload the page and try again."
+            )
+            return False
+        self.answering, self.answer_error = 0, ""
+        self._refresh(viewer, resident_id)
+        return True
+
+    @rx.event
+    def say_coming(self, time_id: int) -> None:
+        """*Jag kommer* to a time the care side recorded."""
+        viewer = current_viewer(self)
+        shown = self._answerable(time_id)
+        if shown is None:
+            self.message = gettext(viewer.locale if viewer else "sv", "You cannot do that here.")
+            return
+        if self._answer(viewer, shown.id, AnswerKind.COMING, ""):
+            self.message = gettext(viewer.locale, "Thank you. The care unit sees your answer.")
+
+    @rx.event
+    def ask_other_time(self, time_id: int) -> None:
+        """Open the form for *Jag behöver en annan tid* under the time (nothing is saved)."""
+        shown = self._answerable(time_id)
+        self.answering = shown.id if shown else 0
+        self.answer_error, self.replying = "", 0
+
+    @rx.event
+    def close_answer(self) -> None:
+        self.answering, self.replying, self.answer_error = 0, 0, ""
+
+    @rx.event
+    def send_other_time(self, form_data: dict) -> None:
+        viewer = current_viewer(self)
+        text = form_text(form_data, ANSWER_TEXT_FIELD, max_length=_TYPED_MAX)
+        shown = self._answerable(self.answering)
+        if shown is None:
+            self.message = gettext(viewer.locale if viewer else "sv", "You cannot do that here.")
+            return
+        if self._answer(viewer, shown.id, AnswerKind.OTHER_TIME, text):
+            self.message = gettext(
+                viewer.locale, "Sent. The care unit will answer you here, under the time."
+            )
+
+    @rx.event
+    def open_reply(self, time_id: int) -> None:
+        """Staff: open the reply form under a time someone asked to move (nothing saved)."""
+        wanted = record_id(time_id)
+        shown = next((i for i in self.upcoming if i.id == wanted and i.open_request), None)
+        self.replying = shown.id if shown else 0
+        self.answer_error, self.answering = "", 0
+
+    @rx.event
+    def send_reply(self, form_data: dict) -> None:
+        viewer = current_viewer(self)
+        locale = viewer.locale if viewer else "sv"
+        text = form_text(form_data, ANSWER_TEXT_FIELD, max_length=_TYPED_MAX)
+        shown = next((i for i in self.upcoming if i.id == self.replying), None)
+        try:
+            if viewer is None or shown is None:
+                raise Forbidden(Action.REPLY_TO_RESIDENT, None)
+            resident_id = resident_in_focus(self, viewer)
+            require(viewer, Action.REPLY_TO_RESIDENT, resident_id)
+            with session_scope() as db:
+                time_answers.reply(
+                    session=db,
+                    resident_id=resident_id,
+                    time_id=shown.id,
+                    author_id=viewer.user_id,
+                    text=text,
+                )
+        except InvalidInput as refused:
+            self.answer_error = gettext(locale, next(iter(refused.errors.values())))
+            return
+        except (Forbidden, time_answers.NotAnswerable):
+            self.message = gettext(
+                locale, "That could not be saved. Reload the page and try again."
+            )
+            return
+        self.replying, self.answer_error = 0, ""
+        self._refresh(viewer, resident_id)
+        self.message = gettext(locale, "Your reply is sent. It shows in the time's history.")
 
     @rx.event
     def create_feed(self):  # noqa: ANN201 - a redirect when signing in again is needed
@@ -262,6 +477,10 @@ class AgreedTimeFormState(rx.State):
                 except NotFound:
                     self.allowed = False
                     return
+                if not may_change_entry(viewer, resident_id, care_side=item.care_side):
+                    # Recorded by the other side: theirs to change (the resident answers).
+                    self.allowed = False
+                    return
                 audit.record_access(
                     session=db,
                     actor_id=viewer.user_id,
@@ -286,6 +505,10 @@ class AgreedTimeFormState(rx.State):
         try:
             if viewer is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
+            # The form of a row this viewer may not change was never filled: it adds nothing.
+            wanted = record_id(self.router.url.query_parameters.get(TIME_ID_PARAM))
+            if wanted is not None and wanted != self.time_id:
+                raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             # Absent (a form from before the choice existed): the time keeps what it had.
@@ -293,6 +516,11 @@ class AgreedTimeFormState(rx.State):
                 raise InvalidInput({REMINDERS_FIELD: N_("Choose when you want to be reminded.")})
             with session_scope() as db:
                 if self.time_id:
+                    current = patient_contract.agreed_time_of(
+                        session=db, resident_id=resident_id, time_id=self.time_id
+                    )
+                    if not may_change_entry(viewer, resident_id, care_side=current.care_side):
+                        raise Forbidden(Action.EDIT_CARE_PLAN, resident_id)
                     saved = patient_contract.update_agreed_time(
                         session=db,
                         resident_id=resident_id,
@@ -309,6 +537,7 @@ class AgreedTimeFormState(rx.State):
                         actor_id=viewer.user_id,
                         data=typed,
                         now=clock.now(),
+                        care_side=is_care_side(viewer),
                     )
                 if reminders:
                     schedule.set_agreed_time_choice(

@@ -8,7 +8,15 @@ from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.models import OrganisationKind, ReachBy
-from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
+from naranara.policy import (
+    Action,
+    Forbidden,
+    Viewer,
+    is_allowed,
+    is_care_side,
+    may_change_entry,
+    require,
+)
 from naranara.services import audit, patient_contract
 from naranara.services.patient_contract import InvalidInput, NotFound
 from naranara.states.arguments import form_text, record_id
@@ -49,8 +57,9 @@ class CareContactsState(rx.State):
                 session=db, actor_id=viewer.user_id, resident_id=resident_id, detail="care_contacts"
             )
         query = resident_query(resident_id, viewer, first=False)
-        self.contacts = [
-            care_contact_view(
+        views = []
+        for contact in contacts:
+            shown = care_contact_view(
                 contact,
                 locale=viewer.locale,
                 source=source_text(
@@ -58,8 +67,9 @@ class CareContactsState(rx.State):
                 ),
                 edit_href=f"{routes.CONTACT_EDIT}?{CONTACT_ID_PARAM}={contact.id}{query}",
             )
-            for contact in contacts
-        ]
+            shown.editable = may_change_entry(viewer, resident_id, care_side=contact.care_side)
+            views.append(shown)
+        self.contacts = views
         self.new_href = routes.CONTACT_NEW + resident_query(resident_id, viewer, first=True)
 
     @rx.event
@@ -85,8 +95,8 @@ class CareContactsState(rx.State):
     def confirm_remove(self, contact_id: int) -> None:
         """Open (an id) or close (anything else) the question before removing."""
         contact_id = record_id(contact_id)
-        shown = {contact.id for contact in self.contacts}
-        self.confirming = contact_id if contact_id in shown and self.can_edit else 0
+        shown = {contact.id for contact in self.contacts if contact.editable}
+        self.confirming = contact_id if contact_id in shown else 0
 
     @rx.event
     def remove_contact(self, contact_id: int) -> None:
@@ -100,6 +110,11 @@ class CareContactsState(rx.State):
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             with session_scope() as db:
+                contact = patient_contract.care_contact_of(
+                    session=db, resident_id=resident_id, contact_id=contact_id
+                )
+                if not may_change_entry(viewer, resident_id, care_side=contact.care_side):
+                    raise Forbidden(Action.EDIT_CARE_PLAN, resident_id)
                 patient_contract.remove_care_contact(
                     session=db,
                     resident_id=resident_id,
@@ -160,6 +175,9 @@ class CareContactFormState(rx.State):
                 except NotFound:
                     self.allowed = False
                     return
+                if not may_change_entry(viewer, resident_id, care_side=contact.care_side):
+                    self.allowed = False  # recorded by the other side: theirs to change
+                    return
                 audit.record_access(
                     session=db,
                     actor_id=viewer.user_id,
@@ -187,11 +205,20 @@ class CareContactFormState(rx.State):
         try:
             if viewer is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
+            # The form of a row this viewer may not change was never filled: it adds nothing.
+            wanted = record_id(self.router.url.query_parameters.get(CONTACT_ID_PARAM))
+            if wanted is not None and wanted != self.contact_id:
+                raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             data = {**typed, "reach_by": chosen}
             with session_scope() as db:
                 if self.contact_id:
+                    current = patient_contract.care_contact_of(
+                        session=db, resident_id=resident_id, contact_id=self.contact_id
+                    )
+                    if not may_change_entry(viewer, resident_id, care_side=current.care_side):
+                        raise Forbidden(Action.EDIT_CARE_PLAN, resident_id)
                     patient_contract.update_care_contact(
                         session=db,
                         resident_id=resident_id,
@@ -201,7 +228,11 @@ class CareContactFormState(rx.State):
                     )
                 else:
                     patient_contract.add_care_contact(
-                        session=db, resident_id=resident_id, actor_id=viewer.user_id, data=data
+                        session=db,
+                        resident_id=resident_id,
+                        actor_id=viewer.user_id,
+                        data=data,
+                        care_side=is_care_side(viewer),
                     )
         except InvalidInput as refused:
             self.errors = error_texts(locale, refused.errors, _TEXT_FIELDS, ("reach_by",))

@@ -78,6 +78,31 @@ def source_text(
     return ""
 
 
+def who_did(
+    locale: str,
+    viewer: Viewer,
+    actor_id: int | None,
+    authors: dict[int, patient_contract.Author],
+    *,
+    resident_id: int,
+    resident_name: str,
+) -> str:
+    """Who did something to the resident's data, as the reader sees it: "Du", "Sara Holm,
+    Hälsocentralen Nacksta", "Erik Lindqvist för Anna Lindqvist", or the region's system."""
+    if actor_id is not None and actor_id == viewer.user_id:
+        return gettext(locale, "You")
+    author = authors.get(actor_id) if actor_id is not None else None
+    if author is None:
+        return gettext(locale, "The region's system")
+    if author.unit:
+        return f"{author.name}, {author.unit}"
+    if author.user_id != resident_id and author.role in (Role.RELATIVE, Role.RESIDENT):
+        return gettext(locale, "{name} for {resident}").format(
+            name=author.name, resident=resident_name
+        )
+    return author.name
+
+
 def error_texts(
     locale: str, errors: dict[str, str], fields: dict[str, int], extra: tuple[str, ...] = ()
 ) -> dict[str, str]:

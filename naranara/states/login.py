@@ -43,6 +43,15 @@ ERROR_OIDC_NO_STAFF_ACCOUNT = N_(
 ERROR_OIDC_UNAVAILABLE = N_(
     "The identity provider cannot be reached right now. Please try again in a while."
 )
+ERROR_NOT_ENROLLED_PERSON = N_(
+    "Your e-identification does not belong to the person this activation sheet was made "
+    "for, so nothing was changed. Ask your care unit if you think it is wrong."
+)
+ERROR_ACTIVATION_UNUSABLE = N_(
+    "The activation code no longer works: it has been used, has expired or a newer sheet "
+    "has replaced it. Ask your care unit for a new sheet."
+)
+ERROR_ACCOUNT_CLOSED = N_("This account has been closed. Ask your care unit or workplace.")
 # ``/logga-in?fel=<code>``: the code an HTTP route sends, the message the page shows.
 ERRORS_BY_CODE = {
     oidc_routes.ERROR_STATE: ERROR_OIDC_STATE,
@@ -51,6 +60,9 @@ ERRORS_BY_CODE = {
     oidc_routes.ERROR_REFUSED: ERROR_OIDC_REFUSED,
     oidc_routes.ERROR_NO_STAFF_ACCOUNT: ERROR_OIDC_NO_STAFF_ACCOUNT,
     oidc_routes.ERROR_UNAVAILABLE: ERROR_OIDC_UNAVAILABLE,
+    oidc_routes.ERROR_NOT_ENROLLED_PERSON: ERROR_NOT_ENROLLED_PERSON,
+    oidc_routes.ERROR_ACTIVATION_UNUSABLE: ERROR_ACTIVATION_UNUSABLE,
+    oidc_routes.ERROR_ACCOUNT_CLOSED: ERROR_ACCOUNT_CLOSED,
 }
 
 

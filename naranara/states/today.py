@@ -121,6 +121,10 @@ class TodayState(rx.State):
             self.role_notice = gettext(
                 locale, "When someone gives you access to help them, it shows here."
             )
+        elif viewer.role is Role.ADMIN:
+            self.role_notice = gettext(
+                locale, "Keep the care units and the staff accounts under Administration."
+            )
         else:
             self.role_notice = gettext(
                 locale,

@@ -30,6 +30,15 @@ from naranara.services.self_care import Occurrence
 
 
 @dataclasses.dataclass
+class TimeEventView:
+    """One line of an agreed time's history: "Sara Holm flyttade tiden från … till …"."""
+
+    what: str
+    when: str
+    quote: str = ""  # the words of an answer or a reply
+
+
+@dataclasses.dataclass
 class AgreedTimeView:
     id: int
     when: str
@@ -49,6 +58,12 @@ class AgreedTimeView:
     change_note: str = ""  # "Ändrad: tiden flyttades från … till …"
     ics_href: str = ""
     edit_href: str = ""
+    # Times agreed from both sides (Tider): what this reader may do with this time.
+    editable: bool = False  # change or cancel: the side that recorded it
+    answerable: bool = False  # the resident's (or her relative's) answer to the care side
+    answer: str = ""  # the answer given to the time as it is now: AnswerKind value or ""
+    open_request: str = ""  # for the care side: the request waiting for an answer
+    history: list[TimeEventView] = dataclasses.field(default_factory=list)
 
 
 def agreed_time_view(
@@ -102,6 +117,7 @@ class CareContactView:
     reach_by: str = ""  # "1177-meddelande, telefon"
     source: str = ""
     edit_href: str = ""
+    editable: bool = False  # this reader may change or remove it: the side that recorded it
 
 
 _REACH_BY_LABELS = {

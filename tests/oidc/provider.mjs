@@ -8,7 +8,9 @@
 //
 // Prints "listening <issuer>" on stdout once it accepts requests. The dev interactions
 // (login form, then consent) are oidc-provider's own; any login with any password works,
-// and the typed login becomes the `sub`.
+// and the typed login becomes the `sub`. A login that ends in 12 digits ("greta-
+// 194812249987") is that person's personnummer, given in the Swedish OIDC claim when the
+// client asks for its scope, as a BankID broker would.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,6 +23,9 @@ const { default: Provider } = await import(require.resolve('oidc-provider'));
 const host = process.env.OIDC_HOST || '127.0.0.1';
 const client = JSON.parse(process.env.OIDC_CLIENT);
 const skewMs = Number(process.env.OIDC_CLOCK_SKEW_S || 0) * 1000;
+// The Swedish OIDC claims specification (oidc-sweden): scope and claim of a personnummer.
+const PERSONNUMMER_SCOPE = 'https://id.oidc.se/scope/naturalPersonNumber';
+const PERSONNUMMER_CLAIM = 'https://id.oidc.se/claim/personalIdentityNumber';
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, host, resolve));
@@ -37,13 +42,23 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_basic',
   }],
   pkce: { required: () => true },
-  claims: { openid: ['sub'], profile: ['name', 'locale'] },
+  claims: {
+    openid: ['sub'],
+    profile: ['name', 'locale'],
+    [PERSONNUMMER_SCOPE]: [PERSONNUMMER_CLAIM],
+  },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
   async findAccount(ctx, id) {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, name: `Test ${id}`, locale: 'sv-SE' };
+        const personnummer = /(\d{12})$/.exec(id);
+        return {
+          sub: id,
+          name: `Test ${id}`,
+          locale: 'sv-SE',
+          ...(personnummer ? { [PERSONNUMMER_CLAIM]: personnummer[1] } : {}),
+        };
       },
     };
   },

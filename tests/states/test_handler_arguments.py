@@ -20,6 +20,7 @@ from reflex_base.event.processor.base_state_processor import _prepare_event_payl
 from tests.states.conftest import state_for
 from tests.states.test_policy_matrix import (
     _CONTACT_FORM,
+    _ENROL_FORM,
     _GUIDANCE_FORM,
     _TIME_FORM,
     HANDLERS,
@@ -29,6 +30,8 @@ from tests.states.test_policy_matrix import (
     _a_contact_id,
     _a_plan_ids,
     _a_time_id,
+    _a_unit,
+    _care_time,
     _rut_id,
     call,
     rows_of_a,
@@ -156,6 +159,29 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "GuidanceEditorArticleState.restore": lambda w: {"version_id": 1},
     "GuidanceEditorArticleState.show_diff": lambda w: {"version_id": 1},
     "GuidanceEditorArticleState.measure": lambda w: {"field": "body_markdown", "value": "Text."},
+    # --- care units, enrolment, answers to agreed times (issue 13): A's care-side time,
+    # A's unit; enrolling and administration refuse these viewers
+    "AgreedTimesState.say_coming": lambda w: {"time_id": _care_time(w)},
+    "AgreedTimesState.ask_other_time": lambda w: {"time_id": _care_time(w)},
+    "AgreedTimesState.send_other_time": lambda w: {"form_data": {"text": "En annan dag?"}},
+    "AgreedTimesState.open_reply": lambda w: {"time_id": _care_time(w)},
+    "AgreedTimesState.send_reply": lambda w: {"form_data": {"text": "Jag ringer dig."}},
+    "CareSharingState.toggle": lambda w: {"unit_id": _a_unit(w)[0], "scope": "measurements"},
+    "EnrolState.submit": lambda w: {"form_data": {**_ENROL_FORM, "unit": "1"}},
+    "ResidentOverviewState.confirm_end": lambda w: {"asking": True},
+    "ActivationState.use_code": lambda w: {"form_data": {"code": "K7QM-2XWD-9HFN"}},
+    "ActivationState.activate": lambda w: {
+        "form_data": {"password": "en lång mening om kaffe", "repeat": "en lång mening om kaffe"}
+    },
+    "AdminState.open_unit": lambda w: {"unit_id": _a_unit(w)[0]},
+    "AdminState.save_unit": lambda w: {"form_data": {"name": "Ny enhet", "kind": "region"}},
+    "AdminState.create_staff": lambda w: {
+        "form_data": {"display_name": "Ny", "username": "ny", "password": "x" * 20}
+    },
+    "AdminStaffState.set_role": lambda w: {"form_data": {"role": "admin"}},
+    "AdminStaffState.add_membership": lambda w: {"form_data": {"unit": str(_a_unit(w)[0])}},
+    "AdminStaffState.end_membership": lambda w: {"membership_id": 1},
+    "AdminStaffState.set_active": lambda w: {"active": False},
 }
 
 

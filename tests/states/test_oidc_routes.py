@@ -22,14 +22,15 @@ from naranara.db import session_scope
 from naranara.http import auth_routes, oidc_routes
 from naranara.http.middleware import SecurityHeadersMiddleware
 from naranara.i18n import ui_texts
-from naranara.models import AuthSession, ExternalIdentity, Role, User
-from naranara.services import external_identities, sessions
+from naranara.models import AuditEvent, AuditKind, AuthSession, ExternalIdentity, Role, User
+from naranara.services import demo_data, enrolment, external_identities, sessions
 from naranara.settings import get_settings
 from naranara.states import login
 from tests.states.conftest import state_for
 from tests.utils.oidc import RunningProvider, sign_in_at_provider, start_provider
 
 APP = "http://localhost:8321"
+PERSONNUMMER_SCOPE = "https://id.oidc.se/scope/naturalPersonNumber"
 
 pytestmark = pytest.mark.usefixtures("seeded_db")
 
@@ -43,7 +44,7 @@ def providers() -> Iterator[dict[str, RunningProvider]]:
     started: dict[str, RunningProvider] = {}
     try:
         started["main"] = start_provider(
-            redirect_uris=[_callback("testid"), _callback("personal")],
+            redirect_uris=[_callback("testid"), _callback("personal"), _callback("bankid")],
             post_logout_redirect_uris=[f"{APP}/"],
         )
         started["other"] = start_provider(redirect_uris=[_callback("mixup")])
@@ -69,6 +70,8 @@ def app(
             metadata_url=f"{other.issuer}/.well-known/openid-configuration",
         ),
         late.config("skewed", label="Sen klocka"),
+        # Asks for the personnummer, as a BankID broker's client for residents does.
+        main.config("bankid", label="BankID", scope=f"openid profile {PERSONNUMMER_SCOPE}"),
     ]
     monkeypatch.setenv("NARA_OIDC_PROVIDERS", json.dumps(config))
     monkeypatch.setenv("NARA_SECRET_KEY", "test-secret-for-the-oidc-cookie-0123456789")
@@ -420,3 +423,79 @@ def test_sign_in_page_has_one_button_per_provider(monkeypatch: pytest.MonkeyPatc
         {"label": "BankID", "href": "/auth/oidc/bankid/login?next=%2Ftider"},
         {"label": "SITHS", "href": "/auth/oidc/siths/login?next=%2Ftider"},
     ]
+
+
+# --- enrolled residents (issue 13): the personnummer claim finds the enrolled account
+
+
+def _greta_with_a_code() -> tuple[int, str]:
+    """Greta is enrolled (194812249987) and has not activated her account; a fresh code."""
+    with session_scope() as db:
+        demo_data.seed_care(db)
+        waiting = demo_data.demo_activation(db)
+        greta = db.exec(select(User).where(User.username == waiting.username)).one()
+        return greta.id, waiting.code
+
+
+def _users() -> int:
+    with session_scope() as db:
+        return db.exec(select(func.count()).select_from(User)).one()
+
+
+def _from_the_sheet(app: TestClient, provider_http: httpx.Client, code: str, login: str):  # noqa: ANN202
+    start = app.get("/auth/oidc/bankid/login", params={"next": "/valkommen", "aktivering": code})
+    assert PERSONNUMMER_SCOPE in parse_qs(urlsplit(start.headers["location"]).query)["scope"][0]
+    back = sign_in_at_provider(
+        provider_http, start.headers["location"], login=login, back_to=_callback("bankid")
+    )
+    assert code not in back  # the code stayed in the signed cookie, never in an address
+    return app.get(back)
+
+
+def test_an_enrolled_resident_activates_with_her_e_identification(
+    app: TestClient, provider_http: httpx.Client
+) -> None:
+    greta_id, code = _greta_with_a_code()
+    users = _users()
+    response = _from_the_sheet(app, provider_http, code, "greta-194812249987")
+    assert response.headers["location"] == "/auth/fresh?next=%2Fvalkommen"
+    with session_scope() as db:
+        assert sessions.resolve(session=db, token=_session_cookie(response)).id == greta_id
+        assert enrolment.is_activated(session=db, resident_id=greta_id)
+    assert _users() == users  # never a second account for an enrolled person
+    # Later, without the sheet: the same account.
+    again = _sign_in(app, provider_http, "bankid", "greta-194812249987")
+    with session_scope() as db:
+        assert sessions.resolve(session=db, token=_session_cookie(again)).id == greta_id
+    assert _users() == users
+
+
+def test_a_matching_personnummer_without_the_sheet_finds_the_enrolled_account(
+    app: TestClient, provider_http: httpx.Client
+) -> None:
+    greta_id, _ = _greta_with_a_code()
+    users = _users()
+    response = _sign_in(app, provider_http, "bankid", "bankid-greta-194812249987")
+    with session_scope() as db:
+        assert sessions.resolve(session=db, token=_session_cookie(response)).id == greta_id
+    assert _users() == users
+
+
+def test_someone_else_with_her_sheet_is_refused(
+    app: TestClient, provider_http: httpx.Client
+) -> None:
+    greta_id, code = _greta_with_a_code()
+    users = _users()
+    response = _from_the_sheet(app, provider_http, code, "someone-191212121212")
+    _assert_refused(response, oidc_routes.ERROR_NOT_ENROLLED_PERSON)
+    assert _users() == users and _identities("someone-191212121212") == 0
+    with session_scope() as db:
+        assert not enrolment.is_activated(session=db, resident_id=greta_id)
+        refused = db.exec(
+            select(AuditEvent).where(AuditEvent.kind == AuditKind.ACTIVATION_FAILED.value)
+        ).all()
+    assert [e.detail for e in refused] == ["method=oidc provider=bankid"]
+    # Her code still works for her (on her own phone: no one else signed in at the provider).
+    with httpx.Client(timeout=10) as her_phone:
+        ok = _from_the_sheet(app, her_phone, code, "greta-194812249987")
+    assert ok.headers["location"] == "/auth/fresh?next=%2Fvalkommen"

@@ -95,16 +95,16 @@ def test_a_refused_form_keeps_every_typed_character_and_says_why_in_swedish() ->
 
 def test_an_edit_from_another_device_is_not_overwritten_silently() -> None:
     cookie = session_cookie_for("anna")
-    with session_scope() as db:
+    with session_scope() as db:  # a time Anna entered herself: hers to change
         item = db.exec(
-            select(AgreedTime).where(AgreedTime.purpose == "Uppföljning av hjärtsvikt")
+            select(AgreedTime).where(AgreedTime.purpose == "Hembesök av fysioterapeut")
         ).one()
     path = f"/tider/andra?tid={item.id}"
     phone = state_for(AgreedTimeFormState, cookie=cookie, path=path)
     tablet = state_for(AgreedTimeFormState, cookie=cookie, path=path)
     _run(phone, "load")
     _run(tablet, "load")
-    assert phone.values["purpose"] == "Uppföljning av hjärtsvikt"
+    assert phone.values["purpose"] == "Hembesök av fysioterapeut"
     _run(phone, "submit", {**phone.values, "start": "11:00", "end": "11:30"})
     assert phone.form_error == ""
     mine = {**tablet.values, "prepare": "Ta med vågen"}
@@ -118,7 +118,7 @@ def test_an_edit_from_another_device_is_not_overwritten_silently() -> None:
     _run(page, "load")
     moved = next(view for view in page.upcoming if view.id == item.id)
     assert moved.change_note.startswith("Ändrad: tiden flyttades från ")
-    assert "kl. 10.00 till " in moved.change_note and moved.change_note.endswith("kl. 11.00.")
+    assert "kl. 09.00 till " in moved.change_note and moved.change_note.endswith("kl. 11.00.")
     # Saving again, having seen theirs: the tablet's whole form wins, time included.
     _run(tablet, "submit", mine)
     assert tablet.form_error == ""
@@ -129,7 +129,8 @@ def test_an_edit_from_another_device_is_not_overwritten_silently() -> None:
 def test_cancelling_asks_first_then_keeps_the_time_crossed_out() -> None:
     page = state_for(AgreedTimesState, cookie=session_cookie_for("anna"), path="/tider")
     _run(page, "load")
-    item = next(view for view in page.upcoming if view.status == "planned")
+    # Her own time: what the care unit recorded, she answers instead (test_answers_states).
+    item = next(view for view in page.upcoming if view.status == "planned" and view.editable)
     _run(page, "confirm_cancel", item.id)
     assert page.confirming == item.id
     _run(page, "confirm_cancel", 0)

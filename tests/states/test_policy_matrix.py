@@ -66,6 +66,7 @@ from naranara.services import (
     accounts,
     audit,
     calendar,
+    care_units,
     invitations,
     profile,
     self_care,
@@ -345,7 +346,28 @@ def _give_access(db: Session, viewer: ViewerSpec, user: User, anna: User) -> Non
     for scope in viewer.scopes:
         access.grant(session=db, resident_id=anna.id, relative_id=user.id, scope=scope)
     if viewer.cares_for_a:
-        access.record_care_relationship(session=db, staff_id=user.id, resident_id=anna.id)
+        # Through the staff member's unit; A lets that unit follow her self-monitoring.
+        row = access.record_care_relationship(session=db, staff_id=user.id, resident_id=anna.id)
+        for scope in care_units.SHAREABLE:
+            care_units.set_shared(
+                session=db, resident_id=anna.id, unit_id=row.unit_id, scope=scope, shared=True
+            )
+
+
+def _outside_a_unit(db: Session, sara: User, anna: User, bo: User) -> None:
+    """Staff with no care relationship to A: Sara works at a unit that has B in its care,
+    and at the unit whose care relationship with A has ended (issue 13)."""
+    elsewhere = care_units.create_unit(session=db, data={"name": "Hemtjänst Bo"})
+    earlier = care_units.create_unit(session=db, data={"name": "Tidigare enhet för A"})
+    for unit in (elsewhere, earlier):
+        care_units.add_member(session=db, unit_id=unit.id, staff_id=sara.id)
+    access.record_care_relationship(
+        session=db, staff_id=sara.id, resident_id=bo.id, unit_id=elsewhere.id
+    )
+    access.record_care_relationship(
+        session=db, staff_id=sara.id, resident_id=anna.id, unit_id=earlier.id
+    )
+    access.end_care_relationship(session=db, resident_id=anna.id, unit_id=earlier.id)
 
 
 # A provider that cannot be reached: the OIDC routes run their checks and refuse.
@@ -373,6 +395,8 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
         )
         make_task(db, bo, title="Ta vätskedrivande tablett")
         make_contact(db, bo, name="Karin Ek")
+        # A contact A entered herself (hers to change; the demo's are the care unit's).
+        make_contact(db, anna, name="Grannen Gun Ås")
         for username, display_name, role in (
             ("adam", "Adam Admin", Role.ADMIN),
             ("rut", "Rut Relativ", Role.RELATIVE),
@@ -386,6 +410,7 @@ def world(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> World:
             accounts.create_user(
                 session=db, username=username, display_name=display_name, role=role
             )
+        _outside_a_unit(db, db.exec(select(User).where(User.username == "sara")).one(), anna, bo)
         today = clock.today()
         first = self_care.occurrences_on(session=db, resident_id=anna.id, day=today)[0]
         markers = {anna.display_name}
@@ -630,20 +655,95 @@ async def _confirm(world: World, viewer: ViewerSpec, key: str) -> Seen:
     return Seen([state], refused=state.confirming != row_id or None)
 
 
+# Times and contacts are agreed from both sides (issue 13): what the care side recorded is
+# the care team's to change, what A entered herself is A's. The write probes try both of
+# A's rows; the side that may not change a row must leave it as it was.
+_STAFF_CARING = "staff, care of A"
+
+
+def _a_sides(world: World, table: type) -> dict[bool, int]:
+    """{care_side: id} of A's first upcoming time (or contact) of each side; one is made
+    again where an earlier viewer's probe cancelled or removed the last."""
+    from naranara.services import patient_contract
+
+    with session_scope() as db:
+        query = select(table).where(table.resident_id == world.anna_id)
+        if table is AgreedTime:
+            query = query.where(
+                AgreedTime.status != "cancelled", AgreedTime.starts_at > clock.local_now()
+            ).order_by(AgreedTime.starts_at)
+        found: dict[bool, int] = {}
+        for row in db.exec(query.order_by(table.id)):
+            found.setdefault(row.care_side, row.id)
+        for side in {True, False} - set(found):
+            if table is AgreedTime:
+                made = patient_contract.add_agreed_time(
+                    session=db,
+                    resident_id=world.anna_id,
+                    actor_id=world.anna_id,
+                    data={**_TIME_FORM, "purpose": "Ny tid för proben"},
+                    now=clock.now(),
+                    care_side=side,
+                )
+            else:
+                made = patient_contract.add_care_contact(
+                    session=db,
+                    resident_id=world.anna_id,
+                    actor_id=world.anna_id,
+                    data={**_CONTACT_FORM, "name": "Ny kontakt för proben"},
+                    care_side=side,
+                )
+            found[side] = made.id
+    world.markers = world.markers | {"Ny tid för proben", "Ny kontakt för proben"}
+    world.setup_done()
+    return found
+
+
+def _row(table: type, row_id: int) -> str:
+    with session_scope() as db:
+        row = db.get(table, row_id)
+        return repr(row.model_dump()) if row else "gone"
+
+
+async def _on_both_sides(
+    world: World, viewer: ViewerSpec, table: type, act: Callable[[int], Awaitable[bool]]
+) -> bool:
+    """Run ``act`` on A's own row and on the care side's; the side that is not the
+    viewer's is unchanged. Returns whether every call was visibly refused."""
+    sides = _a_sides(world, table)
+    before = {side: _row(table, row_id) for side, row_id in sides.items()}
+    refused = [await act(row_id) for row_id in sides.values()]
+    not_theirs = {RESIDENT_A: True, _STAFF_CARING: False}.get(viewer.key)
+    if not_theirs is not None:
+        assert _row(table, sides[not_theirs]) == before[not_theirs], (
+            f"{viewer.key} changed a {table.__name__} the other side recorded"
+        )
+        assert refused[list(sides).index(not_theirs)], f"{viewer.key}: no visible refusal"
+    return all(refused)
+
+
 @probe("AgreedTimesState.cancel_time")
 async def _cancel_time(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
-    await call(state, "load")
-    await call(state, "cancel_time", _a_time_id(world))
-    return Seen(refused=bool(state.message) if viewer.key != RESIDENT_A else None)
+    async def cancel(time_id: int) -> bool:
+        state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+        await call(state, "load")
+        await call(state, "cancel_time", time_id)
+        return bool(state.message)
+
+    refused = await _on_both_sides(world, viewer, AgreedTime, cancel)
+    return Seen(refused=refused if viewer.key not in (RESIDENT_A, _STAFF_CARING) else None)
 
 
 @probe("CareContactsState.remove_contact")
 async def _remove_contact(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    state = _state(key, world, viewer, path=_for_a(world, "/kontakter"))
-    await call(state, "load")
-    await call(state, "remove_contact", _a_contact_id(world))
-    return Seen(refused=bool(state.message) if viewer.key != RESIDENT_A else None)
+    async def remove(contact_id: int) -> bool:
+        state = _state(key, world, viewer, path=_for_a(world, "/kontakter"))
+        await call(state, "load")
+        await call(state, "remove_contact", contact_id)
+        return bool(state.message)
+
+    refused = await _on_both_sides(world, viewer, CareContact, remove)
+    return Seen(refused=refused if viewer.key not in (RESIDENT_A, _STAFF_CARING) else None)
 
 
 @probe("AgreedTimesState.create_feed", "AgreedTimesState.revoke_feed")
@@ -661,13 +761,22 @@ async def _calendar_feed(world: World, viewer: ViewerSpec, key: str) -> Seen:
 
 @probe("AgreedTimeFormState.load", "CareContactFormState.load")
 async def _edit_form_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    if key.startswith("Agreed"):
-        path = _for_a(world, "/tider/andra", tid=_a_time_id(world))
-    else:
-        path = _for_a(world, "/kontakter/andra", kontakt=_a_contact_id(world))
-    state = _state(key, world, viewer, path=path)
-    await call(state, "load")
-    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+    states = []
+
+    async def load(row_id: int) -> bool:
+        if key.startswith("Agreed"):
+            path = _for_a(world, "/tider/andra", tid=row_id)
+        else:
+            path = _for_a(world, "/kontakter/andra", kontakt=row_id)
+        state = _state(key, world, viewer, path=path)
+        await call(state, "load")
+        states.append(state)
+        return not (state.loaded and state.allowed)
+
+    table = AgreedTime if key.startswith("Agreed") else CareContact
+    refused = await _on_both_sides(world, viewer, table, load)
+    # Refused forms hold nothing: the states are searched for A's data all the same.
+    return Seen(states, refused=refused or None)
 
 
 _TIME_FORM = {
@@ -689,16 +798,24 @@ _CONTACT_FORM = {
 
 @probe("AgreedTimeFormState.submit", "CareContactFormState.submit")
 async def _form_submit(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    # Changing A's existing row: the edit page, then a valid form.
-    if key.startswith("Agreed"):
-        path, form = _for_a(world, "/tider/andra", tid=_a_time_id(world)), _TIME_FORM
-    else:
-        path = _for_a(world, "/kontakter/andra", kontakt=_a_contact_id(world))
-        form = _CONTACT_FORM
-    state = _state(key, world, viewer, path=path)
-    await call(state, "load")
-    await call(state, "submit", form)
-    return Seen([state], refused=bool(state.form_error) if viewer.key != RESIDENT_A else None)
+    # Changing A's existing rows: the edit page, then a valid form, on each side's row.
+    states = []
+
+    async def submit(row_id: int) -> bool:
+        if key.startswith("Agreed"):
+            path, form = _for_a(world, "/tider/andra", tid=row_id), _TIME_FORM
+        else:
+            path, form = _for_a(world, "/kontakter/andra", kontakt=row_id), _CONTACT_FORM
+        state = _state(key, world, viewer, path=path)
+        await call(state, "load")
+        await call(state, "submit", form)
+        states.append(state)
+        return bool(state.form_error)
+
+    table = AgreedTime if key.startswith("Agreed") else CareContact
+    refused = await _on_both_sides(world, viewer, table, submit)
+    writers = (RESIDENT_A, _STAFF_CARING)
+    return Seen(states, refused=refused if viewer.key not in writers else None)
 
 
 @probe("GuidanceLibraryState.load")
@@ -1673,6 +1790,356 @@ async def _guidance_image_upload(world: World, viewer: ViewerSpec, key: str) -> 
     return Seen(texts=_seen_response(response), refused=response.status_code == 403)
 
 
+# --- care units, enrolment, times agreed from both sides (issue 13)
+# Staff reach A through the unit that has A in its care (stina works there; A shares her
+# self-monitoring with it); sara works elsewhere and at a unit whose relationship with A
+# has ended. A's care-side time is answered by A or a relative with care_plan, never by
+# someone else's resident; staff reply to requests. Enrolling and administration are on
+# no resident's data: the probes check that staff (and administrators) get a working page
+# and everyone else a visible refusal. A's activation code is the key, like a feed token.
+_ANSWERERS = only(RESIDENT_A, "relative of A, care_plan")
+_CARE_TEAM = only(_STAFF_CARING)
+EXPECTED.update(
+    {
+        "AgreedTimesState.say_coming": _ANSWERERS,
+        "AgreedTimesState.ask_other_time": _CARE_PLAN_READERS,  # after load; opens a form
+        "AgreedTimesState.close_answer": _EVERYONE_ALIKE,  # closes the forms; reads nothing
+        "AgreedTimesState.send_other_time": _ANSWERERS,
+        "AgreedTimesState.open_reply": _CARE_PLAN_READERS,  # after load; opens a form
+        "AgreedTimesState.send_reply": _CARE_TEAM,
+        "CareSharingState.load": _A_ONLY,  # the units that have A in their care
+        "CareSharingState.toggle": _A_ONLY,
+        "EnrolState.load": _NO_RESIDENT_DATA,
+        "EnrolState.submit": _NO_RESIDENT_DATA,
+        "ResidentOverviewState.load": _CARE_TEAM,
+        "ResidentOverviewState.new_activation": _CARE_TEAM,
+        "ResidentOverviewState.confirm_end": _CARE_TEAM,  # after load
+        "ResidentOverviewState.end_care": _CARE_TEAM,
+        # Whoever holds A's activation code sees whose account it opens and sets its
+        # password, once (each probe gives A a fresh code and an unused account).
+        "ActivationState.load": (YES,) * len(VIEWERS),
+        "ActivationState.use_code": _EVERYONE_ALIKE,  # only moves the code to the address
+        "ActivationState.activate": (YES,) * len(VIEWERS),
+        "AdminState.load": _NO_RESIDENT_DATA,
+        "AdminState.open_unit": _NO_RESIDENT_DATA,
+        "AdminState.close_unit": _EVERYONE_ALIKE,
+        "AdminState.save_unit": _NO_RESIDENT_DATA,
+        "AdminState.create_staff": _NO_RESIDENT_DATA,
+        "AdminStaffState.load": _NO_RESIDENT_DATA,
+        "AdminStaffState.set_role": _NO_RESIDENT_DATA,
+        "AdminStaffState.add_membership": _NO_RESIDENT_DATA,
+        "AdminStaffState.end_membership": _NO_RESIDENT_DATA,
+        "AdminStaffState.set_active": _NO_RESIDENT_DATA,
+    }
+)
+IDENTITY_NOT_POLICY_13 = {
+    "ActivationState.load": "the one-time activation code names the account: no viewer yet",
+    "ActivationState.activate": "sets the first password of the account the code names",
+}
+_ANSWER_TEXT = "Går det bättre på fredag förmiddag?"
+
+
+def _care_time(world: World) -> int:
+    return _a_sides(world, AgreedTime)[True]
+
+
+def _open_request(world: World) -> None:
+    """A asks for another time for her care-side time: something for staff to answer."""
+    from naranara.models import AnswerKind
+    from naranara.services import time_answers
+
+    with session_scope() as db:
+        time_answers.answer(
+            session=db,
+            resident_id=world.anna_id,
+            time_id=_care_time(world),
+            author_id=world.anna_id,
+            kind=AnswerKind.OTHER_TIME,
+            text=_ANSWER_TEXT,
+        )
+    world.markers = world.markers | {_ANSWER_TEXT}
+    world.setup_done()
+
+
+@probe("AgreedTimesState.say_coming", "AgreedTimesState.send_other_time")
+async def _answer_time(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Readers saw A's times through load already: judged by A's rows only.
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, "load")
+    if key.endswith("say_coming"):
+        await call(state, "say_coming", _care_time(world))
+    else:
+        await call(state, "ask_other_time", _care_time(world))
+        await call(state, "send_other_time", {"text": "Jag kan bara på förmiddagar."})
+    answering = viewer.key in (RESIDENT_A, "relative of A, care_plan")
+    return Seen(refused=None if answering else bool(state.message) or state.answering == 0)
+
+
+@probe("AgreedTimesState.ask_other_time", "AgreedTimesState.open_reply")
+async def _open_answer_form(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    if key.endswith("open_reply"):
+        _open_request(world)
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, "load")
+    await call(state, key.split(".")[1], _care_time(world))
+    opened = state.answering or state.replying
+    return Seen([state], refused=not opened or None)
+
+
+@probe("AgreedTimesState.close_answer")
+async def _close_answer(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, "close_answer")
+    return Seen([state], public=(state.answering, state.replying, state.answer_error))
+
+
+@probe("AgreedTimesState.send_reply")
+async def _send_reply(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _open_request(world)
+    state = _state(key, world, viewer, path=_for_a(world, "/tider"))
+    await call(state, "load")
+    await call(state, "open_reply", _care_time(world))
+    await call(state, "send_reply", {"text": "Ja, jag flyttar tiden till fredag."})
+    return Seen(refused=bool(state.message) or state.replying == 0 or None)
+
+
+def _a_unit(world: World) -> tuple[int, str]:
+    with session_scope() as db:
+        unit = care_units.units_caring_for(session=db, resident_id=world.anna_id)[0]
+        return unit.id, unit.name
+
+
+@probe("CareSharingState.load", "CareSharingState.toggle")
+async def _care_sharing(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    unit_id, unit_name = _a_unit(world)
+    world.markers = world.markers | {unit_name}  # where A is cared for is A's data
+    state = _state(key, world, viewer, path="/profil/dela-med-varden")
+    await call(state, "load")
+    if key.endswith("toggle"):
+        await call(state, "toggle", unit_id, "measurements")
+        # Signed out, there is no page to show a refusal on: nothing happens.
+        speaks = viewer.key != RESIDENT_A and viewer.username is not None
+        return Seen(refused=bool(state.message) if speaks else None)
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+_ENROL_FORM = {
+    "display_name": "Greta Provsson",
+    "phone": "070-123 45 67",
+    "how_to_reach": "Ring på förmiddagen",
+    "personnummer": "19481224-9987",
+    "starts_on": "",
+}
+
+
+def _works_in_a_unit(viewer: ViewerSpec) -> bool:
+    return viewer.username in ("stina", "sara")
+
+
+@probe("EnrolState.load", "EnrolState.submit")
+async def _enrol(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/mina-invanare/ny")
+    await call(state, "load")
+    if key.endswith("load"):
+        if _works_in_a_unit(viewer):
+            assert state.allowed and state.units and state.contacts, "staff in a unit enrol"
+            return Seen([state])
+        return Seen([state], refused=not state.allowed)
+    form = {
+        **_ENROL_FORM,
+        "unit": state.units[0].value if state.units else "1",
+        "fixed_contact": state.contacts[0].value if state.contacts else "1:1",
+    }
+    await call(state, "submit", form)
+    if _works_in_a_unit(viewer):
+        assert state.has_sheet and state.form_error == "", state.form_error
+        assert state.sheet.code and state.values["personnummer"] == ""
+        with session_scope() as db:  # one enrolment per personnummer: undone for the next
+            from naranara.models import Enrolment
+
+            for row in db.exec(select(Enrolment)).all():
+                row.personnummer_hash = None
+                db.add(row)
+        return Seen([state])
+    assert not state.has_sheet
+    return Seen([state], refused=state.form_error != "")
+
+
+def _a_enrolled_not_activated(world: World) -> str:
+    """A has an enrolment she has not activated, and a fresh activation code."""
+    from naranara.models import Enrolment
+    from naranara.services import enrolment
+
+    with session_scope() as db:
+        row = enrolment.enrolment_of(session=db, resident_id=world.anna_id)
+        if row is None:
+            row = Enrolment(resident_id=world.anna_id)
+        row.activated_at = None
+        db.add(row)
+        db.flush()
+        code = enrolment.new_activation(session=db, resident_id=world.anna_id, actor_id=None).code
+    world.setup_done()
+    return code
+
+
+@probe("ResidentOverviewState.load", "ResidentOverviewState.confirm_end")
+async def _overview(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=_for_a(world, "/mina-invanare/invanare"))
+    await call(state, "load")
+    if key.endswith("confirm_end"):
+        await call(state, "confirm_end", True)
+        return Seen([state], refused=not state.confirming_end or None)
+    return Seen([state], refused=not (state.loaded and state.allowed) or None)
+
+
+@probe("ResidentOverviewState.new_activation", "ResidentOverviewState.end_care")
+async def _overview_change(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _a_enrolled_not_activated(world)
+    state = _state(key, world, viewer, path=_for_a(world, "/mina-invanare/invanare"))
+    await call(state, "load")
+    await call(state, key.split(".")[1])
+    if viewer.key == _STAFF_CARING:
+        assert state.has_sheet if key.endswith("new_activation") else state.ended
+        return Seen()
+    return Seen(refused=bool(state.message) or None)
+
+
+@probe("ActivationState.load", "ActivationState.activate")
+async def _activation(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    code = _a_enrolled_not_activated(world)
+    state = _state(key, world, viewer, path=f"/aktivera?kod={code}")
+    await call(state, "load")
+    assert state.usable, "A's fresh code opens A's account"
+    if key.endswith("activate"):
+        await call(
+            state,
+            "activate",
+            {"password": "en lång mening om kaffe", "repeat": "en lång mening om kaffe"},
+        )
+        return Seen()
+    return Seen([state])
+
+
+@probe("ActivationState.use_code")
+async def _activation_code(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/aktivera")
+    result = await call(state, "use_code", {"code": " k7qm-2xwd-9hfn "})
+    return Seen([state], public=("/aktivera?kod=K7QM2XWD9HFN" in str(result), state.code_error))
+
+
+def _is_admin(viewer: ViewerSpec) -> bool:
+    return viewer.username == "adam"
+
+
+def _admin_done(viewer: ViewerSpec, state: rx.State, ok: bool) -> Seen:
+    if _is_admin(viewer):
+        assert ok, f"the administrator's change did not go through: {state.message!r}"
+        return Seen([state])
+    assert not ok, f"{viewer.key} changed units or accounts"
+    return Seen([state], refused=True)
+
+
+@probe("AdminState.load", "AdminState.open_unit", "AdminState.save_unit")
+async def _admin_units(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/admin")
+    await call(state, "load")
+    name = key.split(".")[1]
+    if name == "load":
+        return _admin_done(viewer, state, state.allowed and len(state.units) >= 2)
+    await call(state, "open_unit", 0)
+    if name == "open_unit":
+        return _admin_done(viewer, state, state.unit_form == 0)
+    with session_scope() as db:
+        before = len(care_units.all_units(session=db))
+    await call(state, "save_unit", {"name": f"Ny enhet {viewer.key}", "kind": "region"})
+    with session_scope() as db:
+        after = len(care_units.all_units(session=db))
+    return _admin_done(viewer, state, after == before + 1)
+
+
+@probe("AdminState.close_unit")
+async def _admin_close_unit(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/admin")
+    await call(state, "close_unit")
+    return Seen([state], public=state.unit_form)
+
+
+@probe("AdminState.create_staff")
+async def _admin_create_staff(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path="/admin")
+    await call(state, "load")
+    username = "ny." + viewer.key.replace(" ", "").replace(",", "")[:20].lower()
+    form = {
+        "display_name": "Ny Kollega",
+        "username": username,
+        "role": "staff",
+        "sign_in": "password",
+        "password": "ett första lösenord för kollegan",
+        "unit": "",
+    }
+    await call(state, "create_staff", form)
+    with session_scope() as db:
+        made = accounts.user_by_username(session=db, username=username) is not None
+    return _admin_done(viewer, state, made)
+
+
+def _stina_id() -> int:
+    with session_scope() as db:
+        return db.exec(select(User.id).where(User.username == "stina")).one()
+
+
+@probe(
+    "AdminStaffState.load",
+    "AdminStaffState.set_role",
+    "AdminStaffState.add_membership",
+    "AdminStaffState.end_membership",
+    "AdminStaffState.set_active",
+)
+async def _admin_staff(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    # Changes to Stina's account: she stays in A's unit's staff for the next viewers.
+    state = _state(key, world, viewer, path=f"/admin/personal?konto={_stina_id()}")
+    await call(state, "load")
+    name = key.split(".")[1]
+    with session_scope() as db:
+        stina = db.get(User, _stina_id())
+        memberships = care_units.memberships_of(session=db, staff_id=stina.id)
+        extra = care_units.unit_named(session=db, name="Hemtjänst Bo")
+    if name == "load":
+        return _admin_done(viewer, state, state.allowed and bool(state.memberships))
+    if name == "set_role":
+        await call(state, "set_role", {"role": "admin"})
+        with session_scope() as db:
+            changed = db.get(User, stina.id).role.value == "admin"
+            if changed:  # back as she was, memberships too
+                db.get(User, stina.id).role = Role.STAFF
+                for membership, _ in memberships:
+                    care_units.add_member(session=db, unit_id=membership.unit_id, staff_id=stina.id)
+        return _admin_done(viewer, state, changed)
+    if name == "add_membership":
+        await call(state, "add_membership", {"unit": str(extra.id)})
+        with session_scope() as db:
+            units = {u.id for _, u in care_units.memberships_of(session=db, staff_id=stina.id)}
+            changed = extra.id in units
+            for membership, unit in care_units.memberships_of(session=db, staff_id=stina.id):
+                if unit.id == extra.id:
+                    care_units.end_membership(session=db, membership_id=membership.id)
+        return _admin_done(viewer, state, changed)
+    if name == "end_membership":
+        await call(state, "end_membership", memberships[0][0].id)
+        with session_scope() as db:
+            changed = not care_units.memberships_of(session=db, staff_id=stina.id)
+            if changed:
+                care_units.add_member(session=db, unit_id=memberships[0][1].id, staff_id=stina.id)
+        return _admin_done(viewer, state, changed)
+    await call(state, "set_active", False)
+    with session_scope() as db:
+        user = db.get(User, stina.id)
+        changed = user.deactivated_at is not None
+        user.deactivated_at = None
+        db.add(user)
+    return _admin_done(viewer, state, changed)
+
+
 # ---------------------------------------------------------------------------- the tests
 
 
@@ -1812,6 +2279,7 @@ IDENTITY_NOT_POLICY = {
     "GET /auth/oidc/{provider}/callback": "the provider's signed ID token decides who it is",
     # issue 6: apply_action asks policy for the reminder's recipient, whom the token names
     "POST /push/atgard": "a notification button: the signed token names the reminder",
+    **IDENTITY_NOT_POLICY_13,
 }
 
 

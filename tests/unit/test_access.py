@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from naranara import clock
 from naranara.models import AuditEvent, AuditKind, ProxyScope, Role
 from naranara.policy import Action, is_allowed, viewer_of
-from naranara.services import access, audit
+from naranara.services import access, audit, care_units
 from tests.utils.factories import make_user
 
 
@@ -93,15 +93,17 @@ def test_care_recipients_lists_current_relationships_by_name(db: Session) -> Non
     sara = make_user(db, role=Role.STAFF)
     bo, anna, cilla = make_user(db), make_user(db), make_user(db)
     bo.display_name, anna.display_name, cilla.display_name = "Bo", "Anna", "Cilla"
+    nacksta = care_units.create_unit(session=db, data={"name": "Nacksta"})
+    care_units.add_member(session=db, unit_id=nacksta.id, staff_id=sara.id)
     for resident in (bo, anna, cilla):
         access.record_care_relationship(
-            session=db, staff_id=sara.id, resident_id=resident.id, unit="Nacksta"
+            session=db, staff_id=sara.id, resident_id=resident.id, unit_id=nacksta.id
         )
     access.end_care_relationship(session=db, staff_id=sara.id, resident_id=cilla.id)
     listed = access.care_recipients(session=db, staff_id=sara.id)
-    assert [(user.display_name, unit) for user, unit in listed] == [
-        ("Anna", "Nacksta"),
-        ("Bo", "Nacksta"),
+    assert [(c.resident.display_name, c.unit.name, c.fixed_contact.id) for c in listed] == [
+        ("Anna", "Nacksta", sara.id),
+        ("Bo", "Nacksta", sara.id),
     ]
 
 

@@ -19,7 +19,7 @@ from naranara.models import (
     Role,
     User,
 )
-from naranara.services import access, patient_contract
+from naranara.services import access, care_units, patient_contract
 from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
 from tests.utils.factories import make_user
 
@@ -267,18 +267,16 @@ def test_a_cancelled_time_stays_visible_with_its_history(db: Session, anna: User
         )
 
 
-def test_authors_name_the_unit_of_the_care_relationship(
-    db: Session, anna: User, stina: User
-) -> None:
-    relationship = access.record_care_relationship(
-        session=db, staff_id=stina.id, resident_id=anna.id
+def test_authors_name_the_unit_of_the_care_relationship(db: Session, anna: User) -> None:
+    vera = make_user(db, username="vera", role=Role.STAFF)
+    unit = care_units.create_unit(session=db, data={"name": "Hälsocentralen"})
+    care_units.add_member(session=db, unit_id=unit.id, staff_id=vera.id)
+    access.record_care_relationship(
+        session=db, staff_id=vera.id, resident_id=anna.id, unit_id=unit.id
     )
-    relationship.unit = "Hälsocentralen"
-    db.add(relationship)
-    db.flush()
-    found = patient_contract.authors(session=db, resident_id=anna.id, user_ids={stina.id, anna.id})
-    assert found[stina.id].unit == "Hälsocentralen"
-    assert found[anna.id].unit == ""
+    found = patient_contract.authors(session=db, resident_id=anna.id, user_ids={vera.id, anna.id})
+    assert (found[vera.id].unit, found[vera.id].role) == ("Hälsocentralen", Role.STAFF)
+    assert (found[anna.id].unit, found[anna.id].role) == ("", Role.RESIDENT)
 
 
 # ---------------------------------------------------------------------------- properties

@@ -46,7 +46,20 @@ VIEWERS: dict[str, Viewer | None] = {
         BO, Role.RESIDENT, "Bo Berglund", "sv", grants={ANNA: {ProxyScope.SELF_CARE}}
     ),
     "staff": Viewer(SARA, Role.STAFF, "Sara Holm", "sv"),
-    "staff, care of Anna": Viewer(SARA, Role.STAFF, "Sara Holm", "sv", cares_for=frozenset({ANNA})),
+    # Sara works in a unit that has Anna in its care; in the second, Anna shares her
+    # self-care and measurements with that unit (egenmonitorering).
+    "staff, care of Anna": Viewer(
+        SARA, Role.STAFF, "Sara Holm", "sv", cares_for=frozenset({ANNA}), units=frozenset({10})
+    ),
+    "staff, care of Anna, shared": Viewer(
+        SARA,
+        Role.STAFF,
+        "Sara Holm",
+        "sv",
+        cares_for=frozenset({ANNA}),
+        units=frozenset({10}),
+        care_shared={ANNA: frozenset({ProxyScope.SELF_CARE, ProxyScope.MEASUREMENTS})},
+    ),
     # Grants and care relationships count only for the roles they are meant for.
     "staff holding a grant": Viewer(
         SARA, Role.STAFF, "Sara Holm", "sv", grants={ANNA: {ProxyScope.SELF_CARE}}
@@ -81,6 +94,7 @@ CASES: dict[str, tuple[str, int | None]] = {
     "resident with self-care scope, own data": ("resident helping", BO),
     "staff, a resident's data": ("staff", ANNA),
     "staff caring for the resident, the resident's data": ("staff, care of Anna", ANNA),
+    "staff caring, the resident shares self-monitoring": ("staff, care of Anna, shared", ANNA),
     "staff caring for the resident, another resident's data": ("staff, care of Anna", BO),
     "staff holding a grant, the resident's data": ("staff holding a grant", ANNA),
     "relative with a care relationship, the resident's data": ("relative with care", ANNA),
@@ -100,20 +114,23 @@ def _only(*allowed: str) -> dict[str, bool]:
 
 
 _OWN = ("resident, own data", "resident with self-care scope, own data")
+_CARE_TEAM = (
+    "staff caring for the resident, the resident's data",
+    "staff caring, the resident shares self-monitoring",
+)
 
 # Change these rows only together with the policy.
 EXPECTED: dict[Action, dict[str, bool]] = {
     Action.READ_PUBLISHED_GUIDANCE: dict.fromkeys(CASES, True),
     Action.VIEW_CARE_PLAN: _only(
-        *_OWN,
-        "relative with care plan scope, the resident's data",
-        "staff caring for the resident, the resident's data",
+        *_OWN, "relative with care plan scope, the resident's data", *_CARE_TEAM
     ),
+    # The care team follows self-monitoring only while the resident shares it with them.
     Action.VIEW_SELF_CARE: _only(
         *_OWN,
         "relative with self-care scope, the resident's data",
         "resident with self-care scope, the partner's data",
-        "staff caring for the resident, the resident's data",
+        "staff caring, the resident shares self-monitoring",
     ),
     Action.RECORD_SELF_CARE: _only(
         *_OWN,
@@ -121,12 +138,10 @@ EXPECTED: dict[Action, dict[str, bool]] = {
         "resident with self-care scope, the partner's data",
     ),
     Action.CHANGE_SELF_CARE_PLAN: _only(*_OWN),
-    Action.EDIT_CARE_PLAN: _only(*_OWN, "staff caring for the resident, the resident's data"),
+    Action.EDIT_CARE_PLAN: _only(*_OWN, *_CARE_TEAM),
     Action.VIEW_PROFILE: _only(*_OWN, "relative with profile scope, the resident's data"),
     Action.VIEW_SHARED_PROFILE: _only(
-        *_OWN,
-        "relative with profile scope, the resident's data",
-        "staff caring for the resident, the resident's data",
+        *_OWN, "relative with profile scope, the resident's data", *_CARE_TEAM
     ),
     Action.EDIT_PROFILE: _only(*_OWN),
     Action.EXPORT_RECORD: _only(*_OWN),
@@ -137,7 +152,7 @@ EXPECTED: dict[Action, dict[str, bool]] = {
     Action.VIEW_MEASUREMENTS: _only(
         *_OWN,
         "relative with measurements scope, the resident's data",
-        "staff caring for the resident, the resident's data",
+        "staff caring, the resident shares self-monitoring",
     ),
     Action.RECORD_MEASUREMENT: _only(*_OWN),
     Action.RECEIVE_REMINDERS: _only(*_OWN, "relative with reminders scope, the resident's data"),
@@ -156,6 +171,14 @@ EXPECTED: dict[Action, dict[str, bool]] = {
     Action.REVIEW_GUIDANCE: _only(
         "staff, no one's data", "staff caring for the resident, no one's data"
     ),
+    # What the care side recorded, the resident (or a relative seeing her times) answers.
+    Action.ANSWER_AGREED_TIME: _only(*_OWN, "relative with care plan scope, the resident's data"),
+    Action.REPLY_TO_RESIDENT: _only(*_CARE_TEAM),
+    Action.MANAGE_CARE_RELATIONSHIP: _only(*_CARE_TEAM),
+    Action.MANAGE_CARE_SHARING: _only(*_OWN),
+    # Enrolling is for staff who work in a unit (may_enrol_at: into that unit only).
+    Action.ENROL_RESIDENT: _only("staff caring for the resident, no one's data"),
+    Action.ADMINISTER: _only("admin, no one's data"),
 }
 
 
@@ -244,3 +267,25 @@ def test_a_viewer_cannot_be_changed_after_it_is_resolved() -> None:
     viewer = VIEWERS["relative"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         viewer.role = Role.ADMIN  # type: ignore[misc]
+
+
+def test_staff_enrol_only_into_a_unit_they_work_in() -> None:
+    from naranara.policy import may_enrol_at
+
+    assert may_enrol_at(VIEWERS["staff, care of Anna"], 10)
+    assert not may_enrol_at(VIEWERS["staff, care of Anna"], 11)
+    assert not may_enrol_at(VIEWERS["staff, care of Anna"], None)
+    assert not may_enrol_at(VIEWERS["staff"], 10)  # in no unit
+    assert not may_enrol_at(dataclasses.replace(VIEWERS["admin"], units=frozenset({10})), 10)
+
+
+def test_what_the_care_side_recorded_is_the_care_teams_to_change() -> None:
+    from naranara.policy import may_change_entry
+
+    resident, staff = VIEWERS["resident"], VIEWERS["staff, care of Anna"]
+    assert may_change_entry(resident, ANNA, care_side=False)
+    assert not may_change_entry(resident, ANNA, care_side=True)
+    assert may_change_entry(staff, ANNA, care_side=True)
+    assert not may_change_entry(staff, ANNA, care_side=False)  # hers stays hers
+    assert not may_change_entry(staff, BO, care_side=True)  # not in their care
+    assert not may_change_entry(VIEWERS["relative, care plan"], ANNA, care_side=False)
