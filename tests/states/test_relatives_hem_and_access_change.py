@@ -165,6 +165,36 @@ async def test_when_anna_stops_sharing_self_care_eriks_open_hem_empties_at_his_n
     assert await _before_event(home, "toggle_done") is None
 
 
+async def test_a_tab_that_reconnects_says_on_hem_what_anna_stopped_sharing() -> None:
+    """A reconnect gets a fresh state (the client-token binding): no notice is pending,
+    so Hem itself says what she stopped sharing, and shows what she still shares."""
+    _set_scopes({ProxyScope.CARE_PLAN})
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    banner = await home._get_root_state().get_state(FocusBannerState)
+    assert banner.notice == "Anna Lindqvist har slutat dela sin egenvård med dig."
+    [anna] = home.helped
+    assert (anna.shows_times, anna.shows_tasks, anna.tasks) == (True, False, [])
+    _set_scopes(set())
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    banner = await home._get_root_state().get_state(FocusBannerState)
+    assert banner.notice == "Anna Lindqvist delar inte längre något med dig."
+    assert home.helped == []
+    # Another page of his own says nothing of hers.
+    other = await _open_tab(session_cookie_for("erik"), "/jag-hjalper", FocusBannerState)
+    assert other.notice == ""
+
+
+async def test_stepping_back_oneself_is_not_told_on_hem() -> None:
+    from naranara.states.acting_for import ActingForState
+
+    cookie = session_cookie_for("erik")
+    page = await _open_tab(cookie, "/jag-hjalper", ActingForState)
+    await type(page).event_handlers["step_back"].fn(page, _user("anna").id)
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    banner = await home._get_root_state().get_state(FocusBannerState)
+    assert (banner.notice, home.helped) == ("", [])
+
+
 async def test_a_new_grant_changes_nothing_on_an_open_page() -> None:
     _set_scopes({ProxyScope.CARE_PLAN})
     cookie = session_cookie_for("erik")
