@@ -222,7 +222,11 @@ def test_the_patient_contract_from_the_ui_alone(browser: Browser, app_url: str) 
         kim.get_by_role("button", name="Spara").click()
         kim.wait_for_url(re.compile(r"/tider\?invanare=\d+$"))
         wait_for_app(kim)
+        moved = kim.locator("article.card").filter(has_text="Blodprov och samtal")
+        screenshot(kim, "contract-nurse-moved")
+        expect(moved).to_contain_text("kl. 14.00")
         expect(kim.get_by_role("group", name="Önskemål om en annan tid")).to_have_count(0)
+        _check_page(kim, "contract-nurse-moved")
 
         # Märta sees the change, and in the history who did it.
         marta.reload()

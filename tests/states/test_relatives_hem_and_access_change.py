@@ -8,12 +8,14 @@ off, the middleware that runs before every event empties his tab and says so.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 import reflex as rx
 from reflex_base.event import Event
 from sqlmodel import select
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AuditEvent, ProxyScope, User
 from naranara.services import access
@@ -193,6 +195,29 @@ async def test_stepping_back_oneself_is_not_told_on_hem() -> None:
     home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
     banner = await home._get_root_state().get_state(FocusBannerState)
     assert (banner.notice, home.helped) == ("", [])
+
+
+@pytest.mark.time_sensitive
+async def test_a_grant_that_expires_empties_the_open_tab_at_the_next_click() -> None:
+    """No one changes anything when a grant expires: the next event finds it expired."""
+    ends = clock.now() + timedelta(hours=1)
+    with session_scope() as db:
+        access.grant(
+            session=db,
+            resident_id=_user("anna").id,
+            relative_id=_user("erik").id,
+            scope=ProxyScope.SELF_CARE,
+            expires_at=ends,
+        )
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    assert home.helped[0].tasks
+    assert await _before_event(home, "toggle_done") is None
+    with clock.travel(ends + timedelta(seconds=1)):
+        update = await _before_event(home, "toggle_done")
+        assert update is not None, "the click is not run: the page is reloaded instead"
+        banner = await home._get_root_state().get_state(FocusBannerState)
+        assert banner.notice == "Anna Lindqvist har slutat dela sin egenvård med dig."
+        assert home.helped == []
 
 
 async def test_a_new_grant_changes_nothing_on_an_open_page() -> None:
