@@ -215,6 +215,8 @@ def test_the_patient_contract_from_the_ui_alone(browser: Browser, app_url: str) 
         request.get_by_role("link", name="Flytta tiden").click()
         kim.wait_for_url(re.compile(r"/tider/andra\?tid=\d+&invanare=\d+$"))
         wait_for_app(kim)
+        # The form of this time, loaded (not the empty one of the time she added before).
+        expect(kim.get_by_label("Vad gäller tiden?")).to_have_value("Blodprov och samtal")
         kim.get_by_label("Datum").fill(_day(11))
         kim.get_by_label("Börjar").fill("14:00")
         kim.get_by_label("Slutar").fill("14:30")
