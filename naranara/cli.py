@@ -353,9 +353,8 @@ def list_staff() -> None:
 
 def _unit_problem(error: InvalidInput) -> str:
     locale = _operator_locale()
-    return " ".join(
-        f"{field}: {gettext(locale, message)}" for field, message in error.errors.items()
-    )
+    said = [(field, gettext(locale, message)) for field, message in error.errors.items()]
+    return " ".join(f"{field}: {text}" for field, text in said)
 
 
 @admin.command("create-unit")
