@@ -223,7 +223,8 @@ class FocusBannerState(rx.State):
             return
         resident_id = record_id(self.router.url.query_parameters.get(RESIDENT_PARAM))
         if resident_id is None or resident_id == viewer.user_id:
-            if not self.notice and (self.router.page.path.rstrip("/") or "/") == routes.HOME:
+            # The address the browser shows: the matched route of Hem is "/index".
+            if not self.notice and (self.router.url.path.rstrip("/") or "/") == routes.HOME:
                 self.notice = _recently_ended_text(viewer)
             return
         granted = viewer.grants.get(resident_id, frozenset())
