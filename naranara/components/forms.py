@@ -122,13 +122,27 @@ def server_checked_form(form_state: type[rx.State], *fields: rx.Component) -> rx
 
 
 def form_page(form_state: type[rx.State], title: rx.Var, form: rx.Component) -> rx.Component:
-    """A page holding one form, once ``form_state`` has loaded and the viewer may use it."""
+    """A page holding one form, once ``form_state`` has loaded and the viewer may use it.
+
+    A state with ``other_side`` (times and contacts, agreed from both sides) says why an
+    entry the other side recorded has no form, and leads back to the list."""
+    refused = nothing_for_you()
+    if "other_side" in form_state.get_fields():
+        refused = rx.cond(
+            form_state.other_side != "",
+            rx.el.div(
+                rx.el.p(form_state.other_side, class_name="notice"),
+                rx.el.a(t("Back"), href=form_state.back_href, class_name="button button-secondary"),
+                class_name="stack",
+            ),
+            refused,
+        )
     return rx.cond(
         form_state.loaded,
         rx.cond(
             form_state.allowed,
             rx.el.div(rx.el.h1(title), form, class_name="stack narrow"),
-            rx.el.div(rx.el.h1(title), nothing_for_you()),
+            rx.el.div(rx.el.h1(title), refused),
         ),
         loading(),
     )

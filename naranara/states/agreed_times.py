@@ -41,6 +41,7 @@ from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
     error_texts,
     heading_for,
+    other_sides_entry,
     resident_in_focus,
     resident_query,
     source_text,
@@ -446,6 +447,7 @@ class AgreedTimeFormState(rx.State):
     reminders: str = _DEFAULT_REMINDERS  # a value of schedule.REMINDER_CHOICES
     errors: dict[str, str] = {name: "" for name in (*_FORM_FIELDS, *_EXTRA_ERRORS)}
     form_error: str = ""
+    other_side: str = ""  # set when the entry is the other side's to change
     # Changes whenever the form must show other values than typed (a load): React
     # keeps uncontrolled inputs as they are, so a new key mounts them afresh.
     form_key: str = "new"
@@ -458,6 +460,7 @@ class AgreedTimeFormState(rx.State):
             return
         resident_id = resident_in_focus(self, viewer)
         self.loaded = True
+        self.other_side = ""
         self.allowed = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
         self.errors = error_texts(viewer.locale, {}, _FORM_FIELDS, _EXTRA_ERRORS)
         self.form_error = ""
@@ -480,6 +483,7 @@ class AgreedTimeFormState(rx.State):
                 if not may_change_entry(viewer, resident_id, care_side=item.care_side):
                     # Recorded by the other side: theirs to change (the resident answers).
                     self.allowed = False
+                    self.other_side = other_sides_entry(viewer)
                     return
                 audit.record_access(
                     session=db,

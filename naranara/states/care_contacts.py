@@ -23,6 +23,7 @@ from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
     error_texts,
     heading_for,
+    other_sides_entry,
     resident_in_focus,
     resident_query,
     source_text,
@@ -141,6 +142,7 @@ class CareContactFormState(rx.State):
     role_suggestions: list[str] = []
     errors: dict[str, str] = {name: "" for name in (*_TEXT_FIELDS, "reach_by")}
     form_error: str = ""
+    other_side: str = ""  # set when the entry is the other side's to change
     form_key: str = "new"  # see AgreedTimeFormState.form_key
     back_href: str = routes.CONTACTS
 
@@ -152,6 +154,7 @@ class CareContactFormState(rx.State):
         resident_id = resident_in_focus(self, viewer)
         locale = viewer.locale
         self.loaded = True
+        self.other_side = ""
         self.allowed = is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id)
         self.errors = error_texts(locale, {}, _TEXT_FIELDS, ("reach_by",))
         self.form_error = ""
@@ -177,6 +180,7 @@ class CareContactFormState(rx.State):
                     return
                 if not may_change_entry(viewer, resident_id, care_side=contact.care_side):
                     self.allowed = False  # recorded by the other side: theirs to change
+                    self.other_side = other_sides_entry(viewer)
                     return
                 audit.record_access(
                     session=db,

@@ -52,6 +52,17 @@ def _log_refusal(viewer: Viewer, resident_id: int, path: str) -> None:
             )
 
 
+def other_sides_entry(viewer: Viewer) -> str:
+    """Why the form of a time or contact the other side recorded is not offered."""
+    if viewer.role is Role.STAFF:
+        return gettext(viewer.locale, "The resident entered this, so it is theirs to change.")
+    return gettext(
+        viewer.locale,
+        "Your care unit entered this, so they change it. "
+        "Get in touch with them if something needs to change.",
+    )
+
+
 def resident_query(resident_id: int, viewer: Viewer, *, first: bool) -> str:
     """The query part that keeps the resident in focus on the next page ("" for one's own)."""
     if resident_id == viewer.user_id:

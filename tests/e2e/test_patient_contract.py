@@ -50,15 +50,15 @@ RESIDENT_PAGES = {
         "Mina invånare",
         "Här finns inget för ditt konto än.",
     ),
-    # The demo's first contact and first time (the moved phone call) are Anna's.
-    "contact-edit": ("/kontakter/andra?kontakt=1", "Ändra kontakt", ""),
-    "time-edit": ("/tider/andra?tid=1", "Ändra tid", ""),
+    # The demo's first contact and first time (the moved phone call) were entered by her
+    # care unit: hers to answer, theirs to change. Her own entries' forms: see below.
+    "contact-edit": ("/kontakter/andra?kontakt=1", "Ändra kontakt", "Din vårdenhet har lagt in"),
+    "time-edit": ("/tider/andra?tid=1", "Ändra tid", "Din vårdenhet har lagt in"),
     "sign-in-again": ("/logga-in?bekrafta=1&next=/tider", "Bekräfta att det är du", "Lösenord"),
 }
 # The edit forms open with the entry in them (a value, not text on the page).
 EDITING = {
-    "contact-edit": ("Namn", "Maria Sjöberg"),
-    "time-edit": ("Vad gäller tiden?", "Telefonsamtal om blodtrycket"),
+    "own-time-edit": ("Vad gäller tiden?", "Hembesök av fysioterapeut"),
 }
 
 
@@ -86,8 +86,12 @@ def _sign_in_as_greta(page: Page, app_url: str, greta: str) -> None:
 
 def test_every_page_of_the_contract_is_accessible(page: Page, app_url: str) -> None:
     sign_in(page, app_url)
+    page.goto(app_url + "/tider")
+    wait_for_app(page)
+    own = page.locator(".card", has_text="Hembesök av fysioterapeut").get_by_role("link", name="Ändra")
+    pages = {**RESIDENT_PAGES, "own-time-edit": (own.get_attribute("href"), "Ändra tid", "")}
     problems = {}
-    for name, (path, heading, content) in RESIDENT_PAGES.items():
+    for name, (path, heading, content) in pages.items():
         page.goto(app_url + path)
         wait_for_app(page)
         # The page itself, with what it is for, before its accessibility means anything.
@@ -162,6 +166,12 @@ def test_resident_adds_a_contact_with_a_callable_number(
     expect(card.locator('a[href="tel:+46601234567"]')).to_be_visible()
     expect(card).to_contain_text("Tillag")  # who added it
     screenshot(page, "contacts-added")
+    # Her own contact is hers to change: the form opens with it filled in.
+    card.get_by_role("link", name="Ändra").click()
+    wait_for_app(page)
+    expect(page.get_by_label("Namn", exact=True)).to_have_value("Lena Ek")
+    screenshot(page, "contact-edit-own")
+    assert_accessible(page)
 
 
 def _tomorrow() -> date:

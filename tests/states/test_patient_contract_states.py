@@ -22,7 +22,7 @@ from naranara.models import (
     CareContact,
     User,
 )
-from naranara.services import access
+from naranara.services import access, demo_data
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
 from naranara.states.agreed_times import AgreedTimeFormState, AgreedTimesState
 from naranara.states.care_contacts import CareContactFormState, CareContactsState
@@ -220,6 +220,51 @@ def test_editing_and_removing_a_contact_of_someone_else_is_refused() -> None:
     assert page.message != ""
     with session_scope() as db:
         assert db.get(CareContact, contact.id) is not None
+
+
+def test_an_entry_the_other_side_recorded_opens_no_form_and_says_whose_it_is() -> None:
+    anna = _user("anna")
+    with session_scope() as db:
+        demo_data.seed_care(db)  # Sara's unit has Anna in its care, as in the demo
+        contact = db.exec(
+            select(CareContact).where(CareContact.resident_id == anna.id, CareContact.care_side)
+        ).first()
+        own = AgreedTime(
+            resident_id=anna.id,
+            starts_at=clock.now() + timedelta(days=3),
+            ends_at=clock.now() + timedelta(days=3, hours=1),
+            purpose="Fotvård",
+            added_by_id=anna.id,
+        )
+        db.add(own)
+        db.flush()
+        own_id = own.id
+    form = state_for(
+        CareContactFormState,
+        cookie=session_cookie_for("anna"),
+        path=f"/kontakter/andra?kontakt={contact.id}",
+    )
+    _run(form, "load")
+    assert not form.allowed and form.values["name"] == ""
+    assert form.other_side.startswith("Din vårdenhet har lagt in det här")
+    # Sara, of Anna's care unit, may change the unit's contact; not Anna's own time.
+    staff = state_for(
+        CareContactFormState,
+        cookie=session_cookie_for("sara"),
+        path=f"/kontakter/andra?kontakt={contact.id}&invanare={anna.id}",
+    )
+    _run(staff, "load")
+    assert (staff.allowed, staff.other_side, staff.values["name"]) == (True, "", contact.name)
+    time_form = state_for(
+        AgreedTimeFormState,
+        cookie=session_cookie_for("sara"),
+        path=f"/tider/andra?tid={own_id}&invanare={anna.id}",
+    )
+    _run(time_form, "load")
+    assert not time_form.allowed
+    assert (
+        time_form.other_side == "Invånaren har lagt in det här själv, så det är hen som ändrar det."
+    )
 
 
 # ---------------------------------------------------------------------------- calendar routes
