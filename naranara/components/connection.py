@@ -1,0 +1,41 @@
+"""The connection banner: says in the reader's language when Nära has no connection.
+
+It replaces Reflex's overlay (an English toast "Cannot connect to server: websocket
+error … ws://…" on every network blip): ``naranara.py`` puts ``connection_overlay`` in
+the app wrap Reflex keeps for it, ``(5, "Overlay")``. The banner is a live region
+that is always in the page (``role=status``, polite), so a screen reader hears the
+words when they appear; it sits in the flow above the app, never over content.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.components.core.banner import has_too_many_connection_errors
+
+from naranara.states.session import t
+
+
+def connection_banner() -> rx.Component:
+    # Two failed attempts in a row, as Reflex's own toast waits for: a single blip
+    # while the socket reconnects says nothing.
+    return rx.el.div(
+        rx.cond(
+            has_too_many_connection_errors,
+            rx.el.p(
+                rx.el.strong(t("No connection.")),
+                " ",
+                t("Nära is trying to connect again. What you see may not be up to date."),
+                " ",
+                rx.el.a(t("What works without a connection"), href="/utan-nat"),
+                class_name="connection-banner-text",
+            ),
+        ),
+        role="status",
+        aria_live="polite",
+        class_name="connection-banner",
+    )
+
+
+def connection_overlay(stateful: bool) -> rx.Component | None:
+    """The app wrap: only pages with state have a socket to lose."""
+    return connection_banner() if stateful else None
