@@ -37,5 +37,6 @@ def connection_banner() -> rx.Component:
 
 
 def connection_overlay(stateful: bool) -> rx.Component | None:
-    """The app wrap: only pages with state have a socket to lose."""
-    return connection_banner() if stateful else None
+    """The app wrap: only pages with state have a socket to lose. A wrap takes the app
+    as its children, so the banner goes first in a fragment, beside the app, not around it."""
+    return rx.fragment(connection_banner()) if stateful else None

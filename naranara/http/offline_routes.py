@@ -125,7 +125,7 @@ def _page(locale: str) -> str:
         '<link rel="icon" href="/icon.svg" type="image/svg+xml">'
         '<link rel="stylesheet" href="/nara.css">'
         '<script src="/offline.js" defer></script></head>'
-        '<body><div class="app"><header class="app-header">'
+        '<body class="offline-page"><div class="app"><header class="app-header">'
         '<span class="brand"><span class="brand-name">Nära</span></span></header>'
         '<main class="main" id="main"><div class="stack">'
         f'<h1>{heading}</h1><p class="lead">{lead}</p>'

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from naranara import clock
@@ -148,6 +148,14 @@ def _apply(
     return CheckOffOutcome.RECORDED, task.title
 
 
+def _receipt(session: Session, sender_id: int, key: str) -> CheckOffReceipt | None:
+    return session.exec(
+        select(CheckOffReceipt).where(
+            CheckOffReceipt.sender_id == sender_id, CheckOffReceipt.idempotency_key == key
+        )
+    ).first()
+
+
 def receive(
     *,
     session: Session,
@@ -156,47 +164,42 @@ def receive(
     may_record: Callable[[int], bool],
     locale: str = "sv",
 ) -> Received:
-    """Take one check-off once: a key seen before returns what happened then."""
+    """Take one check-off once: a key seen before returns what happened then.
+
+    The receipt is inserted with ``ON CONFLICT DO NOTHING`` first, in the caller's
+    transaction: a second request with the same key waits for the first to commit
+    (PostgreSQL: the unique index; SQLite: its one writer) and then inserts nothing.
+    """
     now = clock.now()
-    previous = session.exec(
-        select(CheckOffReceipt).where(
-            CheckOffReceipt.sender_id == sender_id,
-            CheckOffReceipt.idempotency_key == check_off.key,
-        )
-    ).first()
-    if previous is None:
-        receipt = CheckOffReceipt(
+    task = session.get(SelfCareTask, check_off.task_id)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.execute(
+        insert(CheckOffReceipt.__table__)
+        .values(
             sender_id=sender_id,
             idempotency_key=check_off.key,
-            task_id=check_off.task_id,
+            task_id=task.id if task is not None else None,
             occurrence_at=check_off.occurrence_at,
             status=check_off.status.value,
             pressed_at=_pressed_within_reason(check_off.pressed_at, now),
             received_at=now,
             outcome="pending",
         )
-        try:
-            with session.begin_nested():
-                session.add(receipt)
-                session.flush()
-        except IntegrityError:
-            # Another request with this key committed first (it held the row until then).
-            previous = session.exec(
-                select(CheckOffReceipt).where(
-                    CheckOffReceipt.sender_id == sender_id,
-                    CheckOffReceipt.idempotency_key == check_off.key,
-                )
-            ).one()
-        else:
-            outcome, title = _apply(
-                session, check_off, sender_id=sender_id, may_record=may_record, now=now
-            )
-            receipt.outcome = outcome.value
-            session.add(receipt)
-            session.flush()
-            return Received(check_off.key, outcome, False, _message(outcome, title, locale))
-    outcome = CheckOffOutcome(previous.outcome)
-    task = session.get(SelfCareTask, previous.task_id) if previous.task_id else None
+        .on_conflict_do_nothing(index_elements=["sender_id", "idempotency_key"])
+        .returning(CheckOffReceipt.__table__.c.id)
+    ).first()
+    receipt = _receipt(session, sender_id, check_off.key)
+    if inserted is not None:
+        outcome, title = _apply(
+            session, check_off, sender_id=sender_id, may_record=may_record, now=now
+        )
+        receipt.outcome = outcome.value
+        session.add(receipt)
+        session.flush()
+        return Received(check_off.key, outcome, False, _message(outcome, title, locale))
+    outcome = CheckOffOutcome(receipt.outcome)
+    task = session.get(SelfCareTask, receipt.task_id) if receipt.task_id else None
     title = task.title if task is not None and may_record(task.resident_id) else ""
     return Received(check_off.key, outcome, True, _message(outcome, title, locale))
 

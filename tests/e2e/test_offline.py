@@ -149,6 +149,7 @@ def test_a_page_that_cannot_load_shows_the_offline_page_in_swedish(
     expect(page.get_by_role("heading", name="Det här fungerar utan nät")).to_be_visible()
     # Nobody's data: a signed-out visitor is told how to keep a copy.
     expect(page.get_by_text("Välj Spara på den här telefonen under Profil")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dina kontakter")).to_have_count(0)
     screenshot(page, "offline-page")
     assert_accessible(page)
     assert small_touch_targets(page) == []
@@ -179,7 +180,7 @@ def test_the_copy_a_resident_keeps_shows_offline_and_a_check_off_arrives_once(
     _offline(context, True)
     page.goto(f"{app_url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Du är utan nät just nu")
-    times = page.get_by_role("region", name="Dina tider")
+    times = page.get_by_role("region", name="Dina överenskomna tider")
     expect(times).to_contain_text(PURPOSE)
     contacts = page.get_by_role("region", name="Dina kontakter")
     expect(contacts).to_contain_text(CONTACT)
