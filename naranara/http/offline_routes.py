@@ -79,7 +79,7 @@ def _page(locale: str) -> str:
 
     texts = html.escape(json.dumps(_texts(locale), ensure_ascii=False), quote=True)
     works = [
-        say(N_("Calling your contacts, if you keep Nära on this phone (below).")),
+        say(N_("Calling your contacts, if you keep Nära on this phone.")),
         say(N_("Your agreed times and today's self-care tasks, the same way.")),
         say(N_("Marking tasks done: they are saved when you have a connection again.")),
         say(N_("Articles you have read in Nära.")),
@@ -129,15 +129,16 @@ def _page(locale: str) -> str:
         '<span class="brand"><span class="brand-name">Nära</span></span></header>'
         '<main class="main" id="main"><div class="stack">'
         f'<h1>{heading}</h1><p class="lead">{lead}</p>'
-        '<section class="section" aria-labelledby="offline-works">'
-        f'<h2 id="offline-works">{works_heading}</h2><ul class="plain-list">{items}</ul></section>'
         f'<div class="actions"><button class="button" type="button" data-offline-retry>{retry}'
         "</button></div>"
         '<div class="offline-notices stack" data-offline-notices role="status" aria-live="polite">'
         "</div>"
+        # The resident's own copy first, when this device keeps one: what she needs now.
         f'<div class="stack" data-offline-copy data-texts="{texts}" hidden>'
         f'<p class="muted" data-updated></p>{blocks}</div>'
         f'<p class="muted" data-offline-no-copy>{no_copy}</p>'
+        '<section class="section" aria-labelledby="offline-works">'
+        f'<h2 id="offline-works">{works_heading}</h2><ul class="plain-list">{items}</ul></section>'
         "</div></main></div></body></html>"
     )
 

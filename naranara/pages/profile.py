@@ -95,7 +95,7 @@ def _offline_copy_section() -> rx.Component:
                 class_name="muted",
             ),
             rx.el.button(
-                rx.cond(OfflineCopyState.on, t("Kept on this phone"), t("Keep on this phone")),
+                t("Keep on this phone"),
                 type="button",
                 aria_pressed=rx.cond(OfflineCopyState.on, "true", "false"),
                 on_click=OfflineCopyState.set_on(~OfflineCopyState.on),

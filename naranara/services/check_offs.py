@@ -172,6 +172,10 @@ def receive(
     """
     now = clock.now()
     task = session.get(SelfCareTask, check_off.task_id)
+    # A task the sender may not mark is not named in their receipt: nothing of another
+    # person's is linked to it, and a task that never was is answered the same way.
+    if task is not None and not may_record(task.resident_id):
+        task = None
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     inserted = session.execute(
