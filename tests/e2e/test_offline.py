@@ -136,6 +136,26 @@ def _offline(context: BrowserContext, offline: bool) -> None:
         context.set_offline(False)
 
 
+def test_the_worker_answers_build_files_and_leaves_the_apps_own_traffic_alone(
+    page: Page, app_url: str
+) -> None:
+    page.goto(f"{app_url}/egenvard")
+    wait_for_app(page)
+    _worker_ready(page)
+    answered: list[tuple[str, bool]] = []
+    page.on("response", lambda r: answered.append((r.url, r.from_service_worker)))
+    page.reload()
+    wait_for_app(page)
+    build_files = [kept for url, kept in answered if "/assets/" in url and url.endswith(".js")]
+    assert build_files and all(build_files), "hashed build files come from the worker's cache"
+    for path in ("/ping", "/push/nyckel", "/utan-nat/avbockningar"):
+        with page.expect_response(lambda r, path=path: r.url.endswith(path)) as info:
+            page.evaluate("(path) => fetch(path).then((r) => r.status)", path)
+        assert info.value.from_service_worker is False, path
+    # The socket reached the server through it all: the page has its data.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Egenvårdsråd")
+
+
 def test_a_page_that_cannot_load_shows_the_offline_page_in_swedish(
     page: Page, context: BrowserContext, app_url: str
 ) -> None:
@@ -167,7 +187,9 @@ def test_the_copy_a_resident_keeps_shows_offline_and_a_check_off_arrives_once(
     expect(keep).to_have_attribute("aria-pressed", "false")
     keep.click()
     expect(keep).to_have_attribute("aria-pressed", "true")
-    expect(page.get_by_role("status").filter(has_text="Sparat på den här telefonen")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Sparat på den här telefonen")
+    ).to_be_visible()
     _until(
         page,
         "async () => !!(await caches.match('/utan-nat/kopia'))",
