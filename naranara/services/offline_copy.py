@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, col, delete, select
 
@@ -177,27 +178,33 @@ def _tasks(session: Session, resident_id: int, now: datetime, locale: str) -> li
     return found
 
 
+@lru_cache(maxsize=256)
+def _article_html(body_markdown: str) -> str:
+    """The same sanitised HTML the article page shows; rendering is most of a copy's cost
+    (benchmarks/offline_copy.py), and an article's text changes seldom."""
+    return guidance.render_markdown(body_markdown)
+
+
 def _guidance(session: Session, resident_id: int, locale: str) -> list[dict]:
-    slugs = sorted(
+    read = set(
         session.exec(select(GuidanceRead.slug).where(GuidanceRead.resident_id == resident_id))
     )
-    found = []
-    for slug in slugs:
-        article = guidance.article_by_slug(session=session, slug=slug, locale=locale)
-        if article is None:
-            continue
-        found.append(
-            {
-                "slug": article.slug,
-                "title": article.title,
-                "summary": article.summary,
-                # The same sanitised HTML the article page shows.
-                "html": guidance.render_markdown(article.body_markdown),
-            }
-        )
-        if len(found) >= LIMITS["articles"]:
-            break
-    return found
+    if not read:
+        return []
+    # One query for every published article in the reader's language (Swedish otherwise).
+    articles = sorted(
+        (a for a in guidance.published_articles(session=session, locale=locale) if a.slug in read),
+        key=lambda article: article.slug,
+    )[: LIMITS["articles"]]
+    return [
+        {
+            "slug": article.slug,
+            "title": article.title,
+            "summary": article.summary,
+            "html": _article_html(article.body_markdown),
+        }
+        for article in articles
+    ]
 
 
 def build(*, session: Session, resident_id: int, locale: str, now: datetime | None = None) -> dict:
