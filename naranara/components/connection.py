@@ -3,7 +3,7 @@
 It replaces Reflex's overlay (an English toast "Cannot connect to server: websocket
 error … ws://…" on every network blip): ``naranara.py`` puts ``connection_overlay`` in
 the app wrap Reflex keeps for it, ``(5, "Overlay")``. The banner is a live region
-that is always in the page (``role=status``, polite), so a screen reader hears the
+that is always in the page (``aria-live=polite``), so a screen reader hears the
 words when they appear; it sits in the flow above the app, never over content.
 """
 
@@ -30,7 +30,8 @@ def connection_banner() -> rx.Component:
                 class_name="connection-banner-text",
             ),
         ),
-        role="status",
+        # A polite live region without role="status": pages keep the one status role
+        # their own messages use (as the access-ended notice in components/layout.py).
         aria_live="polite",
         class_name="connection-banner",
     )
