@@ -297,7 +297,8 @@ def test_the_connection_banner_speaks_swedish_and_covers_nothing(
     banner = page.locator(".connection-banner")
     expect(banner).to_have_attribute("aria-live", "polite")
     # The page's own messages keep the one status role: the banner adds none.
-    expect(page.get_by_role("status")).to_have_count(0)
+    assert banner.get_attribute("role") is None
+    expect(banner.get_by_role("status")).to_have_count(0)
     heading_before = page.get_by_role("heading", level=1).bounding_box()
     _offline(context, True)
     # The socket drops as when the phone leaves the network (Reflex closes it itself on
