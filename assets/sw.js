@@ -1,7 +1,20 @@
-/* Nära's service worker: shows reminders and answers their buttons.
+/* Nära's service worker: shows reminders and answers their buttons, and keeps Nära
+ * usable without a network (issue 15).
  *
- * It has no fetch handler on purpose: Reflex's websocket (/_event), uploads
- * (/_upload) and /ping must always reach the server, and pages are not cached.
+ * Fetches, in order (anything not named here goes to the network untouched):
+ *  - never touched: other origins, non-GET requests, Reflex's websocket (/_event),
+ *    uploads (/_upload), /ping, sign-in and sign-out (/auth/), /push/, exports and
+ *    calendar feeds: these always reach the server and are never cached;
+ *  - /utan-nat/kopia, the resident's offline copy (JSON): network first; a 200 is
+ *    kept in the "nara-personal" cache, a 401/403/404 deletes what was kept (the
+ *    server answers 200 only to a device the resident turned the copy on for);
+ *    without a network, the kept copy;
+ *  - page loads (navigations): network first, never cached; if the network fails,
+ *    the offline page /utan-nat, kept at install;
+ *  - hashed build files (/assets/name-HASH.js|css…): cache first, they never change;
+ *  - the offline page's own files (/nara.css, /offline.js, icons): network first,
+ *    the kept copy without a network.
+ * Signing out clears every cache (the server answers Clear-Site-Data).
  *
  * A push carries JSON made by naranara/reminders/payload.py:
  *   {title, body, url, tag, actions: [{action, title}], token}
@@ -13,8 +26,124 @@ const ACTION_PATH = "/push/atgard";
 const SUBSCRIPTION_PATH = "/push/prenumeration";
 const PUBLIC_KEY_PATH = "/push/nyckel";
 
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+const CACHE_VERSION = "v1";
+const SHELL_CACHE = `nara-shell-${CACHE_VERSION}`; // the offline page and its files
+const BUILD_CACHE = `nara-build-${CACHE_VERSION}`; // hashed build files
+const PERSONAL_CACHE = "nara-personal"; // the resident's offline copy, by her choice
+const OFFLINE_PAGE = "/utan-nat";
+const OFFLINE_COPY = "/utan-nat/kopia";
+const SHELL_FILES = [OFFLINE_PAGE, "/nara.css", "/offline.js", "/icon.svg", "/icon-192.png"];
+const NEVER = [/^\/_event/, /^\/_upload/, /^\/ping/, /^\/auth\//, /^\/push\//, /^\/export\//,
+  /^\/kalender\//, /^\/healthz/, /^\/readyz/, /^\/utan-nat\/avbockningar/];
+const HASHED = /^\/assets\/.+-[A-Za-z0-9_-]{8,}\.(?:js|mjs|css|woff2?|png|svg|jpg|webp)$/;
+const BUILD_FILES_KEPT = 300; // the oldest go when there are more
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(SHELL_FILES.map((path) => new Request(path, { cache: "reload" }))))
+      .catch(() => undefined) // offline at install: the next start tries again
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  const current = new Set([SHELL_CACHE, BUILD_CACHE, PERSONAL_CACHE]);
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((n) => !current.has(n)).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+async function offlineCopy(request) {
+  const cache = await caches.open(PERSONAL_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await cache.put(OFFLINE_COPY, response.clone());
+    } else if ([401, 403, 404, 410].includes(response.status)) {
+      await cache.delete(OFFLINE_COPY); // turned off, signed out, or not this person's
+    }
+    return response;
+  } catch (error) {
+    const kept = await cache.match(OFFLINE_COPY);
+    return kept || new Response('{"kept": false}', {
+      status: 503,
+      headers: { "Content-Type": "application/json" },
+    });
+  }
+}
+
+async function navigation(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const page = await caches.match(OFFLINE_PAGE, { cacheName: SHELL_CACHE });
+    return page || Response.error();
+  }
+}
+
+async function buildFile(request) {
+  const cache = await caches.open(BUILD_CACHE);
+  const kept = await cache.match(request);
+  if (kept) {
+    return kept;
+  }
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    await cache.put(request, response.clone());
+    const keys = await cache.keys();
+    await Promise.all(keys.slice(0, Math.max(0, keys.length - BUILD_FILES_KEPT)).map((k) => cache.delete(k)));
+  }
+  return response;
+}
+
+async function shellFile(request, path) {
+  const cache = await caches.open(SHELL_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await cache.put(path, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const kept = await cache.match(path);
+    if (kept) {
+      return kept;
+    }
+    throw error;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") {
+    return;
+  }
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NEVER.some((pattern) => pattern.test(url.pathname))) {
+    return;
+  }
+  if (url.pathname === OFFLINE_COPY) {
+    event.respondWith(offlineCopy(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(navigation(request));
+  } else if (HASHED.test(url.pathname)) {
+    event.respondWith(buildFile(request));
+  } else if (SHELL_FILES.includes(url.pathname)) {
+    event.respondWith(shellFile(request, url.pathname));
+  }
+});
+
+/* The page asks to forget the offline copy (turned off on Profil). */
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "forget-offline-copy") {
+    event.waitUntil(caches.delete(PERSONAL_CACHE));
+  }
+});
 
 /* Only paths of this site: a push never sends anyone elsewhere. */
 function sameSitePath(url) {

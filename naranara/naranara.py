@@ -4,6 +4,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import naranara.pages  # noqa: F401 - registers every page
+from naranara.components.connection import connection_overlay
 from naranara.http import (
     auth_routes,
     calendar_routes,
@@ -11,6 +12,7 @@ from naranara.http import (
     guidance_routes,
     health_routes,
     measurement_routes,
+    offline_routes,
     oidc_routes,
     profile_routes,
     push_routes,
@@ -32,6 +34,8 @@ app = rx.App(
         rx.el.script(src="/push.js", async_=True),
         # Keeps a focused multi-line field clear of the tab bar (focus not obscured).
         rx.el.script(src="/focus.js", async_=True),
+        # Keeps this device's offline copy fresh and sends check-offs made offline.
+        rx.el.script(src="/offline.js", async_=True),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     backend_exception_handler=report_backend_error,
@@ -45,6 +49,7 @@ app = rx.App(
                 *profile_routes.routes,
                 *measurement_routes.routes,
                 *push_routes.routes,
+                *offline_routes.routes,
                 *guidance_routes.routes,
                 *health_routes.routes,
             ]
@@ -54,6 +59,8 @@ app = rx.App(
         RequestLogMiddleware,  # outermost: times and logs everything, static files too
     ],
 )
+# Our connection banner, in the reader's language, instead of Reflex's English toast.
+app.app_wraps[(5, "Overlay")] = connection_overlay
 app.add_middleware(EventLogMiddleware())
 # Before every event: what a tab shows follows its viewer's access (grants, care).
 app.add_middleware(AccessChangeMiddleware())

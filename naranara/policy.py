@@ -109,6 +109,9 @@ class Action(StrEnum):
     MANAGE_CARE_SHARING = "manage_care_sharing"  # what the resident shares with her units
     ENROL_RESIDENT = "enrol_resident"  # staff working in a unit (may_enrol_at names which)
     ADMINISTER = "administer"  # administrators: care units and staff accounts
+    # Issue 15: a copy of her own times, contacts, tasks and articles on one phone.
+    # Only a resident, of her own data: relatives' and staff's views never go offline.
+    KEEP_OFFLINE_COPY = "keep_offline_copy"
 
 
 _PUBLIC_ACTIONS = frozenset({Action.READ_PUBLISHED_GUIDANCE})
@@ -132,6 +135,7 @@ _RESIDENT_OWN_ACTIONS = frozenset(
         Action.VIEW_ACCESS_LOG,
         Action.ANSWER_AGREED_TIME,
         Action.MANAGE_CARE_SHARING,
+        Action.KEEP_OFFLINE_COPY,
     }
 )
 # Actions of a role rather than on someone's data (subject None). Whether a reviewer

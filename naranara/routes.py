@@ -60,3 +60,10 @@ ACTIVATION = "/aktivera"  # ?kod=CODE: the resident activates her account
 CARE_SHARING = "/profil/dela-med-varden"  # what the resident lets her care unit follow
 ADMIN = "/admin"  # care units and staff accounts
 ADMIN_STAFF = "/admin/personal"  # ?konto=ID: one staff account
+
+# Nära without signal (issue 15): the page the service worker shows when a page cannot
+# load, the resident's offline copy (JSON), and check-offs sent once the network is back.
+OFFLINE = "/utan-nat"
+OFFLINE_COPY = "/utan-nat/kopia"
+OFFLINE_CHECK_OFFS = "/utan-nat/avbockningar"
+# Profil → Spara på den här telefonen is a section of the profile page.

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from naranara.db import session_scope
 from naranara.models import AuditKind
 from naranara.policy import Action, Viewer, is_allowed, viewer_for_session_token
-from naranara.services import audit, external_identities, sessions
+from naranara.services import audit, external_identities, offline_copy, sessions
 from naranara.settings import get_settings
 
 
@@ -39,8 +39,16 @@ def set_session_cookie(response: Response, token: str) -> None:
     )
 
 
+# Signing out empties what this browser kept for the site: the Cache API (the offline
+# copy, the service worker's caches), IndexedDB (the queue of check-offs), localStorage,
+# and the service worker itself. Cookies are cleared one by one above and below: the
+# device cookie stays, so the browser is still known for sign-in tickets.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
 def _clear_session_cookie(response: Response) -> None:
     settings = get_settings()
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.delete_cookie(
         settings.session_cookie_name,
         path="/",
@@ -127,10 +135,15 @@ async def sign_out(request: Request) -> Response:
     """
     from naranara.http import oidc_routes  # imports this module
 
+    settings = get_settings()
     with session_scope() as db:
-        cookie = request.cookies.get(get_settings().session_cookie_name)
+        cookie = request.cookies.get(settings.session_cookie_name)
         provider_session = external_identities.take_id_token(session=db, token=cookie)
         user_id = sessions.end_session(session=db, token=cookie)
+        # No one's offline copy is kept on this browser any more.
+        offline_copy.forget_device(
+            session=db, device_token=request.cookies.get(settings.device_cookie_name, "")
+        )
         if user_id is not None:
             audit.record(
                 session=db,
@@ -170,6 +183,8 @@ async def sign_out_everywhere(request: Request) -> Response:
             viewer, Action.CHANGE_ACCOUNT_SETTINGS, viewer.user_id
         ):
             ended = sessions.end_all_sessions(session=db, user_id=viewer.user_id)
+            # Every device of theirs: a lost phone's copy is refused from now on.
+            offline_copy.forget_user(session=db, user_id=viewer.user_id)
             audit.record(
                 session=db,
                 kind=AuditKind.SIGN_OUT_EVERYWHERE,

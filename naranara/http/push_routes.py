@@ -2,22 +2,19 @@
 buttons on a notification (pressed where no page is open, even on a locked phone).
 
 The service worker and ``assets/push.js`` call these with ``fetch``. They take JSON
-only, from this site only: a form on another site cannot send ``application/json``
-without a CORS preflight we never answer, and ``Origin`` must be this site's.
+only, from this site only (``http/json_body.py``).
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from reflex.config import get_config
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
+from naranara.http.json_body import answer as _answer
+from naranara.http.json_body import json_from_this_site
 from naranara.policy import Action, is_allowed
 from naranara.reminders import actions, vapid
 from naranara.services import push_subscriptions
@@ -29,38 +26,6 @@ SUBSCRIPTION_PATH = "/push/prenumeration"
 UNSUBSCRIBE_PATH = "/push/prenumeration/ta-bort"
 ACTION_PATH = "/push/atgard"
 _MAX_BODY = 8 * 1024  # a subscription is well under 1 KiB
-_NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _answer(content: dict[str, Any], status_code: int = 200) -> JSONResponse:
-    return JSONResponse(content, status_code=status_code, headers=_NO_STORE)
-
-
-def _own_origins(request: Request) -> set[str]:
-    """This site's origins: the ones the event socket accepts (NARA_ALLOWED_ORIGINS),
-    and the address this request came to (or NARA_PUBLIC_URL behind a proxy)."""
-    public = get_settings().public_url.rstrip("/")
-    listed = {origin for origin in get_config().cors_allowed_origins if origin != "*"}
-    return listed | {public or f"{request.url.scheme}://{request.url.netloc}"}
-
-
-async def _json_from_this_site(request: Request) -> dict[str, Any] | Response:
-    """The request's JSON object, or the refusal to send back."""
-    if request.headers.get("origin") not in _own_origins(request):
-        return _answer({"error": "origin"}, 403)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        return _answer({"error": "content-type"}, 415)
-    body = await request.body()
-    if len(body) > _MAX_BODY:
-        return _answer({"error": "too-large"}, 413)
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _answer({"error": "json"}, 400)
-    if not isinstance(data, dict):
-        return _answer({"error": "json"}, 400)
-    return data
 
 
 async def public_key(request: Request) -> Response:
@@ -78,7 +43,7 @@ async def subscribe(request: Request) -> Response:
     worker's ``pushsubscriptionchange``) only a device that is on is refreshed,
     moved from ``"replaces"`` (its old endpoint) if the browser's changed.
     """
-    data = await _json_from_this_site(request)
+    data = await json_from_this_site(request, max_bytes=_MAX_BODY)
     if isinstance(data, Response):
         return data
     keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
@@ -121,7 +86,7 @@ async def subscribe(request: Request) -> Response:
 
 async def unsubscribe(request: Request) -> Response:
     """This browser turned reminders off: forget its endpoint, if it is the person's own."""
-    data = await _json_from_this_site(request)
+    data = await json_from_this_site(request, max_bytes=_MAX_BODY)
     if isinstance(data, Response):
         return data
     with session_scope() as db:
@@ -140,7 +105,7 @@ async def notification_action(request: Request) -> Response:
     No cookie is needed (a locked phone has no open page): the signed token names
     the reminder, and ``apply_action`` asks policy whether its recipient may still act.
     """
-    data = await _json_from_this_site(request)
+    data = await json_from_this_site(request, max_bytes=_MAX_BODY)
     if isinstance(data, Response):
         return data
     token, action = data.get("token"), data.get("action")

@@ -20,6 +20,8 @@ SUPPORTED_LOCALES: tuple[str, ...] = ("sv", "en")
 DEFAULT_LOCALE = "sv"
 LOCALES_DIR = PROJECT_ROOT / "locales"
 DOMAIN = "messages"
+# The language a signed-out visitor chose (set by the app; read by HTTP routes too).
+LANGUAGE_COOKIE = "nara_lang"
 
 
 def normalise_locale(value: str | None) -> str:

@@ -32,6 +32,7 @@ from naranara.models.guidance import (
 from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation, ProxyInvitationHold
 from naranara.models.measurements import Measurement, MeasurementKind
+from naranara.models.offline import CheckOffReceipt, OfflineCopyDevice
 from naranara.models.operations import WorkerHeartbeat
 from naranara.models.profile import (
     Aid,
@@ -66,6 +67,7 @@ __all__ = [
     "CarePlanActivity",
     "CarePlanGoal",
     "CareRelationship",
+    "CheckOffReceipt",
     "CheckStatus",
     "ContactChannel",
     "DeliveryAttempt",
@@ -78,6 +80,7 @@ __all__ = [
     "Measurement",
     "MeasurementKind",
     "NotificationSettings",
+    "OfflineCopyDevice",
     "OrganisationKind",
     "ProfileRevision",
     "ProxyGrant",

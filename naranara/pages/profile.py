@@ -8,6 +8,7 @@ from naranara import routes
 from naranara.components.cards import section
 from naranara.components.language import language_switch
 from naranara.components.layout import page
+from naranara.states.offline_copy import OfflineCopyState
 from naranara.states.session import SessionState, t
 
 
@@ -73,7 +74,59 @@ def _care_sharing_section() -> rx.Component:
     )
 
 
-@page(routes.PROFILE, title="Profil", active_tab="profile", private=True)
+def _offline_copy_section() -> rx.Component:
+    """Spara på den här telefonen: residents keep what matters now for times without signal."""
+    return rx.cond(
+        OfflineCopyState.allowed,
+        section(
+            t("Keep on this phone"),
+            rx.el.p(
+                t(
+                    "Your agreed times for the next 30 days, your contacts with their phone "
+                    "numbers, today's and tomorrow's tasks and the articles you have read, "
+                    "readable on this phone without a connection."
+                )
+            ),
+            rx.el.p(
+                t(
+                    "Only on a phone that only you use: anyone who can open it can read them. "
+                    "Signing out removes them."
+                ),
+                class_name="muted",
+            ),
+            rx.el.button(
+                t("Keep on this phone"),
+                type="button",
+                aria_pressed=rx.cond(OfflineCopyState.on, "true", "false"),
+                on_click=OfflineCopyState.set_on(~OfflineCopyState.on),
+                class_name="choice",
+            ),
+            rx.cond(
+                OfflineCopyState.updated != "",
+                rx.el.p(OfflineCopyState.updated, class_name="muted small"),
+            ),
+            rx.el.p(
+                OfflineCopyState.message,
+                role="status",
+                class_name=rx.cond(OfflineCopyState.message != "", "notice", "visually-hidden"),
+            ),
+            rx.el.a(
+                t("What works without a connection"),
+                href=routes.OFFLINE,
+                class_name="button button-secondary",
+            ),
+            heading_id="offline-copy",
+        ),
+    )
+
+
+@page(
+    routes.PROFILE,
+    title="Profil",
+    active_tab="profile",
+    private=True,
+    on_load=OfflineCopyState.load,
+)
 def profile() -> rx.Component:
     return rx.el.div(
         rx.el.h1(t("Profile")),
@@ -81,6 +134,7 @@ def profile() -> rx.Component:
         section(t("Language"), language_switch(), heading_id="language"),
         _relatives_section(),
         _care_sharing_section(),
+        _offline_copy_section(),
         section(
             t("Notifications"),
             rx.el.p(t("Reminders of your times and self-care on your phone.")),

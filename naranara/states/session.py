@@ -20,7 +20,7 @@ from naranara.policy import Action, Viewer, require, viewer_for_session_token
 from naranara.services import accounts
 from naranara.settings import get_settings
 
-LANGUAGE_COOKIE = "nara_lang"
+LANGUAGE_COOKIE = i18n.LANGUAGE_COOKIE
 _log = logging.getLogger(__name__)
 _SOURCE_TEXTS = i18n.ui_texts(i18n.DEFAULT_LOCALE)
 

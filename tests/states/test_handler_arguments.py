@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from reflex_base.event.processor.base_state_processor import _prepare_event_payload
 
+from naranara.db import session_scope
 from tests.states.conftest import state_for
 from tests.states.test_policy_matrix import (
     _CONTACT_FORM,
@@ -182,7 +183,17 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "AdminStaffState.add_membership": lambda w: {"form_data": {"unit": str(_a_unit(w)[0])}},
     "AdminStaffState.end_membership": lambda w: {"membership_id": 1},
     "AdminStaffState.set_active": lambda w: {"active": False},
+    # --- without signal (issue 15): the offline copy on this device
+    # A's device keeps a copy already: True (a hostile value too) is then no change.
+    "OfflineCopyState.set_on": lambda w: _a_device_keeps_a_copy(w) or {"on": True},
 }
+
+
+def _a_device_keeps_a_copy(w: World) -> None:
+    from naranara.services import offline_copy
+
+    with session_scope() as db:
+        offline_copy.turn_on(session=db, user_id=w.anna_id, device_token=w.devices[RESIDENT_A])
 
 
 def test_every_handler_taking_arguments_has_real_ones() -> None:
@@ -200,9 +211,9 @@ async def test_hostile_arguments_are_refused_calmly(
     cls, name = HANDLERS[key]
     handler = cls.event_handlers[name]
     viewer = next(v for v in VIEWERS if v.key == viewer_key)
+    real = REAL_ARGUMENTS[key](world)  # may prepare rows of A's: before the snapshot
     before = rows_of_a(world)
     failures = []
-    real = REAL_ARGUMENTS[key](world)
     for parameter in _parameters(key):
         for value in HOSTILE:
             state = state_for(cls, cookie=world.cookies[viewer.key])

@@ -31,7 +31,7 @@ import inspect
 import json
 import pkgutil
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -2319,3 +2319,92 @@ EXPECTED.update(
 async def _health(world: World, viewer: ViewerSpec, key: str) -> Seen:
     response = await _request(world, viewer, "GET", key.split()[1])
     return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
+
+
+# ---------------------------------------------------------------------------- without signal
+# Issue 15. The offline copy is A's own, on a device A chose: only A, with A's device
+# cookie, sees or changes it; relatives' and staff's views are never kept offline.
+# Check-offs sent later are marked by whoever policy lets mark A's tasks.
+
+EXPECTED.update(
+    {
+        "OfflineCopyState.load": _A_ONLY,  # "Uppdaterad …" of A's own device
+        "OfflineCopyState.set_on": _A_ONLY,  # the viewer's own device, residents only
+        "GET /utan-nat": _EVERYONE_ALIKE,  # the offline page names no one
+        "GET /utan-nat/kopia": _A_ONLY,  # only to A's device, once A turned it on
+        "POST /utan-nat/avbockningar": only("resident A", "relative of A, self_care"),
+    }
+)
+
+
+def _a_keeps_a_copy(world: World) -> str:
+    """A's device keeps a copy, brought up to date at 03.17 two days ago; the words A
+    reads for that on Profil are A's data."""
+    from naranara.services import offline_copy
+
+    refreshed = clock.now().replace(hour=2, minute=17, second=0, microsecond=0) - timedelta(days=2)
+    with session_scope() as db:
+        anna = world.anna_id
+        device = world.devices[RESIDENT_A]
+        offline_copy.turn_on(session=db, user_id=anna, device_token=device)
+        offline_copy.mark_refreshed(session=db, user_id=anna, device_token=device, now=refreshed)
+    label = offline_copy.updated_label(refreshed, now=clock.now(), locale="sv")
+    world.markers = world.markers | {label}
+    world.setup_done()
+    return label
+
+
+@probe("OfflineCopyState.load")
+async def _offline_copy_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _a_keeps_a_copy(world)
+    state = _state(key, world, viewer, path="/profil")
+    await call(state, "load")
+    # B is allowed a copy of her own, on her own device: her load shows nothing of A's.
+    return Seen([state], refused=True if viewer.username and not state.allowed else None)
+
+
+@probe("OfflineCopyState.set_on")
+async def _offline_copy_set_on(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    from naranara.services import offline_copy
+
+    with session_scope() as db:  # A's device starts without a copy: turning it on is a change
+        offline_copy.turn_off(
+            session=db, user_id=world.anna_id, device_token=world.devices[RESIDENT_A]
+        )
+    world.setup_done()
+    state = _state(key, world, viewer, path="/profil")
+    await call(state, "set_on", True)
+    return Seen([state])
+
+
+@probe("GET /utan-nat")
+async def _offline_page(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", "/utan-nat")
+    return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
+
+
+@probe("GET /utan-nat/kopia")
+async def _offline_copy_document(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    _a_keeps_a_copy(world)
+    response = await _request(world, viewer, "GET", "/utan-nat/kopia")
+    return Seen(texts=_seen_response(response), refused=response.status_code == 404)
+
+
+@probe("POST /utan-nat/avbockningar")
+async def _offline_check_offs(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    body = {
+        "checkOffs": [
+            {
+                "key": _device(viewer).replace("-", "_")[:60].ljust(16, "x"),
+                "taskId": world.task_id,
+                "occurrenceAt": world.occurrence_at,
+                "status": "skipped",
+                # A moment of its own per viewer: a second relative's mark is a change too.
+                "pressedAt": (clock.now() - timedelta(minutes=_index(viewer.key))).isoformat(),
+            }
+        ]
+    }
+    response = await _post_json(world, viewer, "/utan-nat/avbockningar", body)
+    results = response.json().get("results", [])
+    refused = response.status_code == 401 or [r["outcome"] for r in results] == ["not-allowed"]
+    return Seen(texts=_seen_response(response), refused=refused)

@@ -1,0 +1,319 @@
+"""Nära without signal, in real Chromium: the offline page, the offline copy a resident
+chose to keep, check-offs made offline that arrive once, the connection banner, and
+signing out that leaves nothing behind.
+
+``context.set_offline(True)`` takes the page's network away; a service worker's own
+fetches are cut too by aborting every request the worker makes (``_offline``), so the
+worker really answers from its caches, as on a phone without signal.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Route, expect
+
+from tests.e2e.browser import (
+    assert_accessible,
+    screenshot,
+    sign_in,
+    small_touch_targets,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+USERNAME, PASSWORD = "olle", "olles-eget-losenord"
+TASK = "Gå en promenad"
+CONTACT = "Maria Ek"
+PURPOSE = "Hembesök av distriktssköterskan"
+
+_ADD_OLLE = f"""
+from datetime import timedelta
+from naranara import clock
+from naranara.db import session_scope
+from naranara.models import AgreedTime, CareContact, Role, SelfCareTask
+from naranara.services.accounts import create_user
+now = clock.now()
+with session_scope() as db:
+    olle = create_user(session=db, username="{USERNAME}", display_name="Olle Berg",
+                       role=Role.RESIDENT, password="{PASSWORD}")
+    db.add(SelfCareTask(resident_id=olle.id, title="{TASK}", recurrence="RRULE:FREQ=DAILY",
+                        time_of_day="00:01", starts_on=clock.today() - timedelta(days=1)))
+    db.add(CareContact(resident_id=olle.id, name="{CONTACT}", role_title="Distriktssköterska",
+                       organisation="Hälsocentralen Haga", phone="+46601234500"))
+    db.add(AgreedTime(resident_id=olle.id, starts_at=now + timedelta(days=2),
+                      ends_at=now + timedelta(days=2, minutes=45), purpose="{PURPOSE}",
+                      with_whom="{CONTACT}", place="Hemma"))
+"""
+
+_CHECKS = f"""
+from sqlmodel import select
+from naranara.db import session_scope
+from naranara.models import CheckOffReceipt, SelfCareCheck, SelfCareTask
+with session_scope() as db:
+    checks = db.exec(select(SelfCareCheck).join(SelfCareTask,
+        SelfCareTask.id == SelfCareCheck.task_id).where(SelfCareTask.title == "{TASK}")).all()
+    receipts = db.exec(select(CheckOffReceipt)).all()
+    print(len(checks), len(receipts), *(c.status.value for c in checks))
+"""
+
+
+# What waits in the browser's queue (IndexedDB), as offline.js keeps it.
+_QUEUE = """async () => await new Promise((resolve, reject) => {
+    const open = indexedDB.open("nara-offline", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("check-offs", {keyPath: "key"});
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const request = open.result.transaction("check-offs").objectStore("check-offs").getAll();
+        request.onsuccess = () => { open.result.close(); resolve(request.result); };
+    };
+})"""
+
+
+def _run(app_data_dir: Path, *args: str) -> str:
+    env = {**os.environ, "NARA_DATA_DIR": str(app_data_dir)}
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def resident(app_url: str, app_data_dir: Path) -> str:
+    """A resident of this module's own: a daily task, a contact, a time in two days."""
+    _run(app_data_dir, "-c", _ADD_OLLE)
+    return USERNAME
+
+
+def _until(page: Page, script: str, *, what: str, seconds: float = 15) -> object:
+    """The first truthy result of an async page script, tried again until ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = page.evaluate(script)
+        if result:
+            return result
+        page.wait_for_timeout(150)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _worker_ready(page: Page) -> None:
+    """The worker is active, controls the page, and kept the offline page at install."""
+    _until(
+        page,
+        """async () => {
+            const registration = await navigator.serviceWorker.getRegistration("/");
+            if (!registration || !registration.active) return false;
+            return !!(await caches.match("/utan-nat"));
+        }""",
+        what="the service worker is active and kept /utan-nat",
+    )
+    if not page.evaluate("() => !!navigator.serviceWorker.controller"):
+        page.reload()
+        wait_for_app(page)
+    assert page.evaluate("() => !!navigator.serviceWorker.controller")
+
+
+def _abort_worker_requests(route: Route) -> None:
+    if route.request.service_worker is not None:
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
+def _offline(context: BrowserContext, offline: bool) -> None:
+    if offline:
+        context.set_offline(True)
+        context.route("**/*", _abort_worker_requests)
+    else:
+        context.unroute("**/*", _abort_worker_requests)
+        context.set_offline(False)
+
+
+def test_the_worker_answers_build_files_and_leaves_the_apps_own_traffic_alone(
+    page: Page, app_url: str
+) -> None:
+    page.goto(f"{app_url}/egenvard")
+    wait_for_app(page)
+    _worker_ready(page)
+    answered: list[tuple[str, bool]] = []
+    page.on("response", lambda r: answered.append((r.url, r.from_service_worker)))
+    page.reload()
+    wait_for_app(page)
+    build_files = [kept for url, kept in answered if "/assets/" in url and url.endswith(".js")]
+    assert build_files and all(build_files), "hashed build files come from the worker's cache"
+    for path in ("/ping", "/push/nyckel", "/utan-nat/avbockningar"):
+        with page.expect_response(lambda r, path=path: r.url.endswith(path)) as info:
+            page.evaluate("(path) => fetch(path).then((r) => r.status)", path)
+        assert info.value.from_service_worker is False, path
+    # The socket reached the server through it all: the page has its data.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Egenvårdsråd")
+
+
+def test_a_page_that_cannot_load_shows_the_offline_page_in_swedish(
+    page: Page, context: BrowserContext, app_url: str
+) -> None:
+    page.goto(app_url)
+    wait_for_app(page)
+    _worker_ready(page)
+    _offline(context, True)
+    page.goto(f"{app_url}/tider")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du är utan nät just nu")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("heading", name="Det här fungerar utan nät")).to_be_visible()
+    # Nobody's data: a signed-out visitor is told how to keep a copy.
+    expect(page.get_by_text("Välj Spara på den här telefonen under Profil")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dina kontakter")).to_have_count(0)
+    screenshot(page, "offline-page")
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+    _offline(context, False)
+
+
+def test_the_copy_a_resident_keeps_shows_offline_and_a_check_off_arrives_once(
+    page: Page, context: BrowserContext, app_url: str, app_data_dir: Path, resident: str
+) -> None:
+    sign_in(page, app_url, resident, PASSWORD)
+    _worker_ready(page)
+    page.goto(f"{app_url}/profil")
+    wait_for_app(page)
+    keep = page.get_by_role("button", name="Spara på den här telefonen")
+    expect(keep).to_have_attribute("aria-pressed", "false")
+    keep.click()
+    expect(keep).to_have_attribute("aria-pressed", "true")
+    expect(
+        page.get_by_role("status").filter(has_text="Sparat på den här telefonen")
+    ).to_be_visible()
+    _until(
+        page,
+        "async () => !!(await caches.match('/utan-nat/kopia'))",
+        what="the worker kept the offline copy",
+    )
+    screenshot(page, "offline-profile-kept")
+    assert_accessible(page)
+
+    _offline(context, True)
+    page.goto(f"{app_url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du är utan nät just nu")
+    times = page.get_by_role("region", name="Dina överenskomna tider")
+    expect(times).to_contain_text(PURPOSE)
+    contacts = page.get_by_role("region", name="Dina kontakter")
+    expect(contacts).to_contain_text(CONTACT)
+    call = contacts.get_by_role("link", name=f"Ring {CONTACT}")
+    expect(call).to_have_attribute("href", "tel:+46601234500")
+    tasks = page.get_by_role("region", name="Din egenvård")
+    expect(tasks).to_contain_text(TASK)
+    expect(page.get_by_text("Uppdaterad i dag")).to_be_visible()
+    screenshot(page, "offline-copy")
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+
+    tasks.get_by_role("button", name=f"Klar: {TASK}").first.click()
+    expect(tasks.get_by_text("Sparas när du har nät igen").first).to_be_visible()
+    screenshot(page, "offline-check-off-queued")
+    assert _run(app_data_dir, "-c", _CHECKS).split()[:2] == ["0", "0"]
+    [queued] = page.evaluate(_QUEUE)
+    assert queued["status"] == "done" and len(queued["key"]) == 32
+
+    _offline(context, False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("Det du bockade av utan nät är nu sparat.")).to_be_visible()
+    assert page.evaluate(_QUEUE) == []
+    assert _run(app_data_dir, "-c", _CHECKS).split() == ["1", "1", "done"]
+    # The same check-off sent again (its answer was lost, another tab sent it too): the
+    # server answers as before and counts it once.
+    again = page.evaluate(
+        """async (item) => {
+            const response = await fetch("/utan-nat/avbockningar", {method: "POST",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({checkOffs: [item, item]})});
+            return (await response.json()).results;
+        }""",
+        queued,
+    )
+    assert [(r["outcome"], r["repeated"]) for r in again] == [("recorded", True)] * 2
+    assert _run(app_data_dir, "-c", _CHECKS).split() == ["1", "1", "done"]
+
+
+def test_signing_out_leaves_no_copy_and_no_caches(
+    page: Page, context: BrowserContext, app_url: str, resident: str
+) -> None:
+    sign_in(page, app_url, resident, PASSWORD)
+    _worker_ready(page)
+    page.goto(f"{app_url}/profil")
+    wait_for_app(page)
+    keep = page.get_by_role("button", name="Spara på den här telefonen")
+    if keep.get_attribute("aria-pressed") == "false":
+        keep.click()
+    _until(
+        page,
+        "async () => !!(await caches.match('/utan-nat/kopia'))",
+        what="the worker kept the offline copy",
+    )
+    # A check-off still waiting in the queue when Olle signs out.
+    page.evaluate(
+        """async () => await new Promise((resolve) => {
+            const open = indexedDB.open("nara-offline", 1);
+            open.onupgradeneeded = () => open.result.createObjectStore("check-offs", {keyPath: "key"});
+            open.onsuccess = () => {
+                const t = open.result.transaction("check-offs", "readwrite");
+                t.objectStore("check-offs").put({key: "w".repeat(32), taskId: 1,
+                    occurrenceAt: new Date().toISOString(), status: "done"});
+                t.oncomplete = () => { open.result.close(); resolve(); };
+            };
+        })"""
+    )
+    assert len(page.evaluate(_QUEUE)) == 1
+    assert page.evaluate("() => localStorage.getItem('nara-offline-copy')") == "on"
+    page.get_by_role("button", name="Logga ut", exact=True).click()
+    page.wait_for_url(f"{app_url}/")
+    wait_for_app(page)
+    kept = page.evaluate(
+        """async () => ({
+            caches: await caches.keys(),
+            copy: !!(await caches.match('/utan-nat/kopia')),
+            flag: localStorage.getItem('nara-offline-copy'),
+        })"""
+    )
+    # The worker starts again on the next page and keeps only the offline page and its
+    # files; nothing of Olle's is left: no copy, no queue, no flag.
+    assert kept["copy"] is False
+    assert "nara-personal" not in kept["caches"]
+    assert kept["flag"] is None
+    assert page.evaluate(_QUEUE) == []
+
+
+def test_the_connection_banner_speaks_swedish_and_covers_nothing(
+    page: Page, context: BrowserContext, app_url: str
+) -> None:
+    page.goto(f"{app_url}/egenvard")
+    wait_for_app(page)
+    banner = page.locator(".connection-banner")
+    expect(banner).to_have_attribute("aria-live", "polite")
+    # The page's own messages keep the one status role: the banner adds none.
+    assert banner.get_attribute("role") is None
+    expect(banner.get_by_role("status")).to_have_count(0)
+    heading_before = page.get_by_role("heading", level=1).bounding_box()
+    _offline(context, True)
+    # The socket drops as when the phone leaves the network (Reflex closes it itself on
+    # beforeunload), and the page tries again when it becomes visible: that fails offline.
+    page.evaluate("() => window.dispatchEvent(new Event('beforeunload'))")
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(banner).to_contain_text("Ingen anslutning.", timeout=30_000)
+    expect(page.get_by_text("Cannot connect to server")).to_have_count(0)
+    screenshot(page, "offline-banner")
+    assert_accessible(page)
+    # In the flow above the app: the page moves down, nothing is drawn over it.
+    heading_after = page.get_by_role("heading", level=1).bounding_box()
+    banner_box = banner.bounding_box()
+    assert heading_after["y"] >= banner_box["y"] + banner_box["height"]
+    assert heading_after["y"] >= heading_before["y"]
+    _offline(context, False)
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(banner).not_to_contain_text("Ingen anslutning.", timeout=30_000)
