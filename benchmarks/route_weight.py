@@ -102,7 +102,12 @@ def write_budget(weights: Iterable[RouteWeight]) -> None:
 def _http_fetcher(base_url: str) -> Callable[[str], bytes]:
     import httpx
 
-    client = httpx.Client(base_url=base_url, timeout=30, headers={"Accept-Encoding": "identity"})
+    client = httpx.Client(
+        base_url=base_url,
+        timeout=30,
+        headers={"Accept-Encoding": "identity"},
+        follow_redirects=True,
+    )
 
     def fetch(path: str) -> bytes:
         response = client.get(path)

@@ -6,6 +6,7 @@ the policy again, at every event, so a grant ended a moment ago shows nothing.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import reflex as rx
@@ -19,7 +20,7 @@ from naranara.services import access, audit
 from naranara.services.access_log import HELPING_ENDED_DETAIL
 from naranara.states.arguments import record_id
 from naranara.states.focus import RESIDENT_PARAM
-from naranara.states.session import current_viewer
+from naranara.states.session import current_viewer, current_viewer_off_loop
 
 # Where each scope leads for the person helped, in the order the list shows them.
 _LINKS: tuple[tuple[ProxyScope, str, str], ...] = (
@@ -167,6 +168,20 @@ def care_ended_text(locale: str, name: str) -> str:
     return gettext(locale, _CARE_ENDED).format(name=name)
 
 
+def _name_and_ended(
+    resident_id: int, viewer_id: int, *, read_ended: bool
+) -> tuple[str, frozenset[ProxyScope]]:
+    """The resident's name and what she no longer shares with the viewer (blocking)."""
+    with session_scope() as db:
+        resident = db.get(User, resident_id)
+        ended = (
+            access.ended_scopes(session=db, resident_id=resident_id, relative_id=viewer_id)
+            if read_ended
+            else frozenset()
+        )
+    return (resident.display_name if resident else ""), ended
+
+
 class FocusBannerState(rx.State):
     """Whose data a page shows when it is not the viewer's own (``?invanare=ID``), and
     what access the tab's data was loaded under (states/access_change.py)."""
@@ -196,8 +211,8 @@ class FocusBannerState(rx.State):
         self._cares_for = sorted(viewer.cares_for)
 
     @rx.event
-    def load(self) -> None:
-        viewer = current_viewer(self)
+    async def load(self) -> None:
+        viewer = await current_viewer_off_loop(self)
         self.helping, self.viewing, self.page_closed = "", "", False
         self.notice, self._pending_notice = self._pending_notice, ""
         self.helps_anyone = bool(viewer and viewer.grants)
@@ -210,14 +225,9 @@ class FocusBannerState(rx.State):
         needed = _PAGE_SCOPES.get(self.router.page.path.rstrip("/") or "/")
         helps = bool(granted) and (needed is None or needed in granted)
         cares = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident_id) and not granted
-        with session_scope() as db:
-            resident = db.get(User, resident_id)
-            ended = (
-                access.ended_scopes(session=db, resident_id=resident_id, relative_id=viewer.user_id)
-                if not (helps or cares)
-                else frozenset()
-            )
-        name = resident.display_name if resident else ""
+        name, ended = await asyncio.to_thread(
+            _name_and_ended, resident_id, viewer.user_id, read_ended=not (helps or cares)
+        )
         if helps:
             self.helping = name
         elif cares:
