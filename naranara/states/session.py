@@ -77,17 +77,21 @@ class SessionState(rx.State):
     display_name: str = ""
     role: str = ""
     locale: str = i18n.DEFAULT_LOCALE
-    texts: dict[str, str] = _SOURCE_TEXTS
     failed: bool = False
     language_cookie: str = rx.Cookie(
         "", name=LANGUAGE_COOKIE, path="/", max_age=365 * 24 * 3600, same_site="lax"
     )
 
+    @rx.var(cache=True)
+    def texts(self) -> dict[str, str]:
+        """The UI catalog of the tab's language: one dict per language, shared by every tab
+        (``i18n.ui_texts`` is cached), not a copy stored in each tab's state."""
+        return i18n.ui_texts(self.locale)
+
     def _apply_locale(self, locale: str):  # noqa: ANN202 - an event spec
         # Only a change of language sends the catalog again; page loads send nothing.
         if locale != self.locale:
             self.locale = locale
-            self.texts = i18n.ui_texts(locale)
         return rx.call_script(f"document.documentElement.lang = {locale!r}")
 
     @rx.event

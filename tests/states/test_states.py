@@ -51,6 +51,16 @@ def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
     assert state.texts["Sign in"] == "Sign in"
 
 
+def test_tabs_share_one_catalog_per_language_instead_of_a_copy_each() -> None:
+    first, second = state_for(SessionState), state_for(SessionState)
+    assert first.texts is second.texts  # the same object: no 730-entry copy per tab
+    first._apply_locale("en")
+    assert (first.texts["Sign in"], second.texts["Sign in"]) == ("Sign in", "Logga in")
+    third = state_for(SessionState)
+    third._apply_locale("en")
+    assert third.texts is first.texts
+
+
 def test_signed_in_person_comes_from_the_server_side_session() -> None:
     state = state_for(SessionState, cookie=session_cookie_for("anna"))
     _run(SessionState.load.fn(state))
