@@ -72,7 +72,7 @@ class SecurityHeadersMiddleware:
                         "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
                     )
                 # Served without a version in the name: browsers must ask each time.
-                if path.endswith((".webmanifest", "/sw.js", "/push.js")):
+                if path.endswith((".webmanifest", "/sw.js", "/push.js", "/focus.js")):
                     headers["Cache-Control"] = "no-cache"
                 elif path.startswith(HASHED_ASSETS_PREFIX) and message["status"] in (200, 304):
                     # Vite puts a hash of the content in every name under /assets/.
