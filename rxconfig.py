@@ -17,6 +17,11 @@ ALLOWED_ORIGINS = os.environ.get(
     "NARA_ALLOWED_ORIGINS", f"http://localhost:{PORT},http://127.0.0.1:{PORT}"
 ).split(",")
 
+# With Redis (REFLEX_REDIS_URL) Reflex keeps tabs' state there, shared by its workers.
+# Without it there is one worker: keep state in its memory. Reflex's default, the disk
+# manager, also writes every tab to .states/ and scanned that directory per event.
+_STATE_MANAGER = {} if os.environ.get("REFLEX_REDIS_URL") else {"state_manager_mode": "memory"}
+
 config = rx.Config(
     app_name="naranara",
     plugins=[],
@@ -28,4 +33,7 @@ config = rx.Config(
     frontend_port=PORT,
     backend_port=PORT,
     cors_allowed_origins=ALLOWED_ORIGINS,
+    # Built files are compressed ahead of time; brotli for browsers that accept it.
+    frontend_compression_formats=["brotli", "gzip"],
+    **_STATE_MANAGER,
 )

@@ -8,6 +8,7 @@ a staff member's recorded care relationships, read once when it is resolved.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,36 +48,120 @@ class Viewer:
 
 def viewer_for_session_token(*, session: Session, token: str | None) -> Viewer | None:
     """The viewer behind a session cookie value, or None: the one way identity is resolved
-    (states read the cookie from the websocket handshake, HTTP routes from the request)."""
+    (states read the cookie from the websocket handshake, HTTP routes from the request).
+
+    The session and user rows are read every time (sign-out, expiry, deactivation, name and
+    language apply at once); what others let this person see is reused from an earlier
+    event of the same session while the user's ``access_version`` is the same and no grant
+    it holds has expired since (``_AccessCache``)."""
     found = sessions.resolve_session(session=session, token=token)
     if found is None:
         return None
     user, row = found
-    return viewer_of(user, session=session, signed_in_at=row.created_at)
+    return viewer_of(user, session=session, signed_in_at=row.created_at, cache_key=row.token_hash)
 
 
-def viewer_of(user: User, *, session: Session, signed_in_at: datetime | None = None) -> Viewer:
-    """The viewer for a user row that a session cookie resolved to, with their access."""
+@dataclass(frozen=True)
+class _Access:
+    """What others have let one person see, as read at one access version."""
+
+    grants: Mapping[int, frozenset[ProxyScope]]
+    cares_for: frozenset[int]
+    units: frozenset[int]
+    care_shared: Mapping[int, frozenset[ProxyScope]]
+    # a grant ends by itself at its expiry, without a new access version: read again then
+    valid_until: datetime | None
+
+
+def _read_access(user: User, role: Role, session: Session) -> _Access:
+    staff = role is Role.STAFF
+    now = clock.now()
+    holds_grants = may_hold_grants(role)
+    return _Access(
+        grants=access.grants_of(session=session, relative_id=user.id, now=now)
+        if holds_grants
+        else {},
+        cares_for=access.residents_in_care_of(session=session, staff_id=user.id)
+        if staff
+        else frozenset(),
+        units=access.units_of(session=session, staff_id=user.id) if staff else frozenset(),
+        care_shared=access.care_shares_of(session=session, staff_id=user.id) if staff else {},
+        valid_until=access.next_grant_expiry(session=session, relative_id=user.id, now=now)
+        if holds_grants
+        else None,
+    )
+
+
+class _AccessCache:
+    """Per sign-in session (the token's digest), the access last read and the version it
+    was read at. Every change of a grant, care relationship, unit membership or share with
+    a unit raises the person's access version in the same transaction
+    (services/access.py), so a version read no later than the access it keys is never
+    newer than that access: a revoked grant applies from the next event."""
+
+    MAX_SESSIONS = 20_000
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[int, int, Role], _Access]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session_key: str, version_key: tuple[int, int, Role]) -> _Access | None:
+        entry = self._entries.get(session_key)
+        if entry is None or entry[0] != version_key:
+            return None
+        found = entry[1]
+        if found.valid_until is not None and clock.now() >= found.valid_until:
+            return None
+        return found
+
+    def put(self, session_key: str, version_key: tuple[int, int, Role], found: _Access) -> None:
+        with self._lock:
+            if len(self._entries) >= self.MAX_SESSIONS:
+                self._entries.clear()
+            self._entries[session_key] = (version_key, found)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_access_cache = _AccessCache()
+
+
+def clear_access_cache() -> None:
+    """Forget every session's access (tests switching databases)."""
+    _access_cache.clear()
+
+
+def viewer_of(
+    user: User,
+    *,
+    session: Session,
+    signed_in_at: datetime | None = None,
+    cache_key: str | None = None,
+) -> Viewer:
+    """The viewer for a user row that a session cookie resolved to, with their access.
+
+    ``cache_key`` (a session's token digest) lets the access be reused between events of
+    that session while the user's access version stays the same; without one it is read."""
     role = Role(user.role)
+    version_key = (user.id, user.access_version, role)
+    found = _access_cache.get(cache_key, version_key) if cache_key else None
+    if found is None:
+        found = _read_access(user, role, session)
+        if cache_key:
+            _access_cache.put(cache_key, version_key, found)
     return Viewer(
         user_id=user.id,
         role=role,
         display_name=user.display_name,
         locale=normalise_locale(user.locale),
-        grants=access.grants_of(session=session, relative_id=user.id)
-        if may_hold_grants(role)
-        else {},
-        cares_for=access.residents_in_care_of(session=session, staff_id=user.id)
-        if role is Role.STAFF
-        else frozenset(),
+        grants=found.grants,
+        cares_for=found.cares_for,
         signed_in_at=signed_in_at,
         access_version=user.access_version,
-        units=access.units_of(session=session, staff_id=user.id)
-        if role is Role.STAFF
-        else frozenset(),
-        care_shared=access.care_shares_of(session=session, staff_id=user.id)
-        if role is Role.STAFF
-        else {},
+        units=found.units,
+        care_shared=found.care_shared,
     )
 
 

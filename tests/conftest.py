@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from naranara import clock
 from naranara.db import get_engine, session_scope
 from naranara.migrate import upgrade_to_head
+from naranara.policy import clear_access_cache
 from naranara.settings import get_settings
 
 POSTGRES_URL = os.environ.get(
@@ -121,6 +122,7 @@ def instant(request: pytest.FixtureRequest) -> Iterator[datetime]:
 def _reset_caches() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
+    clear_access_cache()
 
 
 def url_of(name: str) -> str:

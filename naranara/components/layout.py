@@ -272,6 +272,11 @@ def page(
             return shell(body, active_tab=active_tab)
 
         render.__name__ = content.__name__
+        # Reflex writes a page's memoized components to a module named after the module
+        # of its render function: each page its own, so a library one page needs (recharts
+        # on /matvarden) is loaded by that page only, not by every page through this one.
+        render.__module__ = content.__module__
+        render.__qualname__ = content.__qualname__
         rx.page(route=route, title=f"{title} – Nära", on_load=events)(render)
         PAGES[route] = render
         return render

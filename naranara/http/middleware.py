@@ -16,6 +16,9 @@ from naranara.services.sessions import bound_client_token, new_token
 from naranara.settings import get_settings
 
 _DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
+# The production build's JavaScript and CSS: their names change whenever their content does.
+HASHED_ASSETS_PREFIX = "/assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 # What the app itself needs and nothing more. Reflex 0.10 hydrates prerendered pages
 # with inline scripts and runs rx.call_script through eval(), so scripts need
@@ -73,6 +76,12 @@ class SecurityHeadersMiddleware:
                     (".webmanifest", "/sw.js", "/push.js", "/focus.js", "/offline.js")
                 ):
                     headers["Cache-Control"] = "no-cache"
+                elif path.startswith(HASHED_ASSETS_PREFIX) and message["status"] in (200, 304):
+                    # Vite puts a hash of the content in every name under /assets/.
+                    headers["Cache-Control"] = IMMUTABLE
+                elif headers.get("content-type", "").startswith("text/html"):
+                    # Pages name the current hashed files: always ask whether they changed.
+                    headers.setdefault("Cache-Control", "no-cache")
                 if not has_device:
                     secure = "; Secure" if settings.secure_cookies else ""
                     headers.append(

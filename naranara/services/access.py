@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
 from naranara import clock
@@ -158,6 +158,20 @@ def grants_of(
     for row in rows:
         scopes[row.resident_id].add(ProxyScope(row.scope))
     return {resident: frozenset(granted) for resident, granted in scopes.items()}
+
+
+def next_grant_expiry(
+    *, session: Session, relative_id: int, now: datetime | None = None
+) -> datetime | None:
+    """When the first of ``relative_id``'s active grants ends by itself (None: none will)."""
+    now = now or clock.now()
+    return session.exec(
+        select(func.min(ProxyGrant.expires_at)).where(
+            ProxyGrant.relative_id == relative_id,
+            col(ProxyGrant.revoked_at).is_(None),
+            col(ProxyGrant.expires_at) > now,
+        )
+    ).first()
 
 
 def bump_access_version(*, session: Session, user_id: int) -> None:

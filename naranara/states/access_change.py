@@ -13,6 +13,8 @@ stopped sharing. A reconnect needs none of this: the binding gives it a fresh st
 
 from __future__ import annotations
 
+import asyncio
+
 from reflex.app import App
 from reflex.middleware import Middleware
 from reflex.state import BaseState, OnLoadInternalState, StateUpdate
@@ -24,7 +26,7 @@ from naranara.policy import Viewer
 from naranara.services import access
 from naranara.settings import get_settings
 from naranara.states.acting_for import FocusBannerState, care_ended_text, ended_text
-from naranara.states.session import SessionState, current_viewer, read_cookie
+from naranara.states.session import SessionState, current_viewer_off_loop, read_cookie
 
 
 def lost_access_notice(banner: FocusBannerState, viewer: Viewer) -> str:
@@ -68,6 +70,11 @@ def _page_states(root: BaseState) -> list[type[BaseState]]:
     ]
 
 
+def _access_version(session_token: str) -> int | None:
+    with session_scope() as db:
+        return access.access_version_of_session(session=db, token=session_token)
+
+
 class AccessChangeMiddleware(Middleware):
     """Registered on the app (naranara.py); runs before every event of every tab."""
 
@@ -75,16 +82,16 @@ class AccessChangeMiddleware(Middleware):
         session_token = read_cookie(state, get_settings().session_cookie_name)
         if not session_token:
             return None
-        with session_scope() as db:
-            version = access.access_version_of_session(session=db, token=session_token)
+        # Database reads in a worker thread: the event loop serves other tabs meanwhile.
+        version = await asyncio.to_thread(_access_version, session_token)
         banner = await state.get_state(FocusBannerState)
         if version is None or version == banner._version:
             return None
-        viewer = current_viewer(state)
+        viewer = await current_viewer_off_loop(state)
         if viewer is None:
             return None
         first = banner._version < 0
-        notice = "" if first else lost_access_notice(banner, viewer)
+        notice = "" if first else await asyncio.to_thread(lost_access_notice, banner, viewer)
         banner._remember_access(viewer)
         if not notice:
             return None

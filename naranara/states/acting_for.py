@@ -6,6 +6,7 @@ the policy again, at every event, so a grant ended a moment ago shows nothing.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import reflex as rx
@@ -19,7 +20,7 @@ from naranara.services import access, audit
 from naranara.services.access_log import HELPING_ENDED_DETAIL
 from naranara.states.arguments import record_id
 from naranara.states.focus import RESIDENT_PARAM
-from naranara.states.session import current_viewer
+from naranara.states.session import current_viewer, current_viewer_off_loop
 
 # Where each scope leads for the person helped, in the order the list shows them.
 _LINKS: tuple[tuple[ProxyScope, str, str], ...] = (
@@ -183,6 +184,18 @@ def _recently_ended_text(viewer: Viewer) -> str:
         for resident_id, (gone, still) in sorted(ended.items())
         if resident_id in names
     )
+def _name_and_ended(
+    resident_id: int, viewer_id: int, *, read_ended: bool
+) -> tuple[str, frozenset[ProxyScope]]:
+    """The resident's name and what she no longer shares with the viewer (blocking)."""
+    with session_scope() as db:
+        resident = db.get(User, resident_id)
+        ended = (
+            access.ended_scopes(session=db, resident_id=resident_id, relative_id=viewer_id)
+            if read_ended
+            else frozenset()
+        )
+    return (resident.display_name if resident else ""), ended
 
 
 class FocusBannerState(rx.State):
@@ -214,8 +227,8 @@ class FocusBannerState(rx.State):
         self._cares_for = sorted(viewer.cares_for)
 
     @rx.event
-    def load(self) -> None:
-        viewer = current_viewer(self)
+    async def load(self) -> None:
+        viewer = await current_viewer_off_loop(self)
         self.helping, self.viewing, self.page_closed = "", "", False
         self.notice, self._pending_notice = self._pending_notice, ""
         self.helps_anyone = bool(viewer and viewer.grants)
@@ -225,20 +238,15 @@ class FocusBannerState(rx.State):
         if resident_id is None or resident_id == viewer.user_id:
             # The address the browser shows: the matched route of Hem is "/index".
             if not self.notice and (self.router.url.path.rstrip("/") or "/") == routes.HOME:
-                self.notice = _recently_ended_text(viewer)
+                self.notice = await asyncio.to_thread(_recently_ended_text, viewer)
             return
         granted = viewer.grants.get(resident_id, frozenset())
         needed = _PAGE_SCOPES.get(self.router.page.path.rstrip("/") or "/")
         helps = bool(granted) and (needed is None or needed in granted)
         cares = is_allowed(viewer, Action.VIEW_CARE_PLAN, resident_id) and not granted
-        with session_scope() as db:
-            resident = db.get(User, resident_id)
-            ended = (
-                access.ended_scopes(session=db, resident_id=resident_id, relative_id=viewer.user_id)
-                if not (helps or cares)
-                else frozenset()
-            )
-        name = resident.display_name if resident else ""
+        name, ended = await asyncio.to_thread(
+            _name_and_ended, resident_id, viewer.user_id, read_ended=not (helps or cares)
+        )
         if helps:
             self.helping = name
         elif cares:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import reflex as rx
@@ -11,7 +12,7 @@ from naranara import i18n, routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.models import GuidanceArticle, Role
-from naranara.policy import Action, is_allowed, require
+from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.services import (
     guidance,
     guidance_content,
@@ -19,7 +20,7 @@ from naranara.services import (
     guidance_search,
     guidance_suggestions,
 )
-from naranara.states.session import SessionState, current_viewer
+from naranara.states.session import SessionState, current_viewer, current_viewer_off_loop
 from naranara.states.views import (
     ArticleSummaryView,
     VersionLink,
@@ -231,6 +232,24 @@ class GuidanceArticleState(rx.State):
         self.loaded = True
 
 
+def _suggestions(viewer: Viewer | None, locale: str) -> list[ArticleSummaryView]:
+    """Hem's advice for this reader (blocking: database)."""
+    with session_scope() as db:
+        interests = guidance_suggestions.Interests()
+        if viewer is not None and viewer.role is Role.RESIDENT:
+            interests = guidance_suggestions.interests_of(
+                session=db,
+                resident_id=viewer.user_id,
+                goals=is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id),
+                what_matters=is_allowed(viewer, Action.VIEW_PROFILE, viewer.user_id),
+                tasks=is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id),
+            )
+        found_articles = guidance_suggestions.suggestions_for(
+            session=db, locale=locale, interests=interests
+        )
+        return [article_summary_view(a, locale=locale) for a in found_articles]
+
+
 class GuidanceSuggestionsState(rx.State):
     """ "Råd till dig" on Hem: for a signed-in resident, chosen by their own goals, what
     matters to them, their tasks and what they have not read (services/guidance_suggestions);
@@ -240,20 +259,7 @@ class GuidanceSuggestionsState(rx.State):
 
     @rx.event
     async def load(self) -> None:
-        viewer = current_viewer(self)
+        viewer = await current_viewer_off_loop(self)
         require(viewer, Action.READ_PUBLISHED_GUIDANCE)
         locale = await _reader_locale(self)
-        with session_scope() as db:
-            interests = guidance_suggestions.Interests()
-            if viewer is not None and viewer.role is Role.RESIDENT:
-                interests = guidance_suggestions.interests_of(
-                    session=db,
-                    resident_id=viewer.user_id,
-                    goals=is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id),
-                    what_matters=is_allowed(viewer, Action.VIEW_PROFILE, viewer.user_id),
-                    tasks=is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id),
-                )
-            found_articles = guidance_suggestions.suggestions_for(
-                session=db, locale=locale, interests=interests
-            )
-        self.suggestions = [article_summary_view(a, locale=locale) for a in found_articles]
+        self.suggestions = await asyncio.to_thread(_suggestions, viewer, locale)

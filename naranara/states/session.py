@@ -7,6 +7,7 @@ server from the HttpOnly session cookie in the websocket handshake
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from http.cookies import CookieError, SimpleCookie
@@ -36,13 +37,26 @@ def read_cookie(state: rx.State, name: str) -> str | None:
     return morsel.value if morsel else None
 
 
-def current_viewer(state: rx.State) -> Viewer | None:
-    """The signed-in person for this tab, resolved on the server, or None."""
-    token = read_cookie(state, get_settings().session_cookie_name)
+def viewer_for_token(token: str | None) -> Viewer | None:
+    """The signed-in person behind a session cookie value, or None (blocking: database)."""
     if not token:
         return None
     with session_scope() as db:
         return viewer_for_session_token(session=db, token=token)
+
+
+def current_viewer(state: rx.State) -> Viewer | None:
+    """The signed-in person for this tab, resolved on the server, or None."""
+    return viewer_for_token(read_cookie(state, get_settings().session_cookie_name))
+
+
+async def current_viewer_off_loop(state: rx.State) -> Viewer | None:
+    """``current_viewer`` for ``async`` handlers: the database is read in a worker thread,
+    so the event loop goes on serving other tabs meanwhile."""
+    token = read_cookie(state, get_settings().session_cookie_name)
+    if not token:
+        return None
+    return await asyncio.to_thread(viewer_for_token, token)
 
 
 def t(message: str) -> rx.Var[str]:
@@ -63,23 +77,27 @@ class SessionState(rx.State):
     display_name: str = ""
     role: str = ""
     locale: str = i18n.DEFAULT_LOCALE
-    texts: dict[str, str] = _SOURCE_TEXTS
     failed: bool = False
     language_cookie: str = rx.Cookie(
         "", name=LANGUAGE_COOKIE, path="/", max_age=365 * 24 * 3600, same_site="lax"
     )
 
+    @rx.var(cache=True)
+    def texts(self) -> dict[str, str]:
+        """The UI catalog of the tab's language: one dict per language, shared by every tab
+        (``i18n.ui_texts`` is cached), not a copy stored in each tab's state."""
+        return i18n.ui_texts(self.locale)
+
     def _apply_locale(self, locale: str):  # noqa: ANN202 - an event spec
         # Only a change of language sends the catalog again; page loads send nothing.
         if locale != self.locale:
             self.locale = locale
-            self.texts = i18n.ui_texts(locale)
         return rx.call_script(f"document.documentElement.lang = {locale!r}")
 
     @rx.event
-    def load(self):  # noqa: ANN201
+    async def load(self):  # noqa: ANN201
         """Resolve identity and language for the page being opened."""
-        viewer = current_viewer(self)
+        viewer = await current_viewer_off_loop(self)
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.role = viewer.role.value if viewer else ""
@@ -88,9 +106,9 @@ class SessionState(rx.State):
         return self._apply_locale(locale)
 
     @rx.event
-    def require_sign_in(self):  # noqa: ANN201
+    async def require_sign_in(self):  # noqa: ANN201
         """``load``, then send a signed-out visitor to the sign-in page."""
-        events = [self.load()]
+        events = [await self.load()]
         if not self.signed_in:
             events.append(rx.redirect(f"/logga-in?next={self.router.url.path}", replace=True))
         return events

@@ -8,6 +8,7 @@ scope does not cover is never read, so it never reaches the browser.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from naranara.services import access, audit, patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import moment, record_id
 from naranara.states.focus import RESIDENT_PARAM
-from naranara.states.session import current_viewer
+from naranara.states.session import current_viewer_off_loop
 from naranara.states.views import (
     AgreedTimeView,
     OccurrenceView,
@@ -93,6 +94,54 @@ def _helped_today(db: Session, viewer: Viewer, now: datetime) -> list[HelpedToda
     return views
 
 
+def _today(viewer: Viewer) -> dict[str, object]:
+    """What Hem shows ``viewer`` now: the values of ``TodayState`` (blocking: database)."""
+    now = clock.now()
+    locale = viewer.locale
+    # Relatives and staff have no care of their own here; their views come with grants.
+    has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
+    # Self-care is its own action: a grant may cover the care plan and not self-care.
+    sees_self_care = is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id)
+    if viewer.grants:
+        role_notice = ""  # the people they help are the page
+    elif viewer.role is Role.RELATIVE:
+        role_notice = gettext(locale, "When someone gives you access to help them, it shows here.")
+    elif viewer.role is Role.ADMIN:
+        role_notice = gettext(
+            locale, "Keep the care units and the staff accounts under Administration."
+        )
+    else:
+        role_notice = gettext(
+            locale,
+            "Open the residents in your unit's care, or edit the self-care advice.",
+        )
+    upcoming, occurrences = None, []
+    with session_scope() as db:
+        if has_own_care:
+            upcoming = patient_contract.next_agreed_time(
+                session=db, resident_id=viewer.user_id, now=now
+            )
+        if sees_self_care:
+            occurrences = self_care.occurrences_on(
+                session=db,
+                resident_id=viewer.user_id,
+                day=now.astimezone(DISPLAY_TIMEZONE).date(),
+            )
+        helped = _helped_today(db, viewer, now) if viewer.grants else []
+    first_name = viewer.display_name.split(" ")[0]
+    return {
+        "has_own_care": has_own_care,
+        "role_notice": role_notice,
+        "greeting": gettext(locale, "Hello {name}").format(name=first_name),
+        "today_label": format_day(now, locale),
+        "next_time": [agreed_time_view(upcoming, now=now, locale=locale)] if upcoming else [],
+        "tasks": [occurrence_view(occurrence, locale=locale) for occurrence in occurrences],
+        "helped": helped,
+        "message": "",
+        "loaded": True,
+    }
+
+
 class TodayState(rx.State):
     loaded: bool = False
     greeting: str = ""
@@ -105,90 +154,59 @@ class TodayState(rx.State):
     helped: list[HelpedTodayView] = []  # the people the viewer helps, within their grants
 
     @rx.event
-    def load(self) -> None:
-        viewer = current_viewer(self)
+    async def load(self) -> None:
+        viewer = await current_viewer_off_loop(self)
         if viewer is None:
             return
-        now = clock.now()
-        locale = viewer.locale
-        # Relatives and staff have no care of their own here; their views come with grants.
-        self.has_own_care = is_allowed(viewer, Action.VIEW_CARE_PLAN, viewer.user_id)
-        # Self-care is its own action: a grant may cover the care plan and not self-care.
-        sees_self_care = is_allowed(viewer, Action.VIEW_SELF_CARE, viewer.user_id)
-        if viewer.grants:
-            self.role_notice = ""  # the people they help are the page
-        elif viewer.role is Role.RELATIVE:
-            self.role_notice = gettext(
-                locale, "When someone gives you access to help them, it shows here."
-            )
-        elif viewer.role is Role.ADMIN:
-            self.role_notice = gettext(
-                locale, "Keep the care units and the staff accounts under Administration."
-            )
-        else:
-            self.role_notice = gettext(
-                locale,
-                "Open the residents in your unit's care, or edit the self-care advice.",
-            )
-        upcoming, occurrences = None, []
-        with session_scope() as db:
-            if self.has_own_care:
-                upcoming = patient_contract.next_agreed_time(
-                    session=db, resident_id=viewer.user_id, now=now
-                )
-            if sees_self_care:
-                occurrences = self_care.occurrences_on(
-                    session=db,
-                    resident_id=viewer.user_id,
-                    day=now.astimezone(DISPLAY_TIMEZONE).date(),
-                )
-            helped = _helped_today(db, viewer, now) if viewer.grants else []
-        first_name = viewer.display_name.split(" ")[0]
-        self.greeting = gettext(locale, "Hello {name}").format(name=first_name)
-        self.today_label = format_day(now, locale)
-        self.next_time = [agreed_time_view(upcoming, now=now, locale=locale)] if upcoming else []
-        self.tasks = [occurrence_view(occurrence, locale=locale) for occurrence in occurrences]
-        self.helped = helped
-        self.message = ""
-        self.loaded = True
+        # Everything read from the database, in a worker thread: the loop serves others.
+        for name, value in (await asyncio.to_thread(_today, viewer)).items():
+            setattr(self, name, value)
 
     @rx.event
-    def toggle_done(self, task_id: int, occurrence_at: str) -> None:
-        viewer = current_viewer(self)
+    async def toggle_done(self, task_id: int, occurrence_at: str) -> None:
+        viewer = await current_viewer_off_loop(self)
         task_id, at = record_id(task_id), moment(occurrence_at)
+        # What this tab shows as done, read here: state belongs to the event loop.
+        shown = {
+            (view.task_id, view.occurrence_at): view.done
+            for view in [*self.tasks, *(view for person in self.helped for view in person.tasks)]
+        }
         try:
-            with session_scope() as db:
-                task = db.get(SelfCareTask, task_id) if task_id and at else None
-                if task is None:
-                    raise Forbidden(Action.RECORD_SELF_CARE, None)
-                require(viewer, Action.RECORD_SELF_CARE, task.resident_id)
-                shown = [*self.tasks, *(view for person in self.helped for view in person.tasks)]
-                done = next(
-                    (
-                        view.done
-                        for view in shown
-                        if view.task_id == task.id and view.occurrence_at == occurrence_at
-                    ),
-                    False,
-                )
-                self_care.record(
-                    session=db,
-                    task=task,
-                    occurrence_at=at,
-                    status=None if done else CheckStatus.DONE,
-                    recorded_by_id=viewer.user_id,
-                )
-                audit.record_access(
-                    session=db,
-                    actor_id=viewer.user_id,
-                    resident_id=task.resident_id,
-                    detail="self-care task marked on home",
-                    changed=True,
-                )
+            await asyncio.to_thread(_toggle, viewer, task_id, at, occurrence_at, shown)
         except (Forbidden, ValueError, TypeError):
             locale = viewer.locale if viewer else "sv"
             self.message = gettext(
                 locale, "That could not be saved. Reload the page and try again."
             )
             return
-        self.load()
+        await self.load()
+
+
+def _toggle(
+    viewer: Viewer | None,
+    task_id: int | None,
+    at: datetime | None,
+    occurrence_at: str,
+    shown: dict[tuple[int, str], bool],
+) -> None:
+    """Mark a shown occurrence done, or undo it (blocking: database)."""
+    with session_scope() as db:
+        task = db.get(SelfCareTask, task_id) if task_id and at else None
+        if task is None:
+            raise Forbidden(Action.RECORD_SELF_CARE, None)
+        require(viewer, Action.RECORD_SELF_CARE, task.resident_id)
+        done = shown.get((task.id, occurrence_at), False)
+        self_care.record(
+            session=db,
+            task=task,
+            occurrence_at=at,
+            status=None if done else CheckStatus.DONE,
+            recorded_by_id=viewer.user_id,
+        )
+        audit.record_access(
+            session=db,
+            actor_id=viewer.user_id,
+            resident_id=task.resident_id,
+            detail="self-care task marked on home",
+            changed=True,
+        )

@@ -38,6 +38,12 @@ def _run(state: rx.State, name: str, *args: object) -> object:
     return asyncio.run(result) if asyncio.iscoroutine(result) else result
 
 
+async def _run_in_loop(state: rx.State, name: str, *args: object) -> object:
+    """``_run`` inside a test's running event loop."""
+    result = type(state).event_handlers[name].fn(state, *args)
+    return await result if asyncio.iscoroutine(result) else result
+
+
 def _set_scopes(scopes: set[ProxyScope]) -> None:
     with session_scope() as db:
         access.set_scopes(
@@ -137,8 +143,8 @@ async def _open_tab(cookie: str, path: str, state_class: type[rx.State]) -> rx.S
     assert await _before_event(page, "load") is None
     root = page._get_root_state()
     banner = await root.get_state(FocusBannerState)
-    _run(page, "load")
-    _run(banner, "load")
+    await _run_in_loop(page, "load")
+    await _run_in_loop(banner, "load")
     return page
 
 

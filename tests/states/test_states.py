@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -25,6 +26,11 @@ from tests.states.conftest import session_cookie_for, state_for
 pytestmark = pytest.mark.usefixtures("seeded_db")
 
 
+def _run(result):  # noqa: ANN001, ANN202
+    """A handler's result, awaited when the handler is ``async``, as Reflex runs it."""
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
 def test_an_unknown_text_fails_at_compile_time_not_in_front_of_a_reader() -> None:
     with pytest.raises(KeyError):
         t("A message nobody translated")
@@ -33,30 +39,40 @@ def test_an_unknown_text_fails_at_compile_time_not_in_front_of_a_reader() -> Non
 
 def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
     state = state_for(SessionState)
-    SessionState.load.fn(state)
+    _run(SessionState.load.fn(state))
     assert (state.checked, state.signed_in, state.locale) == (True, False, "sv")
     assert state.texts["Sign in"] == "Logga in"
 
     state = state_for(SessionState, cookie="nara_lang=en")
     state.language_cookie = "en"
-    SessionState.load.fn(state)
+    _run(SessionState.load.fn(state))
     assert state.locale == "en"
     assert state.texts["Sign in"] == "Sign in"
 
 
+def test_tabs_share_one_catalog_per_language_instead_of_a_copy_each() -> None:
+    first, second = state_for(SessionState), state_for(SessionState)
+    assert first.texts is second.texts  # the same object: no 730-entry copy per tab
+    first._apply_locale("en")
+    assert (first.texts["Sign in"], second.texts["Sign in"]) == ("Sign in", "Logga in")
+    third = state_for(SessionState)
+    third._apply_locale("en")
+    assert third.texts is first.texts
+
+
 def test_signed_in_person_comes_from_the_server_side_session() -> None:
     state = state_for(SessionState, cookie=session_cookie_for("anna"))
-    SessionState.load.fn(state)
+    _run(SessionState.load.fn(state))
     assert (state.signed_in, state.display_name, state.role) == (True, "Anna Lindqvist", "resident")
 
     forged = state_for(SessionState, cookie="nara_session=made-up-token")
-    SessionState.load.fn(forged)
+    _run(SessionState.load.fn(forged))
     assert forged.signed_in is False
 
 
 def test_private_page_sends_a_visitor_to_sign_in_with_the_way_back() -> None:
     state = state_for(SessionState, path="/tider")
-    events = SessionState.require_sign_in.fn(state)
+    events = _run(SessionState.require_sign_in.fn(state))
     assert any("/logga-in?next=/tider" in str(event) for event in events)
 
 
@@ -116,11 +132,11 @@ def test_the_viewer_knows_when_they_signed_in() -> None:
 
 def test_today_needs_a_session_and_shows_the_resident_their_day() -> None:
     anonymous = state_for(TodayState)
-    TodayState.load.fn(anonymous)
+    _run(TodayState.load.fn(anonymous))
     assert anonymous.loaded is False and anonymous.tasks == []
 
     state = state_for(TodayState, cookie=session_cookie_for("anna"))
-    TodayState.load.fn(state)
+    _run(TodayState.load.fn(state))
     assert state.loaded and state.has_own_care
     assert state.greeting == "Hej Anna"
     assert [task.title for task in state.tasks] == [
@@ -135,14 +151,14 @@ def test_today_needs_a_session_and_shows_the_resident_their_day() -> None:
 def test_a_relative_without_grants_sees_no_care_data() -> None:
     for state_class in (TodayState, AgreedTimesState, CareContactsState):
         state = state_for(state_class, cookie=session_cookie_for("erik"))
-        state_class.load.fn(state)
+        _run(state_class.load.fn(state))
         assert state.loaded is True
     today = state_for(TodayState, cookie=session_cookie_for("erik"))
-    TodayState.load.fn(today)
+    _run(TodayState.load.fn(today))
     assert today.has_own_care is False and today.tasks == [] and today.next_time == []
     assert today.role_notice == "När någon ger dig behörighet att hjälpa till visas det här."
     staff = state_for(TodayState, cookie=session_cookie_for("sara"))
-    TodayState.load.fn(staff)
+    _run(TodayState.load.fn(staff))
     assert staff.has_own_care is False and staff.tasks == []
     assert "egenvårdsråd" in staff.role_notice
     times = state_for(AgreedTimesState, cookie=session_cookie_for("erik"))
@@ -158,17 +174,17 @@ def _checks() -> set[tuple[int, datetime, str]]:
 
 def test_marking_done_is_refused_for_someone_elses_task() -> None:
     anna = state_for(TodayState, cookie=session_cookie_for("anna"))
-    TodayState.load.fn(anna)
+    _run(TodayState.load.fn(anna))
     task = next(task for task in anna.tasks if not task.done)
     before = _checks()
 
     erik = state_for(TodayState, cookie=session_cookie_for("erik"))
-    TodayState.load.fn(erik)
-    TodayState.toggle_done.fn(erik, task.task_id, task.occurrence_at)
+    _run(TodayState.load.fn(erik))
+    _run(TodayState.toggle_done.fn(erik, task.task_id, task.occurrence_at))
     assert erik.message == "Det gick inte att spara. Ladda om sidan och försök igen."
     assert _checks() == before
 
-    TodayState.toggle_done.fn(anna, task.task_id, task.occurrence_at)
+    _run(TodayState.toggle_done.fn(anna, task.task_id, task.occurrence_at))
     assert anna.message == ""
     assert next(t for t in anna.tasks if t.task_id == task.task_id).done is True
     marked = datetime.fromisoformat(task.occurrence_at)
@@ -177,9 +193,9 @@ def test_marking_done_is_refused_for_someone_elses_task() -> None:
 
 def test_marking_done_rejects_a_moment_that_is_no_occurrence() -> None:
     anna = state_for(TodayState, cookie=session_cookie_for("anna"))
-    TodayState.load.fn(anna)
+    _run(TodayState.load.fn(anna))
     before = _checks()
-    TodayState.toggle_done.fn(anna, anna.tasks[0].task_id, "2020-01-01T03:17:00+00:00")
+    _run(TodayState.toggle_done.fn(anna, anna.tasks[0].task_id, "2020-01-01T03:17:00+00:00"))
     assert anna.message != ""
     assert _checks() == before
 
