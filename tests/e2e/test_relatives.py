@@ -196,10 +196,13 @@ def test_invite_accept_help_revoke_and_the_log(
         expect(ingrid.locator("main").get_by_role("link", name="Tider")).to_have_count(0)
         ingrid.goto(f"{app_url}/tider?invanare={anna_id}")
         wait_for_app(ingrid)
-        # The times page, loaded, with nothing of Anna's on it.
-        expect(ingrid.get_by_role("heading", level=1)).to_have_text("Dina överenskomna tider")
-        expect(ingrid.locator("main")).to_contain_text("Här finns inget för ditt konto än.")
+        # In place of the times page: why it is closed, the way back, nothing of Anna's.
+        expect(ingrid.locator("main")).to_contain_text(
+            "Anna Lindqvist har slutat dela sina tider, kontakter och sin plan med dig."
+        )
+        expect(ingrid.locator("main").get_by_role("link", name="Jag hjälper")).to_be_visible()
         expect(ingrid.get_by_text("Uppföljning av hjärtsvikt")).to_have_count(0)
+        _check_page(ingrid, "acting-for-times-closed")
 
         # Used, changed and expired codes: each refused with its own message.
         for bad_code, message in (
