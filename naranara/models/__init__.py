@@ -32,7 +32,7 @@ from naranara.models.guidance import (
 from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation, ProxyInvitationHold
 from naranara.models.measurements import Measurement, MeasurementKind
-from naranara.models.operations import WorkerHeartbeat
+from naranara.models.operations import KeyFingerprint, WorkerHeartbeat
 from naranara.models.profile import (
     Aid,
     ContactChannel,
@@ -75,6 +75,7 @@ __all__ = [
     "GuidanceRead",
     "GuidanceVersion",
     "LoginTicket",
+    "KeyFingerprint",
     "Measurement",
     "MeasurementKind",
     "NotificationSettings",
