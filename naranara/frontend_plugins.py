@@ -61,7 +61,8 @@ _BANNER_END = "  document.body.append(banner);\n};\n"
 
 
 def _banner_function() -> str:
-    text, button = json.dumps(BANNER_TEXT), json.dumps(BANNER_BUTTON)
+    text = json.dumps(BANNER_TEXT, ensure_ascii=False)
+    button = json.dumps(BANNER_BUTTON, ensure_ascii=False)
     return f"""const showNewVersionBanner = () => {{
   /* nara: frontend_plugins */
   if (document.getElementById(NEW_VERSION_BANNER_ID)) {{
