@@ -432,7 +432,15 @@ def check_web(
     workers = web_worker_count(settings.web_workers, redis_url)
     check_port_free(host, port)
     keyspace_ready = check_redis(redis_url, say=say) if redis_url else False
-    check_keys(say=say)
+    try:
+        check_keys(say=say)
+    finally:
+        # Close the checks' database connections before granian forks its workers: a
+        # pooled connection inherited by two processes mixes their conversations
+        # (psycopg: 'prepared statement "_pg3_0" already exists'; found by the scale test).
+        from naranara.db import get_engine
+
+        get_engine().dispose()
     return WebPlan(web_workers=workers, redis_url=redis_url, keyspace_ready=keyspace_ready)
 
 

@@ -348,3 +348,18 @@ def test_a_database_without_the_table_says_to_migrate(
         get_engine().dispose()
         get_engine.cache_clear()
         get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("migrated")
+def test_no_database_connection_is_left_for_granians_workers_to_inherit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from naranara.db import get_engine
+
+    monkeypatch.delenv("NARA_REDIS_URL", raising=False)
+    monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)
+    monkeypatch.delenv("NARA_WEB_WORKERS", raising=False)
+    get_settings.cache_clear()
+    plan = start_checks.check_web(port=_free_port(), host="127.0.0.1", say=lambda _: None)
+    assert plan == start_checks.WebPlan(web_workers=1, redis_url="", keyspace_ready=False)
+    assert get_engine().pool.checkedin() == 0
