@@ -151,10 +151,10 @@ def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seco
     from naranara import logs, start_checks
     from naranara.reminders.worker import WorkerOptions, run_worker
 
-    logs.configure()
     with _refusals():
         # Its VAPID key signs every push: another key than the phones subscribed with fails.
         start_checks.check_keys(say=click.echo)
+    logs.configure()
     totals = run_worker(
         WorkerOptions(
             once=once,
