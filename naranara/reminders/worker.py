@@ -117,11 +117,13 @@ async def run(options: WorkerOptions, stop: asyncio.Event | None = None) -> Tota
             if clock.real_now() - last_beat >= heartbeat_every:
                 await asyncio.to_thread(beat, dispatcher.worker_id, started_at)
                 last_beat = clock.real_now()
+            # The cadence is the process's own, like the heartbeat's: a clock set back
+            # (the tests rewind theirs per module) must not stop planning until it catches up.
             if options.plan and (
-                last_plan is None or clock.now() - last_plan >= options.plan_every
+                last_plan is None or clock.real_now() - last_plan >= options.plan_every
             ):
                 summary = await asyncio.to_thread(plan_now)
-                last_plan = clock.now()
+                last_plan = clock.real_now()
                 log.info("planned: %s", summary)
             report = await dispatcher.run_batch()
             if report.claimed:
