@@ -19,6 +19,7 @@ import httpx
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from joserfc.errors import ExpiredTokenError, JoseError
+from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -29,7 +30,14 @@ from naranara import routes as pages
 from naranara.db import session_scope
 from naranara.http.auth_routes import into_app, safe_next, set_session_cookie
 from naranara.models import AuditKind, Role
-from naranara.services import audit, enrolment, external_identities, sessions, throttle
+from naranara.services import (
+    audit,
+    enrolment,
+    external_identities,
+    invitations,
+    sessions,
+    throttle,
+)
 from naranara.settings import OIDCProvider, get_secret_key, get_settings
 
 PREFIX = "/auth/oidc"
@@ -149,6 +157,14 @@ async def _validated_token(request: Request, provider: OIDCProvider) -> dict | s
     return token
 
 
+def _holds_invitation(db: Session, request: Request) -> bool:
+    device = request.cookies.get(get_settings().device_cookie_name)
+    try:
+        return invitations.find_held(session=db, device_token=device) is not None
+    except invitations.InvitationRefused:
+        return False
+
+
 async def callback(request: Request) -> Response:
     settings = get_settings()
     provider = settings.oidc_provider(request.path_params["provider"])
@@ -176,6 +192,9 @@ async def callback(request: Request) -> Response:
     client = request.client.host if request.client else None
     with session_scope() as db:
         try:
+            # On the way to accept an invitation, a first sign-in makes a relative's
+            # account: the browser must hold an open invitation, not only ask for one.
+            invited = next_path == pages.INVITATION and _holds_invitation(db, request)
             signed_in = external_identities.sign_in(
                 session=db,
                 issuer=provider.issuer,
@@ -185,6 +204,7 @@ async def callback(request: Request) -> Response:
                 locale=profile.get("locale") or claims.get("locale"),
                 personnummer_claim=personnummer_claim,
                 activation_code=activation_code,
+                invited=invited,
             )
         except external_identities.NoLinkedAccount:
             audit.record(
