@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -88,10 +90,28 @@ def demo_logins(url: str) -> None:
 )
 @click.option("--host", default="0.0.0.0", show_default=True)
 def serve(port: int, host: str) -> None:
-    """Serve the app in production mode (builds the frontend only when it changed)."""
+    """Serve the app in production mode (builds the frontend only when it changed).
+
+    Refuses to start, saying why, when the setup would misbehave: several web workers
+    without Redis, the port already served, Redis without keyspace notifications, keys
+    other than the database was set up with (naranara/start_checks.py).
+    """
     from naranara.serve import serve as run_server
 
-    run_server(port=port, host=host)
+    with _refusals():
+        run_server(port=port, host=host)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A start check's refusal as one clear message and exit status 2, no traceback."""
+    from naranara.start_checks import StartRefused
+
+    try:
+        yield
+    except StartRefused as refusal:
+        click.echo(f"Nära cannot start: {refusal}", err=True)
+        sys.exit(2)
 
 
 @main.command("run")
@@ -103,8 +123,12 @@ def run(port: int, host: str) -> None:
     supervisord keeps both running: a process that dies is started again, and the log
     says so; Ctrl+C stops both.
     """
+    from naranara import start_checks
     from naranara.supervise import run as run_supervised
 
+    with _refusals():
+        # Before supervisord: a refusal stops here, instead of being retried ten times.
+        start_checks.check_web(port=port, host=host)
     run_supervised(port=port, host=host)
 
 
@@ -125,9 +149,12 @@ def worker(once: bool, plan: bool, batch_size: int, concurrency: int, lease_seco
     """Plan and send reminders (push notifications); run next to the web server."""
     from datetime import timedelta
 
-    from naranara import logs
+    from naranara import logs, start_checks
     from naranara.reminders.worker import WorkerOptions, run_worker
 
+    with _refusals():
+        # Its VAPID key signs every push: another key than the phones subscribed with fails.
+        start_checks.check_keys(say=click.echo)
     logs.configure()
     totals = run_worker(
         WorkerOptions(
@@ -172,6 +199,60 @@ def restore_command(directory: Path) -> None:
     click.echo(f"Restored the {summary.database} database and {len(summary.files) - 1} files.")
     if summary.behind_the_code:
         click.echo("The backup is from an older release: run `naranara migrate` before starting.")
+
+
+@main.group("keys")
+def keys() -> None:
+    """The keys every server must share, checked against the database's fingerprints."""
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """Show this machine's keys' fingerprints next to the database's (exit 1 on a mismatch)."""
+    from naranara import start_checks
+
+    with _refusals():
+        states = start_checks.key_states()
+    mismatched = False
+    for state in states:
+        if state.recorded is None:
+            verdict = "not recorded yet (the next start records it)"
+        elif state.matches:
+            verdict = f"matches the database (recorded {state.recorded_at:%Y-%m-%d %H:%M} UTC)"
+        else:
+            mismatched = True
+            verdict = (
+                f"DIFFERS from the database's {state.recorded[:12]}… "
+                f"(recorded {state.recorded_at:%Y-%m-%d %H:%M} UTC)"
+            )
+        click.echo(f"  {state.name:<17} {state.fingerprint[:12]}…  {verdict}")
+        click.echo(f"  {'':<17} from {state.where}")
+    if mismatched:
+        click.echo(
+            "A differing key: copy the key from the machine the database was set up with, "
+            "or, after a deliberate rotation, run `naranara keys adopt`."
+        )
+        sys.exit(1)
+
+
+@keys.command("adopt")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def keys_adopt(yes: bool) -> None:
+    """Record this machine's keys as the database's, after a deliberate key rotation.
+
+    A new secret key signs everyone out; a new VAPID key ends every phone's reminders
+    until it turns them on again. Give the new keys to every server before they restart.
+    """
+    from naranara import start_checks
+
+    if not yes:
+        click.confirm("Record this machine's keys as the ones every server must use?", abort=True)
+    with _refusals():
+        changed = start_checks.adopt_keys()
+    if changed:
+        click.echo(f"Recorded new fingerprints for: {', '.join(changed)}.")
+    else:
+        click.echo("The database already had these keys; nothing changed.")
 
 
 @main.command("import-fhir")

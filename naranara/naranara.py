@@ -19,8 +19,13 @@ from naranara.http import (
 )
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.logs.web import EventLogMiddleware, RequestLogMiddleware
+from naranara.start_checks import skip_reflex_keyspace_config
 from naranara.states.access_change import AccessChangeMiddleware
 from naranara.states.session import report_backend_error
+
+# In every web worker: Reflex's CONFIG SET of Redis' keyspace notifications is skipped
+# when the start check found them in place (naranara/start_checks.py).
+skip_reflex_keyspace_config()
 
 app = rx.App(
     stylesheets=["/nara.css"],

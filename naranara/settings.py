@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     # "text" for people reading a terminal, "json" for one JSON object per line.
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Scale-out (README: Operations). Redis holds every tab's state when there is more
+    # than one web worker or machine (given to Reflex as REFLEX_REDIS_URL), e.g.
+    # redis://redis.internal:6379/0 or rediss://… for TLS.
+    redis_url: str = ""
+    # Web worker processes behind the one port (Granian's workers). Unset: 1 without
+    # Redis, DEFAULT_WEB_WORKERS_WITH_REDIS with it. More than one needs Redis.
+    web_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("vapid_subject")
     @classmethod

@@ -33,7 +33,7 @@ from naranara.models.identity import ExternalIdentity
 from naranara.models.invitation import ProxyInvitation, ProxyInvitationHold
 from naranara.models.measurements import Measurement, MeasurementKind
 from naranara.models.offline import CheckOffReceipt, OfflineCopyDevice
-from naranara.models.operations import WorkerHeartbeat
+from naranara.models.operations import KeyFingerprint, WorkerHeartbeat
 from naranara.models.profile import (
     Aid,
     ContactChannel,
@@ -77,6 +77,7 @@ __all__ = [
     "GuidanceRead",
     "GuidanceVersion",
     "LoginTicket",
+    "KeyFingerprint",
     "Measurement",
     "MeasurementKind",
     "NotificationSettings",

@@ -23,3 +23,21 @@ class WorkerHeartbeat(SQLModel, table=True):
     pid: int
     started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     beat_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class KeyFingerprint(SQLModel, table=True):
+    """The keys this database was set up with, as fingerprints (never the keys).
+
+    Every web server and reminder worker compares its own keys with these at start
+    (``naranara/start_checks.py``) and refuses to run with another key: a second machine
+    with its own ``secret_key`` would sign people out at random, and one with its own VAPID
+    key would send pushes every phone's subscription refuses. ``naranara keys adopt``
+    records new ones after a deliberate rotation.
+    """
+
+    __tablename__ = "key_fingerprint"
+
+    name: str = Field(primary_key=True, max_length=64)  # e.g. "secret_key"
+    # SHA-256, hex: of the secret with a purpose prefix, or of the VAPID public key.
+    fingerprint: str = Field(max_length=64)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -1,8 +1,10 @@
 """The production build, started once per test session, driven by real Chromium.
 
-The build lives in a directory of its own (``.web-e2e``, Reflex's ``REFLEX_WEB_WORKDIR``)
-for a fixed port, so a second run reuses it while its inputs are unchanged, and a
-test run never touches the build that ``make run`` serves from ``.web``.
+The build lives in a directory of its own (``.web-e2e``, Reflex's ``REFLEX_WEB_WORKDIR``),
+so a test run never touches the build that ``make run`` serves from ``.web``; a second
+run reuses it while its inputs are unchanged. The build does not depend on the port (the
+pages reach the backend at their own origin, naranara/frontend_plugins.py), so any port
+serves it without a rebuild.
 
 Every module starts at the run's instant (tests/conftest.py), the server, the scripts
 the tests run and the browser's ``Date`` included: the server and the scripts follow
@@ -44,7 +46,7 @@ CHROMIUM_ARGS = [
 ]
 # The first start builds the JavaScript bundle with npm: minutes on a cold machine.
 START_TIMEOUT_S = 600
-# The bundle has its port baked in: a fixed port lets the next run reuse the build.
+# The port the browser tests' server listens on (any port reuses the same build).
 E2E_PORT = int(os.environ.get("NARA_E2E_PORT", "3917"))
 WEB_DIR = ROOT / ".web-e2e"
 
@@ -103,7 +105,7 @@ def app_port() -> int:
     if _port_is_free(E2E_PORT):
         return E2E_PORT
     port = _free_port()
-    print(f"port {E2E_PORT} is taken (NARA_E2E_PORT): serving on {port}, which rebuilds .web-e2e")
+    print(f"port {E2E_PORT} is taken (NARA_E2E_PORT): serving on {port}")
     return port
 
 
