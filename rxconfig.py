@@ -12,6 +12,8 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 
 PORT = int(os.environ.get("NARA_PORT", "3000"))
+# Reverse proxies in front that append to X-Forwarded-For (naranara/client_address.py).
+TRUSTED_PROXY_HOPS = int(os.environ.get("NARA_TRUSTED_PROXY_HOPS", "0") or 0)
 # The websocket is an API: only pages of our own origin may open it (Reflex allows "*").
 ALLOWED_ORIGINS = os.environ.get(
     "NARA_ALLOWED_ORIGINS", f"http://localhost:{PORT},http://127.0.0.1:{PORT}"
@@ -28,4 +30,5 @@ config = rx.Config(
     frontend_port=PORT,
     backend_port=PORT,
     cors_allowed_origins=ALLOWED_ORIGINS,
+    trusted_proxy_hops=TRUSTED_PROXY_HOPS,
 )

@@ -2,8 +2,10 @@
 
 import reflex as rx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 import naranara.pages  # noqa: F401 - registers every page
+from naranara.components import browser
 from naranara.http import (
     auth_routes,
     calendar_routes,
@@ -15,6 +17,7 @@ from naranara.http import (
     profile_routes,
     push_routes,
 )
+from naranara.http.cross_site import CrossSiteRequestGuard
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.logs.web import EventLogMiddleware, RequestLogMiddleware
 from naranara.states.access_change import AccessChangeMiddleware
@@ -30,6 +33,8 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         # Registers the service worker and keeps this device's push subscription fresh.
         rx.el.script(src="/push.js", async_=True),
+        # The browser's side of components/browser.py: named functions, never eval.
+        rx.el.script(src=browser.SCRIPT, defer=True),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     backend_exception_handler=report_backend_error,
@@ -45,7 +50,9 @@ app = rx.App(
                 *push_routes.routes,
                 *guidance_routes.routes,
                 *health_routes.routes,
-            ]
+            ],
+            # Nothing that changes state from another site (every POST, Reflex's too).
+            middleware=[Middleware(CrossSiteRequestGuard)],
         ),
         ClientTokenBindingMiddleware,
         SecurityHeadersMiddleware,

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from reflex import constants
@@ -17,26 +23,95 @@ from naranara.settings import get_settings
 
 _DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 
-# What the app itself needs and nothing more. Reflex 0.10 hydrates prerendered pages
-# with inline scripts and runs rx.call_script through eval(), so scripts need
-# 'unsafe-inline' and 'unsafe-eval'; emotion injects <style> tags. Everything else is
-# locked to this origin, frames and plugins are refused, and forms post only here.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+
+# What the app itself needs and nothing more. Scripts: our own files, and the inline
+# scripts of the built pages by their SHA-256 (``inline_script_hashes``): no
+# 'unsafe-inline', and no 'unsafe-eval' (components/browser.py replaces
+# rx.call_script). Styles keep 'unsafe-inline': Reflex's emotion injects <style> tags
+# and React writes style attributes at run time, with no nonce to hand them; styles run
+# no script. Everything else is locked to this origin, frames and plugins are refused,
+# and forms post only here.
+def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *sorted(script_hashes)]),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+# Powerful features no page of Nära uses, refused for the app and anything it embeds.
+# Notifications and push are not policy-controlled features: Aviseringar still works.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 )
+
+_INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
+
+
+def script_hashes_of_html(html: str) -> set[str]:
+    """CSP source expressions ('sha256-…') for each inline script of an HTML page."""
+    return {
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+        if body.strip()
+    }
+
+
+@lru_cache(maxsize=4)
+def inline_script_hashes(build_dir: Path) -> frozenset[str]:
+    """The hashes of every inline script in the built pages (Reflex's prerendered HTML
+    hydrates with a few); read once per process. No build (the tests of states and
+    routes): none."""
+    found: set[str] = set()
+    if build_dir.is_dir():
+        for page in sorted(build_dir.rglob("*.html")):
+            found |= script_hashes_of_html(page.read_text(encoding="utf-8", errors="replace"))
+    return frozenset(found)
+
+
+def built_pages_dir() -> Path:
+    """Where Reflex's production build keeps the pages it serves."""
+    from reflex.utils.prerequisites import get_web_dir
+
+    from naranara.settings import PROJECT_ROOT
+
+    return PROJECT_ROOT / get_web_dir() / constants.Dirs.STATIC
 
 
 class SecurityHeadersMiddleware:
@@ -63,7 +138,11 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault(
+                    "Content-Security-Policy",
+                    content_security_policy(inline_script_hashes(built_pages_dir())),
+                )
+                headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
                 if settings.secure_cookies:
                     headers.setdefault(
                         "Strict-Transport-Security", "max-age=63072000; includeSubDomains"

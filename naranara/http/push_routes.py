@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reflex.config import get_config
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
-from naranara.http.auth_routes import viewer_of_request
+from naranara.http.cross_site import is_from_this_site
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.policy import Action, is_allowed
 from naranara.reminders import actions, vapid
 from naranara.services import push_subscriptions
@@ -36,17 +36,11 @@ def _answer(content: dict[str, Any], status_code: int = 200) -> JSONResponse:
     return JSONResponse(content, status_code=status_code, headers=_NO_STORE)
 
 
-def _own_origins(request: Request) -> set[str]:
-    """This site's origins: the ones the event socket accepts (NARA_ALLOWED_ORIGINS),
-    and the address this request came to (or NARA_PUBLIC_URL behind a proxy)."""
-    public = get_settings().public_url.rstrip("/")
-    listed = {origin for origin in get_config().cors_allowed_origins if origin != "*"}
-    return listed | {public or f"{request.url.scheme}://{request.url.netloc}"}
-
-
 async def _json_from_this_site(request: Request) -> dict[str, Any] | Response:
     """The request's JSON object, or the refusal to send back."""
-    if request.headers.get("origin") not in _own_origins(request):
+    # CrossSiteRequestGuard stands in front of every route; fetch() from our own pages
+    # and service worker always names its origin, so here it must.
+    if not is_from_this_site(request, origin_required=True):
         return _answer({"error": "origin"}, 403)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":

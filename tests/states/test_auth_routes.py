@@ -11,6 +11,7 @@ from naranara.db import session_scope
 from naranara.http import auth_routes
 from naranara.http.middleware import SecurityHeadersMiddleware
 from naranara.models import AuditEvent, User
+from naranara.routes import safe_next
 from naranara.services import sessions
 
 pytestmark = pytest.mark.usefixtures("seeded_db")
@@ -40,7 +41,7 @@ def _ticket(device: str) -> str:
     ],
 )
 def test_next_is_never_an_open_redirect(target: str | None, expected: str) -> None:
-    assert auth_routes.safe_next(target) == expected
+    assert safe_next(target) == expected
 
 
 def test_first_visit_gets_an_httponly_device_cookie(client: TestClient) -> None:

@@ -1687,7 +1687,12 @@ def _guidance_article(status: str) -> tuple[int, int]:
                 session=db, editor_id=author.id, version_id=version.id
             )
         if status == "published":
-            guidance_editor.publish(session=db, reviewer_id=reviewer.id, version_id=version.id)
+            guidance_editor.publish(
+                session=db,
+                reviewer_id=reviewer.id,
+                version_id=version.id,
+                reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version.id),
+            )
         return version.article_id, version.id
 
 
