@@ -94,15 +94,28 @@ def script_hashes_of_html(html: str) -> set[str]:
 
 
 @lru_cache(maxsize=4)
-def inline_script_hashes(build_dir: Path) -> frozenset[str]:
-    """The hashes of every inline script in the built pages (Reflex's prerendered HTML
-    hydrates with a few); read once per process. No build (the tests of states and
-    routes): none."""
-    found: set[str] = set()
+def _hashes_by_page(build_dir: Path) -> dict[str, frozenset[str]]:
+    """For each built HTML file (its path under the build), the hashes of its inline
+    scripts (Reflex's prerendered pages hydrate with a few); read once per process."""
+    found: dict[str, frozenset[str]] = {}
     if build_dir.is_dir():
         for page in sorted(build_dir.rglob("*.html")):
-            found |= script_hashes_of_html(page.read_text(encoding="utf-8", errors="replace"))
-    return frozenset(found)
+            html = page.read_text(encoding="utf-8", errors="replace")
+            found[page.relative_to(build_dir).as_posix()] = frozenset(script_hashes_of_html(html))
+    return found
+
+
+def inline_script_hashes(build_dir: Path, path: str = "") -> frozenset[str]:
+    """The hashes a response for ``path`` needs: those of the page Reflex serves for it
+    (``p.html`` or ``p/index.html``), else — a page with a slug, the fallback page — of
+    every built page together. No build (the tests of states and routes): none."""
+    pages = _hashes_by_page(build_dir)
+    name = path.strip("/")
+    candidates = [f"{name}.html", f"{name}/index.html"] if name else ["index.html"]
+    for candidate in candidates:
+        if candidate in pages:
+            return pages[candidate]
+    return frozenset().union(*pages.values()) if pages else frozenset()
 
 
 def built_pages_dir() -> Path:
@@ -140,7 +153,7 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault(
                     "Content-Security-Policy",
-                    content_security_policy(inline_script_hashes(built_pages_dir())),
+                    content_security_policy(inline_script_hashes(built_pages_dir(), path)),
                 )
                 headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
                 if settings.secure_cookies:
