@@ -14,8 +14,9 @@ from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.migrate import upgrade_to_head
-from naranara.models import AuditKind, Role
-from naranara.services import accounts, audit, demo_data, enrolment, fhir
+from naranara.models import AuditKind, OrganisationKind, Role
+from naranara.services import accounts, audit, care_units, demo_data, enrolment, fhir
+from naranara.services.patient_contract import InvalidInput
 from naranara.settings import get_settings
 
 
@@ -345,6 +346,74 @@ def list_staff() -> None:
     width = max(len(username) for username, *_ in rows)
     for username, role, display_name, created in rows:
         click.echo(f"  {username:<{width}}  {role:<5}  {created}  {display_name}")
+
+
+# ---------------------------------------------------------------- care units and who works there
+
+
+def _unit_problem(error: InvalidInput) -> str:
+    locale = _operator_locale()
+    said = [(field, gettext(locale, message)) for field, message in error.errors.items()]
+    return " ".join(f"{field}: {text}" for field, text in said)
+
+
+@admin.command("create-unit")
+@click.option("--name", required=True, help="As staff and residents see it.")
+@click.option("--organisation", default="", help="The region or municipality it belongs to.")
+@click.option(
+    "--kind",
+    type=click.Choice([kind.value for kind in OrganisationKind]),
+    default=OrganisationKind.REGION.value,
+    show_default=True,
+)
+@click.option("--phone", default="", help="The unit's phone number.")
+def create_unit(name: str, organisation: str, kind: str, phone: str) -> None:
+    """Create a care unit (a health centre, a home care team)."""
+    data = {"name": name, "organisation": organisation, "kind": kind, "phone": phone}
+    try:
+        with session_scope() as db:
+            unit = care_units.create_unit(session=db, data=data)
+            created = unit.name
+    except InvalidInput as error:
+        raise click.ClickException(_unit_problem(error)) from None
+    click.echo(f"Created care unit {created!r}.")
+
+
+@admin.command("add-to-unit")
+@click.option("--username", required=True)
+@click.option("--unit", "unit_name", required=True, help="The unit's name, exactly.")
+def add_to_unit(username: str, unit_name: str) -> None:
+    """Let a staff member work in a unit: they reach the residents in its care."""
+    with session_scope() as db:
+        user = accounts.user_by_username(session=db, username=username)
+        if user is None or user.role is not Role.STAFF:
+            raise click.ClickException(f"There is no staff account named {username!r}.")
+        unit = care_units.unit_named(session=db, name=unit_name)
+        if unit is None:
+            raise click.ClickException(f"There is no care unit named {unit_name!r}.")
+        care_units.add_member(session=db, unit_id=unit.id, staff_id=user.id)
+        said = f"{user.username!r} works in {unit.name!r}."
+    click.echo(said)
+
+
+@admin.command("list-units")
+def list_units() -> None:
+    """List the care units, each with its staff."""
+    with session_scope() as db:
+        rows = [
+            (
+                unit.name,
+                unit.organisation,
+                [staff.username for staff in care_units.staff_of(session=db, unit_id=unit.id)],
+            )
+            for unit in care_units.all_units(session=db)
+        ]
+    if not rows:
+        click.echo("No care units.")
+        return
+    for name, organisation, staff in rows:
+        click.echo(f"  {name}" + (f" ({organisation})" if organisation else ""))
+        click.echo(f"    staff: {', '.join(staff) if staff else '-'}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ app = rx.App(
         rx.el.script(src="/push.js", async_=True),
         # The browser's side of components/browser.py: named functions, never eval.
         rx.el.script(src=browser.SCRIPT, defer=True),
+        # Keeps a focused multi-line field clear of the tab bar (focus not obscured).
+        rx.el.script(src="/focus.js", async_=True),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     backend_exception_handler=report_backend_error,

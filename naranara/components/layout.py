@@ -20,13 +20,15 @@ class Tab:
     href: str
     icon: str
     label: str
+    # Other pages' ``active_tab`` under which this tab is the current one.
+    also: tuple[str, ...] = ()
 
 
 TABS = (
     Tab("home", routes.HOME, "house", N_("Home")),
     Tab("times", routes.AGREED_TIMES, "calendar-days", N_("Times")),
     Tab("contacts", routes.CONTACTS, "phone", N_("Contacts")),
-    Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
+    Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care"), also=("my_self_care",)),
     Tab("profile", routes.PROFILE, "circle-user-round", N_("Profile")),
 )
 PUBLIC_TABS = (
@@ -34,10 +36,17 @@ PUBLIC_TABS = (
     Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
     Tab("sign_in", routes.SIGN_IN, "log-in", N_("Sign in")),
 )
-# Staff have no care of their own: their tabs lead to the residents in their care.
+# Staff have no care of their own: their tabs lead to the residents in their care, and a
+# resident's times, contacts, plan and self-care (``?invanare=``) are under Invånare.
 STAFF_TABS = (
     Tab("home", routes.HOME, "house", N_("Home")),
-    Tab("residents", routes.MY_RESIDENTS, "users", N_("Residents")),
+    Tab(
+        "residents",
+        routes.MY_RESIDENTS,
+        "users",
+        N_("Residents"),
+        also=("times", "contacts", "plan", "my_self_care"),
+    ),
     Tab("self_care", routes.GUIDANCE, "heart-handshake", N_("Self-care")),
     Tab("profile", routes.PROFILE, "circle-user-round", N_("Profile")),
 )
@@ -49,7 +58,7 @@ ADMIN_TABS = (
 
 
 def _tab_link(tab: Tab, active: str | None) -> rx.Component:
-    current = {"aria-current": "page"} if tab.key == active else {}
+    current = {"aria-current": "page"} if active in (tab.key, *tab.also) else {}
     return rx.el.li(
         rx.el.a(
             rx.icon(tab.icon, size=26, aria_hidden="true"),
@@ -127,7 +136,9 @@ def access_ended_notice() -> rx.Component:
             FocusBannerState.notice != "",
             rx.el.p(FocusBannerState.notice, class_name="notice access-ended"),
         ),
-        role="status",
+        # A polite live region without role="status": pages keep the one status role
+        # their own messages use (tests and screen readers find that one).
+        aria_live="polite",
     )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from joserfc.errors import ExpiredTokenError, JoseError
+from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -34,7 +35,14 @@ from naranara.http.sign_in_flow import (
 )
 from naranara.models import AuditKind, Role
 from naranara.routes import CONFIRM_PARAMETER, safe_next
-from naranara.services import audit, enrolment, external_identities, sessions, throttle
+from naranara.services import (
+    audit,
+    enrolment,
+    external_identities,
+    invitations,
+    sessions,
+    throttle,
+)
 from naranara.settings import OIDCProvider, get_secret_key, get_settings
 
 PREFIX = "/auth/oidc"
@@ -133,6 +141,14 @@ async def _validated_token(request: Request, provider: OIDCProvider) -> dict | s
     return token
 
 
+def _holds_invitation(db: Session, request: Request) -> bool:
+    device = request.cookies.get(get_settings().device_cookie_name)
+    try:
+        return invitations.find_held(session=db, device_token=device) is not None
+    except invitations.InvitationRefused:
+        return False
+
+
 async def callback(request: Request) -> Response:
     settings = get_settings()
     provider = settings.oidc_provider(request.path_params["provider"])
@@ -160,6 +176,9 @@ async def callback(request: Request) -> Response:
     client = client_address.of_request(request)
     with session_scope() as db:
         try:
+            # On the way to accept an invitation, a first sign-in makes a relative's
+            # account: the browser must hold an open invitation, not only ask for one.
+            invited = next_path == pages.INVITATION and _holds_invitation(db, request)
             signed_in = external_identities.sign_in(
                 session=db,
                 issuer=provider.issuer,
@@ -169,6 +188,7 @@ async def callback(request: Request) -> Response:
                 locale=profile.get("locale") or claims.get("locale"),
                 personnummer_claim=personnummer_claim,
                 activation_code=activation_code,
+                invited=invited,
             )
         except external_identities.NoLinkedAccount:
             audit.record(

@@ -35,6 +35,7 @@ _RESPONSIBLE = (
 @page(
     routes.CARE_PLAN,
     title="Min plan",
+    active_tab="plan",
     private=True,
     on_load=CarePlanState.load,
 )

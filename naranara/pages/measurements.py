@@ -35,7 +35,7 @@ _CHART_COLOUR_2 = "#b34700"
 @page(
     routes.MEASUREMENTS,
     title="Mätvärden",
-    active_tab="self_care",
+    active_tab="my_self_care",
     private=True,
     on_load=MeasurementsState.load,
 )

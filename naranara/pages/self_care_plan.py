@@ -42,7 +42,7 @@ _SCHEDULE_CHOICES = (
 @page(
     routes.SELF_CARE_PLAN,
     title="Min egenvård",
-    active_tab="self_care",
+    active_tab="my_self_care",
     private=True,
     on_load=SelfCarePlanState.load,
 )
@@ -185,7 +185,7 @@ def _today_mark(mark: TodayMarkView) -> rx.Component:
 @page(
     routes.SELF_CARE_TASK,
     title="Uppgift",
-    active_tab="self_care",
+    active_tab="my_self_care",
     private=True,
     on_load=SelfCareTaskState.load,
 )
@@ -446,7 +446,7 @@ def _schedule_fields(state: type[rx.State], prefix: str) -> rx.Component:
 @page(
     routes.SELF_CARE_TASK_NEW,
     title="Ny uppgift",
-    active_tab="self_care",
+    active_tab="my_self_care",
     private=True,
     on_load=SelfCareTaskNewState.load,
 )

@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from naranara import clock
 from naranara.models import (
+    AuditEvent,
     AuthSession,
     CareRelationship,
     CareShare,
@@ -32,20 +33,60 @@ from naranara.models import (
     UnitMembership,
     User,
 )
+from naranara.services.access_log import HELPING_ENDED_DETAIL
 from naranara.services.sessions import token_digest
 
 
 def access_version_of_session(*, session: Session, token: str | None) -> int | None:
     """The access version of whoever a session cookie belongs to: one read by primary
     keys, made for every websocket handshake and every event. Whether the session is
-    still valid is not asked here: identity is resolved separately, every time."""
+    still valid is not asked here: identity is resolved separately, every time.
+
+    A grant of theirs that has reached its expiry is closed here first (``end_expired``),
+    so an open tab is cleared at its next event, and a reconnect gets a fresh state, as
+    when the resident turns a scope off."""
     if not token:
         return None
-    return session.exec(
-        select(User.access_version)
+    now = clock.now()
+    expired = (
+        select(ProxyGrant.id)
+        .where(
+            col(ProxyGrant.relative_id) == col(User.id),
+            col(ProxyGrant.revoked_at).is_(None),
+            col(ProxyGrant.expires_at) <= now,
+        )
+        .exists()
+    )
+    found = session.exec(
+        select(User.id, User.access_version, expired)
         .join(AuthSession, col(AuthSession.user_id) == col(User.id))
         .where(AuthSession.token_hash == token_digest(token))
     ).first()
+    if found is None:
+        return None
+    user_id, version, has_expired = found
+    if has_expired and end_expired(session=session, relative_id=user_id, now=now):
+        return session.exec(select(User.access_version).where(User.id == user_id)).one()
+    return version
+
+
+def end_expired(*, session: Session, relative_id: int, now: datetime | None = None) -> int:
+    """Close the relative's grants that have reached their expiry (``revoked_at`` becomes
+    the moment they expired) and raise the relative's access version; how many closed.
+    Access already ended at expiry (every read compares ``expires_at``); this is what
+    tells an open tab so. One conditional UPDATE: two events at once close a grant once."""
+    closed = session.exec(
+        update(ProxyGrant)
+        .where(
+            col(ProxyGrant.relative_id) == relative_id,
+            col(ProxyGrant.revoked_at).is_(None),
+            col(ProxyGrant.expires_at) <= (now or clock.now()),
+        )
+        .values(revoked_at=ProxyGrant.expires_at)
+    ).rowcount
+    if closed:
+        bump_access_version(session=session, user_id=relative_id)
+    return closed
 
 
 def grant(
@@ -387,3 +428,47 @@ def ended_scopes(
         resident_id, frozenset()
     )
     return frozenset(ProxyScope(scope) for scope in granted_ever) - current
+
+
+# What a helper is told on Hem after a resident stopped sharing: for this long.
+RECENTLY_ENDED_FOR = timedelta(days=7)
+
+
+def recently_ended(
+    *, session: Session, relative_id: int, now: datetime | None = None
+) -> dict[int, tuple[frozenset[ProxyScope], frozenset[ProxyScope]]]:
+    """resident id -> (the scopes she stopped sharing with ``relative_id`` in the last
+    ``RECENTLY_ENDED_FOR`` and does not share now, what she still shares): what the
+    helper's Hem says, also in a tab that reconnected with a fresh state. Not when the
+    helper stepped back themselves ("Sluta hjälpa": their own choice, in her log)."""
+    now = now or clock.now()
+    since = now - RECENTLY_ENDED_FOR
+    rows = session.exec(
+        select(ProxyGrant.resident_id, ProxyGrant.scope).where(
+            ProxyGrant.relative_id == relative_id,
+            col(ProxyGrant.revoked_at).is_not(None),
+            col(ProxyGrant.revoked_at) > since,
+            col(ProxyGrant.revoked_at) <= now,
+        )
+    ).all()
+    if not rows:
+        return {}
+    stepped_back = set(
+        session.exec(
+            select(AuditEvent.subject_id).where(
+                AuditEvent.actor_id == relative_id,
+                AuditEvent.detail == HELPING_ENDED_DETAIL,
+                col(AuditEvent.at) > since,
+            )
+        )
+    )
+    current = grants_of(session=session, relative_id=relative_id, now=now)
+    ended: dict[int, set[ProxyScope]] = defaultdict(set)
+    for resident_id, scope in rows:
+        still = current.get(resident_id, frozenset())
+        if resident_id not in stepped_back and ProxyScope(scope) not in still:
+            ended[resident_id].add(ProxyScope(scope))
+    return {
+        resident_id: (frozenset(scopes), current.get(resident_id, frozenset()))
+        for resident_id, scopes in ended.items()
+    }

@@ -84,8 +84,12 @@ def sign_in(
     locale: str | None,
     personnummer_claim: object = None,
     activation_code: str | None = None,
+    invited: bool = False,
 ) -> SignedIn:
-    """The account for a validated provider identity, created for a new resident.
+    """The account for a validated provider identity, created for a new resident, or
+    for a new relative when the sign-in is the detour of someone opening an invitation
+    to help (``invited``: the browser holds one), as an account made with a password
+    there is.
 
     An enrolled resident whose personnummer the provider vouches for gets her enrolled
     account, never a new one; from her activation sheet (``activation_code``) the
@@ -120,7 +124,7 @@ def sign_in(
         session=session,
         username=_username_for(issuer, subject),
         display_name=display_name[:120] or "–",
-        role=Role.RESIDENT,
+        role=Role.RELATIVE if invited else Role.RESIDENT,
         locale=normalise_locale(locale),
     )
     link(session=session, user_id=user.id, issuer=issuer, subject=subject)

@@ -167,6 +167,24 @@ def care_ended_text(locale: str, name: str) -> str:
     return gettext(locale, _CARE_ENDED).format(name=name)
 
 
+def _recently_ended_text(viewer: Viewer) -> str:
+    """On Hem: who stopped sharing what with the viewer lately. A tab that was open is
+    told at its next event (access_change.py); this tells a tab that reconnected with a
+    fresh state, or a page opened later, the same."""
+    with session_scope() as db:
+        ended = access.recently_ended(session=db, relative_id=viewer.user_id)
+        if not ended:
+            return ""
+        names = {
+            user.id: user.display_name for user in (db.get(User, rid) for rid in ended) if user
+        }
+    return " ".join(
+        ended_text(viewer.locale, names.get(resident_id, ""), ended=gone, still=still)
+        for resident_id, (gone, still) in sorted(ended.items())
+        if resident_id in names
+    )
+
+
 class FocusBannerState(rx.State):
     """Whose data a page shows when it is not the viewer's own (``?invanare=ID``), and
     what access the tab's data was loaded under (states/access_change.py)."""
@@ -205,6 +223,9 @@ class FocusBannerState(rx.State):
             return
         resident_id = record_id(self.router.url.query_parameters.get(RESIDENT_PARAM))
         if resident_id is None or resident_id == viewer.user_id:
+            # The address the browser shows: the matched route of Hem is "/index".
+            if not self.notice and (self.router.url.path.rstrip("/") or "/") == routes.HOME:
+                self.notice = _recently_ended_text(viewer)
             return
         granted = viewer.grants.get(resident_id, frozenset())
         needed = _PAGE_SCOPES.get(self.router.page.path.rstrip("/") or "/")

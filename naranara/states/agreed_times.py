@@ -566,4 +566,7 @@ class AgreedTimeFormState(rx.State):
             )
             return None
         self.form_error = ""
+        # The tab keeps this state: the next form opened shows "Laddar…" until its own
+        # load, rather than this one, where typing would be lost when the load comes.
+        self.loaded = False
         return rx.redirect(self.back_href)

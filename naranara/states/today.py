@@ -128,8 +128,7 @@ class TodayState(rx.State):
         else:
             self.role_notice = gettext(
                 locale,
-                "Open the residents you have a care relationship with. "
-                "Tools for editing self-care advice will also be here.",
+                "Open the residents in your unit's care, or edit the self-care advice.",
             )
         upcoming, occurrences = None, []
         with session_scope() as db:

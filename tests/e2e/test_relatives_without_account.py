@@ -302,11 +302,17 @@ def test_a_relative_makes_an_account_from_the_link_helps_and_is_told_when_it_end
         helper, lambda: len(sockets.routes) > opened and _first_state_frame(sockets.frames[-1])
     )
     first = _first_state_frame(sockets.frames[-1])
-    # The first state the server sends the reconnected tab holds nothing of hers.
+    # The first state the server sends the reconnected tab holds nothing of hers (her
+    # name only in the sentence that says she stopped sharing).
     assert "helped" in first, "the reconnected tab's first state, Hem's vars in it"
-    assert resident.visit not in first and resident.task not in first and "Greta Ek" not in first
+    stopped = "Greta Ek delar inte längre något med dig."
+    assert resident.visit not in first and resident.task not in first
+    assert "Greta Ek" not in first.replace(stopped, "")
+    # Hem says so, in plain words, and shows nothing else of hers.
+    expect(helper.get_by_text(stopped)).to_be_visible()
     expect(helper.get_by_text(resident.visit)).to_have_count(0)
-    expect(helper.get_by_text("Greta Ek")).to_have_count(0)
+    expect(helper.locator("section.helped-person")).to_have_count(0)
+    _check_page(helper, "helper-hem-reconnected-ended")
 
     # Greta's log says what happened, with his name.
     greta.goto(f"{app_url}/profil/vem-har-sett")

@@ -22,8 +22,16 @@ from naranara.db import session_scope
 from naranara.http import auth_routes, oidc_routes
 from naranara.http.middleware import SecurityHeadersMiddleware
 from naranara.i18n import ui_texts
-from naranara.models import AuditEvent, AuditKind, AuthSession, ExternalIdentity, Role, User
-from naranara.services import demo_data, enrolment, external_identities, sessions
+from naranara.models import (
+    AuditEvent,
+    AuditKind,
+    AuthSession,
+    ExternalIdentity,
+    ProxyScope,
+    Role,
+    User,
+)
+from naranara.services import demo_data, enrolment, external_identities, invitations, sessions
 from naranara.settings import get_settings
 from naranara.states import login
 from tests.states.conftest import state_for
@@ -205,11 +213,30 @@ def test_a_first_sign_in_on_the_way_to_an_invitation_goes_back_to_it(
 ) -> None:
     """Not /valkommen: the browser holds the invitation it opened (states/invitation.py),
     and plain /inbjudan offers it; the code itself is in no address of the detour."""
+    device = "a-device-cookie-of-the-helpers-browser"
+    app.cookies.set(get_settings().device_cookie_name, device)
+    with session_scope() as db:
+        anna = db.exec(select(User).where(User.username == "anna")).one()
+        made = invitations.create(session=db, resident_id=anna.id, scopes={ProxyScope.CARE_PLAN})
+        invitations.hold(session=db, invitation=made.invitation, device_token=device)
     first = _sign_in(app, provider_http, "testid", "ny-hjalpare", next_path="/inbjudan")
     assert first.headers["location"] == "/auth/fresh?next=%2Finbjudan"
     with session_scope() as db:
         user = sessions.resolve(session=db, token=_session_cookie(first))
         assert user is not None and user.display_name == "Test ny-hjalpare"
+        # A relative's account, as one made with a password from the invitation.
+        assert user.role is Role.RELATIVE
+
+
+def test_asking_for_the_invitation_without_holding_one_makes_a_residents_account(
+    app: TestClient, provider_http: httpx.Client
+) -> None:
+    """``next=/inbjudan`` is only an address: without an invitation held for this
+    browser, a first sign-in makes a resident's account, as any other."""
+    first = _sign_in(app, provider_http, "testid", "utan-inbjudan", next_path="/inbjudan")
+    with session_scope() as db:
+        user = sessions.resolve(session=db, token=_session_cookie(first))
+        assert user is not None and user.role is Role.RESIDENT
 
 
 def test_another_subject_gets_another_account(app: TestClient, provider_http: httpx.Client) -> None:

@@ -66,6 +66,8 @@ def test_adding_a_time_shows_it_with_its_source_and_calendar_link() -> None:
     assert form.allowed and form.time_id == 0
     result = _run(form, "submit", _time_form())
     assert form.form_error == "" and "/tider" in str(result)
+    # The next form this tab opens waits for its own load: none of this one is shown.
+    assert not form.loaded
     page = state_for(AgreedTimesState, cookie=cookie, path="/tider")
     _run(page, "load")
     added = next(item for item in page.upcoming if item.purpose == "Provtagning")

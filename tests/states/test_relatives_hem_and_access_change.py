@@ -8,12 +8,14 @@ off, the middleware that runs before every event empties his tab and says so.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 import reflex as rx
 from reflex_base.event import Event
 from sqlmodel import select
 
+from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AuditEvent, ProxyScope, User
 from naranara.services import access
@@ -163,6 +165,59 @@ async def test_when_anna_stops_sharing_self_care_eriks_open_hem_empties_at_his_n
     ]
     # The next click after that goes through: the tab now knows its new access.
     assert await _before_event(home, "toggle_done") is None
+
+
+async def test_a_tab_that_reconnects_says_on_hem_what_anna_stopped_sharing() -> None:
+    """A reconnect gets a fresh state (the client-token binding): no notice is pending,
+    so Hem itself says what she stopped sharing, and shows what she still shares."""
+    _set_scopes({ProxyScope.CARE_PLAN})
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    banner = await home._get_root_state().get_state(FocusBannerState)
+    assert banner.notice == "Anna Lindqvist har slutat dela sin egenvård med dig."
+    [anna] = home.helped
+    assert (anna.shows_times, anna.shows_tasks, anna.tasks) == (True, False, [])
+    _set_scopes(set())
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    banner = await home._get_root_state().get_state(FocusBannerState)
+    assert banner.notice == "Anna Lindqvist delar inte längre något med dig."
+    assert home.helped == []
+    # Another page of his own says nothing of hers.
+    other = await _open_tab(session_cookie_for("erik"), "/jag-hjalper", FocusBannerState)
+    assert other.notice == ""
+
+
+async def test_stepping_back_oneself_is_not_told_on_hem() -> None:
+    from naranara.states.acting_for import ActingForState
+
+    cookie = session_cookie_for("erik")
+    page = await _open_tab(cookie, "/jag-hjalper", ActingForState)
+    await type(page).event_handlers["step_back"].fn(page, _user("anna").id)
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    banner = await home._get_root_state().get_state(FocusBannerState)
+    assert (banner.notice, home.helped) == ("", [])
+
+
+@pytest.mark.time_sensitive
+async def test_a_grant_that_expires_empties_the_open_tab_at_the_next_click() -> None:
+    """No one changes anything when a grant expires: the next event finds it expired."""
+    ends = clock.now() + timedelta(hours=1)
+    with session_scope() as db:
+        access.grant(
+            session=db,
+            resident_id=_user("anna").id,
+            relative_id=_user("erik").id,
+            scope=ProxyScope.SELF_CARE,
+            expires_at=ends,
+        )
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    assert home.helped[0].tasks
+    assert await _before_event(home, "toggle_done") is None
+    with clock.travel(ends + timedelta(seconds=1)):
+        update = await _before_event(home, "toggle_done")
+        assert update is not None, "the click is not run: the page is reloaded instead"
+        banner = await home._get_root_state().get_state(FocusBannerState)
+        assert banner.notice == "Anna Lindqvist har slutat dela sin egenvård med dig."
+        assert home.helped == []
 
 
 async def test_a_new_grant_changes_nothing_on_an_open_page() -> None:

@@ -198,3 +198,32 @@ def test_the_service_itself_refuses_to_turn_a_resident_into_staff() -> None:
         sara = make_user(db, username="sara", role=Role.STAFF)
         with pytest.raises(ValueError, match="only staff and admin roles"):
             accounts.set_role(session=db, user=sara, role=Role.RELATIVE)
+
+
+def test_care_units_from_the_command_line() -> None:
+    with session_scope() as db:
+        make_user(db, username="kim", role=Role.STAFF)
+        make_user(db, username="anna")
+    assert run("list-units").output.strip() == "No care units."
+    made = run("create-unit", "--name", " Hälsocentralen  Granloholm ", "--organisation", "Region")
+    assert made.exit_code == 0, made.output
+    assert "Created care unit 'Hälsocentralen Granloholm'." in made.output
+    again = run("create-unit", "--name", "hälsocentralen granloholm")
+    assert again.exit_code == 1
+    assert "There is already a care unit with that name." in again.output
+    assert run("create-unit", "--name", "X", "--phone", "nej").exit_code == 1
+
+    added = run("add-to-unit", "--username", "kim", "--unit", "Hälsocentralen Granloholm")
+    assert added.exit_code == 0, added.output
+    assert "'kim' works in 'Hälsocentralen Granloholm'." in added.output
+    # Only staff work in a unit; only a unit that exists.
+    refused = run("add-to-unit", "--username", "anna", "--unit", "Hälsocentralen Granloholm")
+    assert refused.exit_code == 1 and "no staff account named 'anna'" in refused.output
+    missing = run("add-to-unit", "--username", "kim", "--unit", "Ingenstans")
+    assert missing.exit_code == 1 and "no care unit named 'Ingenstans'" in missing.output
+    listed = run("list-units").output
+    assert "  Hälsocentralen Granloholm (Region)\n    staff: kim\n" in listed
+    with session_scope() as db:
+        kim = db.exec(select(User).where(User.username == "kim")).one()
+        kinds = db.exec(select(AuditEvent.kind).where(AuditEvent.subject_id == kim.id)).all()
+    assert AuditKind.MEMBERSHIP_STARTED in kinds

@@ -8,9 +8,17 @@ import pytest
 from sqlmodel import Session, select
 
 from naranara import clock
-from naranara.models import AuditEvent, AuditKind, ProxyInvitationHold, ProxyScope, Role, User
+from naranara.models import (
+    AuditEvent,
+    AuditKind,
+    ProxyGrant,
+    ProxyInvitationHold,
+    ProxyScope,
+    Role,
+    User,
+)
 from naranara.policy import may_hold_grants, viewer_of
-from naranara.services import access, accounts, invitations, sessions, throttle
+from naranara.services import access, accounts, audit, invitations, sessions, throttle
 from naranara.services.access_log import HELPING_ENDED_DETAIL, read_page
 from naranara.services.audit import fingerprint
 from naranara.services.invitations import InvitationRefused, Refusal
@@ -276,3 +284,84 @@ def test_the_log_says_what_a_helper_did_with_the_invitation(db: Session) -> None
         "Stopped helping you",
         "Accepted your invitation and can now help you",
     ]
+
+
+@pytest.mark.time_sensitive
+@pytest.mark.both_databases("a conditional UPDATE, and EXISTS in the select, on each database")
+def test_a_grant_that_expires_raises_the_version_at_the_next_read(db: Session) -> None:
+    """No one touches a grant when it expires: the next read of the relative's version
+    (every event, every handshake) closes it and raises the version, once."""
+    anna = make_user(db, username="anna")
+    erik = make_user(db, username="erik", role=Role.RELATIVE)
+    token = sessions.start_session(session=db, user=erik)
+    ends = clock.now() + timedelta(hours=1)
+    access.grant(
+        session=db,
+        resident_id=anna.id,
+        relative_id=erik.id,
+        scope=ProxyScope.SELF_CARE,
+        expires_at=ends,
+    )
+    access.grant(session=db, resident_id=anna.id, relative_id=erik.id, scope=ProxyScope.CARE_PLAN)
+    db.flush()
+    before = access.access_version_of_session(session=db, token=token)
+    assert access.access_version_of_session(session=db, token=token) == before  # nothing yet
+    with clock.travel(ends + timedelta(seconds=1)):
+        after = access.access_version_of_session(session=db, token=token)
+        assert after == before + 1
+        assert access.access_version_of_session(session=db, token=token) == after  # once
+        db.expire_all()
+        row = db.exec(
+            select(ProxyGrant).where(
+                ProxyGrant.relative_id == erik.id, ProxyGrant.scope == ProxyScope.SELF_CARE
+            )
+        ).one()
+        assert row.revoked_at == ends
+        # What she still shares is untouched; what ended is what he is told ended.
+        assert access.grants_of(session=db, relative_id=erik.id) == {
+            anna.id: frozenset({ProxyScope.CARE_PLAN})
+        }
+        assert access.ended_scopes(session=db, resident_id=anna.id, relative_id=erik.id) == {
+            ProxyScope.SELF_CARE
+        }
+    assert _version(db, anna) == 0
+
+
+@pytest.mark.time_sensitive
+def test_what_a_helper_is_told_on_hem_after_the_resident_stopped_sharing(db: Session) -> None:
+    """What she turned off lately and does not share now, with what she still shares;
+    not what the helper gave up himself, not what ended more than a week ago."""
+    anna = make_user(db, username="anna")
+    erik = make_user(db, username="erik", role=Role.RELATIVE)
+    greta = make_user(db, username="greta")
+    for resident in (anna, greta):
+        access.set_scopes(
+            session=db,
+            resident_id=resident.id,
+            relative_id=erik.id,
+            scopes=frozenset({ProxyScope.CARE_PLAN, ProxyScope.SELF_CARE}),
+        )
+    assert access.recently_ended(session=db, relative_id=erik.id) == {}
+    access.revoke(session=db, resident_id=anna.id, relative_id=erik.id, scope=ProxyScope.SELF_CARE)
+    assert access.recently_ended(session=db, relative_id=erik.id) == {
+        anna.id: (frozenset({ProxyScope.SELF_CARE}), frozenset({ProxyScope.CARE_PLAN}))
+    }
+    # Turned on again: nothing to tell.
+    access.grant(session=db, resident_id=anna.id, relative_id=erik.id, scope=ProxyScope.SELF_CARE)
+    assert access.recently_ended(session=db, relative_id=erik.id) == {}
+    access.revoke_all(session=db, resident_id=anna.id, relative_id=erik.id)
+    assert access.recently_ended(session=db, relative_id=erik.id) == {
+        anna.id: (frozenset({ProxyScope.CARE_PLAN, ProxyScope.SELF_CARE}), frozenset())
+    }
+    # Erik steps back from Greta himself (as ActingForState.step_back records it).
+    access.revoke_all(session=db, resident_id=greta.id, relative_id=erik.id)
+    audit.record_access(
+        session=db,
+        actor_id=erik.id,
+        resident_id=greta.id,
+        detail=HELPING_ENDED_DETAIL,
+        changed=True,
+    )
+    assert set(access.recently_ended(session=db, relative_id=erik.id)) == {anna.id}
+    with clock.travel(clock.now() + access.RECENTLY_ENDED_FOR + timedelta(minutes=1)):
+        assert access.recently_ended(session=db, relative_id=erik.id) == {}
