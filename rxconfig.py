@@ -16,6 +16,8 @@ os.environ.setdefault("REFLEX_USE_NPM", "1")
 # The backend's port. The built frontend does not depend on it: it reaches the backend at
 # the page's own origin (naranara/frontend_plugins.py), so one build serves every port.
 PORT = int(os.environ.get("NARA_PORT", "3000"))
+# Reverse proxies in front that append to X-Forwarded-For (naranara/client_address.py).
+TRUSTED_PROXY_HOPS = int(os.environ.get("NARA_TRUSTED_PROXY_HOPS", "0") or 0)
 # The websocket is an API: only pages of our own origin may open it (Reflex allows "*").
 ALLOWED_ORIGINS = os.environ.get(
     "NARA_ALLOWED_ORIGINS", f"http://localhost:{PORT},http://127.0.0.1:{PORT}"
@@ -44,4 +46,5 @@ config = rx.Config(
     # Scale-out: Reflex keeps tab state in Redis when it has a URL (NARA_REDIS_URL; an
     # explicit REFLEX_REDIS_URL in the environment still wins, as Reflex reads it last).
     redis_url=os.environ.get("NARA_REDIS_URL") or None,
+    trusted_proxy_hops=TRUSTED_PROXY_HOPS,
 )

@@ -2,8 +2,10 @@
 
 import reflex as rx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 import naranara.pages  # noqa: F401 - registers every page
+from naranara.components import browser
 from naranara.components.connection import connection_overlay
 from naranara.http import (
     auth_routes,
@@ -17,6 +19,7 @@ from naranara.http import (
     profile_routes,
     push_routes,
 )
+from naranara.http.cross_site import CrossSiteRequestGuard
 from naranara.http.middleware import ClientTokenBindingMiddleware, SecurityHeadersMiddleware
 from naranara.logs.web import EventLogMiddleware, RequestLogMiddleware
 from naranara.start_checks import skip_reflex_keyspace_config
@@ -37,6 +40,8 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         # Registers the service worker and keeps this device's push subscription fresh.
         rx.el.script(src="/push.js", async_=True),
+        # The browser's side of components/browser.py: named functions, never eval.
+        rx.el.script(src=browser.SCRIPT, defer=True),
         # Keeps a focused multi-line field clear of the tab bar (focus not obscured).
         rx.el.script(src="/focus.js", async_=True),
         # Keeps this device's offline copy fresh and sends check-offs made offline.
@@ -57,7 +62,9 @@ app = rx.App(
                 *offline_routes.routes,
                 *guidance_routes.routes,
                 *health_routes.routes,
-            ]
+            ],
+            # Nothing that changes state from another site (every POST, Reflex's too).
+            middleware=[Middleware(CrossSiteRequestGuard)],
         ),
         ClientTokenBindingMiddleware,
         SecurityHeadersMiddleware,

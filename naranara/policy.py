@@ -365,3 +365,20 @@ def may_change_entry(viewer: Viewer | None, resident_id: int | None, *, care_sid
     return is_allowed(viewer, Action.EDIT_CARE_PLAN, resident_id) and (
         is_care_side(viewer) == care_side
     )
+
+
+def may_review(
+    reviewer_id: int | None, *, author_id: int | None, last_editor_id: int | None
+) -> bool:
+    """Four eyes on the self-care advice: neither whoever started a version nor whoever
+    changed it last may approve it (services/guidance_editor.publish holds to this)."""
+    return reviewer_id is not None and reviewer_id not in (author_id, last_editor_id)
+
+
+def may_publish_guidance(
+    viewer: Viewer | None, *, author_id: int | None, last_editor_id: int | None
+) -> bool:
+    """Whether to offer this viewer "Godkänn och publicera" on a version in review."""
+    return is_allowed(viewer, Action.REVIEW_GUIDANCE) and may_review(
+        viewer.user_id, author_id=author_id, last_editor_id=last_editor_id
+    )

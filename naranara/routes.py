@@ -1,4 +1,10 @@
-"""Every page path in one place (Swedish, as residents see them in the address bar)."""
+"""Every page path in one place (Swedish, as residents see them in the address bar),
+and the URL builders that states and HTTP routes share."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
 
 HOME = "/"
 AGREED_TIMES = "/tider"
@@ -7,6 +13,10 @@ GUIDANCE = "/egenvard"
 PROFILE = "/profil"
 SIGN_IN = "/logga-in"
 WELCOME = "/valkommen"
+
+
+# One article, by its slug (the only page with a part of its path that varies).
+ARTICLE = GUIDANCE + "/[slug]"
 
 
 def article(slug: str) -> str:
@@ -60,6 +70,99 @@ ACTIVATION = "/aktivera"  # ?kod=CODE: the resident activates her account
 CARE_SHARING = "/profil/dela-med-varden"  # what the resident lets her care unit follow
 ADMIN = "/admin"  # care units and staff accounts
 ADMIN_STAFF = "/admin/personal"  # ?konto=ID: one staff account
+
+# Every page the app registers (components/layout.page): the only places a redirect after
+# signing in may lead to (``safe_next``). tests/unit/test_safe_next.py holds this set
+# equal to the registered pages, so a new page is added here or the test fails.
+PAGE_PATHS = frozenset(
+    {
+        HOME,
+        AGREED_TIMES,
+        CONTACTS,
+        GUIDANCE,
+        PROFILE,
+        SIGN_IN,
+        WELCOME,
+        ARTICLE,
+        WHAT_MATTERS,
+        WHAT_MATTERS_GUIDE,
+        WHAT_MATTERS_HISTORY,
+        WHAT_MATTERS_SUMMARY,
+        CARE_PLAN,
+        CONTACT_NEW,
+        CONTACT_EDIT,
+        AGREED_TIME_NEW,
+        AGREED_TIME_EDIT,
+        MY_RESIDENTS,
+        SELF_CARE_PLAN,
+        SELF_CARE_TASK_NEW,
+        SELF_CARE_TASK,
+        MEASUREMENTS,
+        GUIDANCE_EDITOR,
+        GUIDANCE_EDITOR_ARTICLE,
+        NOTIFICATIONS,
+        RELATIVES,
+        INVITATION,
+        ACCESS_LOG,
+        ACTING_FOR,
+        ENROL,
+        RESIDENT_OVERVIEW,
+        ACTIVATION,
+        CARE_SHARING,
+        ADMIN,
+        ADMIN_STAFF,
+    }
+)
+# A varying part of a page path ("[slug]"): what a slug may be, nothing more.
+_SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+# What a query string after such a path may hold: letters, digits and the characters
+# of a percent-encoded query. No "#", no backslash, no space, tab or control character.
+_QUERY = re.compile(r"[A-Za-z0-9\-._~%=&+]*")
+
+
+def _is_page(path: str) -> bool:
+    if path != HOME and path.endswith("/"):
+        path = path[:-1]  # the exported pages answer with and without a trailing slash
+    if path in PAGE_PATHS and "[" not in path:
+        return True
+    parts = path.split("/")
+    for pattern in PAGE_PATHS:
+        pattern_parts = pattern.split("/")
+        if len(pattern_parts) != len(parts) or "[" not in pattern:
+            continue
+        if all(
+            _SEGMENT.fullmatch(part) if wanted.startswith("[") else part == wanted
+            for wanted, part in zip(pattern_parts, parts, strict=True)
+        ):
+            return True
+    return False
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in (or out): a page of this app, or the home page.
+
+    An allow-list, not a filter: the path must be one of ``PAGE_PATHS`` (a slug where a
+    page has one), optionally followed by a plain query string. Whatever a browser
+    might read as another origin — a scheme, ``//``, a backslash, an encoded slash, a
+    tab or line break it strips, ``@``, a full-width solidus — is no page path, so it
+    can never get through however it is written (tests/unit/test_safe_next.py, and
+    tests/e2e/test_redirects.py signs in with each form in Chromium).
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return HOME
+    path, mark, query = target.partition("?")
+    if not _is_page(path) or (mark and not _QUERY.fullmatch(query)):
+        return HOME
+    return target
+
+
+CONFIRM_PARAMETER = "bekrafta"  # on the sign-in page: "sign in again to go on"
+
+
+def sign_in_again_path(target: str) -> str:
+    """Where ``policy.SignInAgain`` sends a person: the sign-in page, then back to ``target``."""
+    return f"{SIGN_IN}?{urlencode({CONFIRM_PARAMETER: '1', 'next': safe_next(target)})}"
+
 
 # Nära without signal (issue 15): the page the service worker shows when a page cannot
 # load, the resident's offline copy (JSON), and check-offs sent once the network is back.

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # The address people reach the app at, e.g. https://nara.region.se; empty means
     # the address of the request (fine without a rewriting proxy in front).
     public_url: str = ""
+    # Reverse proxies in front that append to X-Forwarded-For (naranara/client_address.py):
+    # 0 counts the socket's peer and ignores the header; behind nginx alone, 1.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     # Signs cookies and keys hashes. Empty: generated once and kept in data_dir, outside git.
     secret_key: str = ""
     # Keys the hash of a personnummer (enrolment matching an identity provider's claim).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import command_element, in_browser
 from naranara.i18n import N_
 from naranara.states.acting_for import FocusBannerState
 from naranara.states.session import SessionState, t
@@ -187,7 +188,7 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
             t("Skip to content"),
             href="#main",
             # The client-side router would swallow the jump; move focus ourselves.
-            on_click=rx.call_script("document.getElementById('main').focus()"),
+            on_click=in_browser("focus", "main"),
             class_name="skip-link",
         ),
         header(active_tab),
@@ -201,6 +202,7 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
             class_name="main",
         ),
         tab_bar(active_tab),
+        command_element(SessionState.browser_command, SessionState.locale),
         class_name="app",
     )
 

@@ -2,99 +2,50 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
-from datetime import timedelta
-from urllib.parse import urlencode
 
-from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from naranara import client_address
 from naranara.db import session_scope
+from naranara.http.middleware import content_security_policy
+from naranara.http.sign_in_flow import (
+    FRESH_CLIENT_PATH,
+    clear_session_cookie,
+    end_session_url,
+    into_app,
+    set_session_cookie,
+    viewer_of_request,
+)
 from naranara.models import AuditKind
-from naranara.policy import Action, Viewer, is_allowed, viewer_for_session_token
+from naranara.policy import Action, is_allowed
+from naranara.routes import safe_next
 from naranara.services import audit, external_identities, offline_copy, sessions
 from naranara.settings import get_settings
-
-
-def safe_next(target: str | None) -> str:
-    """Only paths on this site: never an open redirect to somewhere else."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
-def set_session_cookie(response: Response, token: str) -> None:
-    settings = get_settings()
-    response.set_cookie(
-        settings.session_cookie_name,
-        token,
-        # The longest any session lasts; the server ends shorter (staff) sessions itself.
-        max_age=int(timedelta(hours=settings.session_absolute_hours).total_seconds()),
-        path="/",
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-    )
-
-
-# Signing out empties what this browser kept for the site: the Cache API (the offline
-# copy, the service worker's caches), IndexedDB (the queue of check-offs), localStorage,
-# and the service worker itself. Cookies are cleared one by one above and below: the
-# device cookie stays, so the browser is still known for sign-in tickets.
-CLEAR_SITE_DATA = '"cache", "storage"'
-
-
-def _clear_session_cookie(response: Response) -> None:
-    settings = get_settings()
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    response.delete_cookie(
-        settings.session_cookie_name,
-        path="/",
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-    )
-
-
-FRESH_CLIENT_PATH = "/auth/fresh"
-CONFIRM_PARAMETER = "bekrafta"  # on the sign-in page: "sign in again to go on"
-
-
-def sign_in_again_path(target: str) -> str:
-    """Where ``policy.SignInAgain`` sends a person: the sign-in page, then back to ``target``."""
-    return f"/logga-in?{urlencode({CONFIRM_PARAMETER: '1', 'next': safe_next(target)})}"
-
-
-def into_app(target: str) -> RedirectResponse:
-    """Redirect after a change of who is signed in, through ``/auth/fresh``.
-
-    Reflex keys each tab's server-side state by a client token kept in the tab's
-    sessionStorage, and sends that state's last snapshot as soon as the page
-    connects. After a sign-in or sign-out the tab must get a new token, or the
-    next person at a shared computer would be sent the previous person's data.
-    """
-    response = RedirectResponse(
-        f"{FRESH_CLIENT_PATH}?{urlencode({'next': safe_next(target)})}", status_code=303
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 async def fresh_client(request: Request) -> Response:
     """Forget this tab's Reflex client token, then open the app at ``next``."""
     # JSON is valid JavaScript; escaping "<" keeps "</script>" out of the page.
     target = json.dumps(safe_next(request.query_params.get("next"))).replace("<", "\\u003c")
+    script = f"sessionStorage.removeItem('token');location.replace({target});"
     page = (
         '<!doctype html><html lang="sv"><meta charset="utf-8"><title>Nära</title>'
-        f"<script>sessionStorage.removeItem('token');location.replace({target});</script>"
+        f"<script>{script}</script>"
     )
-    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
-
-
-def _client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    # This page's one inline script, allowed by its hash and nothing else.
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return HTMLResponse(
+        page,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": content_security_policy([f"'sha256-{digest}'"]),
+        },
+    )
 
 
 async def complete_sign_in(request: Request) -> Response:
@@ -119,7 +70,7 @@ async def complete_sign_in(request: Request) -> Response:
             actor_id=user.id,
             subject_id=user.id,
             detail="method=password",
-            client_address=_client_address(request),
+            client_address=client_address.of_request(request),
         )
     response = into_app(request.query_params.get("next") or "/")
     set_session_cookie(response, token)
@@ -127,14 +78,12 @@ async def complete_sign_in(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    """POST only, so a link on another site cannot sign anyone out.
+    """POST only, and only from this site (``CrossSiteRequestGuard``).
 
     After a sign-in through an OpenID Provider that offers ``end_session_endpoint``,
     the browser goes on to sign out there too (RP-initiated logout). The page's
     script asks for JSON (``Accept: application/json``) to learn that address.
     """
-    from naranara.http import oidc_routes  # imports this module
-
     settings = get_settings()
     with session_scope() as db:
         cookie = request.cookies.get(settings.session_cookie_name)
@@ -150,30 +99,22 @@ async def sign_out(request: Request) -> Response:
                 kind=AuditKind.SIGN_OUT,
                 actor_id=user_id,
                 subject_id=user_id,
-                client_address=_client_address(request),
+                client_address=client_address.of_request(request),
             )
-    end_session_url = None
+    logout_url = None
     if provider_session is not None:
         issuer, id_token = provider_session
-        end_session_url = await oidc_routes.end_session_url(
-            request, issuer=issuer, id_token=id_token
-        )
+        logout_url = await end_session_url(request, issuer=issuer, id_token=id_token)
     if request.headers.get("accept") == "application/json":
-        response = JSONResponse({"end_session_url": end_session_url})
+        response = JSONResponse({"end_session_url": logout_url})
     else:
         response = (
-            RedirectResponse(end_session_url, status_code=303)
-            if end_session_url
+            RedirectResponse(logout_url, status_code=303)
+            if logout_url
             else into_app("/?utloggad=1")
         )
-    _clear_session_cookie(response)
+    clear_session_cookie(response)
     return response
-
-
-def viewer_of_request(db: Session, request: Request) -> Viewer | None:
-    """The signed-in person of an HTTP request, from its HttpOnly session cookie."""
-    token = request.cookies.get(get_settings().session_cookie_name)
-    return viewer_for_session_token(session=db, token=token)
 
 
 async def sign_out_everywhere(request: Request) -> Response:
@@ -191,10 +132,10 @@ async def sign_out_everywhere(request: Request) -> Response:
                 actor_id=viewer.user_id,
                 subject_id=viewer.user_id,
                 detail=f"sessions={ended}",
-                client_address=_client_address(request),
+                client_address=client_address.of_request(request),
             )
     response = into_app("/?utloggad=1")
-    _clear_session_cookie(response)
+    clear_session_cookie(response)
     return response
 
 

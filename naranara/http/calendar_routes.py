@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from naranara import clock
 from naranara.db import session_scope
-from naranara.http.auth_routes import viewer_of_request
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.models import User
 from naranara.policy import Action, is_allowed, viewer_of
 from naranara.services import audit, calendar, patient_contract

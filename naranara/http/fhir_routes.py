@@ -12,9 +12,10 @@ from starlette.routing import Route
 from naranara import clock
 from naranara import routes as paths
 from naranara.db import session_scope
-from naranara.http.auth_routes import sign_in_again_path, viewer_of_request
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import gettext
 from naranara.policy import Action, Forbidden, SignInAgain, require
+from naranara.routes import sign_in_again_path
 from naranara.services import fhir
 
 FHIR_JSON = "application/fhir+json"

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from reflex.config import get_config
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from naranara import routes as paths
 from naranara.db import session_scope
-from naranara.http.auth_routes import viewer_of_request
+from naranara.http.cross_site import is_from_this_site
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import gettext
 from naranara.policy import Action, is_allowed
 from naranara.services import guidance_images
-from naranara.settings import get_settings
 from naranara.states.arguments import record_id
 
 # Read at most this much of a request: the limit plus the multipart envelope.
 _MAX_REQUEST = guidance_images.MAX_BYTES + 64 * 1024
-
-
-def _from_this_site(request: Request) -> bool:
-    """The Origin is this site's: one the event socket accepts, or the address asked."""
-    public = get_settings().public_url.rstrip("/")
-    own = {origin for origin in get_config().cors_allowed_origins if origin != "*"}
-    own.add(public or f"{request.url.scheme}://{request.url.netloc}")
-    return request.headers.get("origin") in own
 
 
 def _back(article_id: int | None, **query: str) -> RedirectResponse:
@@ -42,7 +33,7 @@ async def upload_image(request: Request) -> Response:
     with session_scope() as db:
         viewer = viewer_of_request(db, request)
         allowed = is_allowed(viewer, Action.EDIT_GUIDANCE)
-    if not allowed or not _from_this_site(request):
+    if not allowed or not is_from_this_site(request, origin_required=True):
         return PlainTextResponse(
             gettext(viewer.locale if viewer else "sv", "Only staff can edit the self-care advice."),
             status_code=403,

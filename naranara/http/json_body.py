@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reflex.config import get_config
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from naranara.settings import get_settings
+from naranara.http.cross_site import is_from_this_site
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -24,17 +23,11 @@ def answer(content: dict[str, Any], status_code: int = 200) -> JSONResponse:
     return JSONResponse(content, status_code=status_code, headers=NO_STORE)
 
 
-def own_origins(request: Request) -> set[str]:
-    """This site's origins: the ones the event socket accepts (NARA_ALLOWED_ORIGINS),
-    and the address this request came to (or NARA_PUBLIC_URL behind a proxy)."""
-    public = get_settings().public_url.rstrip("/")
-    listed = {origin for origin in get_config().cors_allowed_origins if origin != "*"}
-    return listed | {public or f"{request.url.scheme}://{request.url.netloc}"}
-
-
 async def json_from_this_site(request: Request, *, max_bytes: int) -> dict[str, Any] | Response:
     """The request's JSON object, or the refusal to send back."""
-    if request.headers.get("origin") not in own_origins(request):
+    # CrossSiteRequestGuard stands in front of every route; fetch() from our own pages
+    # and service worker always names its origin, so here it must.
+    if not is_from_this_site(request, origin_required=True):
         return answer({"error": "origin"}, 403)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from naranara import clock
 from naranara import routes as paths
 from naranara.db import session_scope
-from naranara.http.auth_routes import viewer_of_request
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import gettext
 from naranara.policy import Action, is_allowed
 from naranara.services import audit, measurements

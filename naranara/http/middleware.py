@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from reflex import constants
@@ -20,26 +26,108 @@ _DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 HASHED_ASSETS_PREFIX = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
-# What the app itself needs and nothing more. Reflex 0.10 hydrates prerendered pages
-# with inline scripts and runs rx.call_script through eval(), so scripts need
-# 'unsafe-inline' and 'unsafe-eval'; emotion injects <style> tags. Everything else is
-# locked to this origin, frames and plugins are refused, and forms post only here.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+
+# What the app itself needs and nothing more. Scripts: our own files, and the inline
+# scripts of the built pages by their SHA-256 (``inline_script_hashes``): no
+# 'unsafe-inline', and no 'unsafe-eval' (components/browser.py replaces
+# rx.call_script). Styles keep 'unsafe-inline': Reflex's emotion injects <style> tags
+# and React writes style attributes at run time, with no nonce to hand them; styles run
+# no script. Everything else is locked to this origin, frames and plugins are refused,
+# and forms post only here.
+def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *sorted(script_hashes)]),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+# Powerful features no page of Nära uses, refused for the app and anything it embeds.
+# Notifications and push are not policy-controlled features: Aviseringar still works.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 )
+
+_INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
+
+
+def script_hashes_of_html(html: str) -> set[str]:
+    """CSP source expressions ('sha256-…') for each inline script of an HTML page."""
+    return {
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+        if body.strip()
+    }
+
+
+@lru_cache(maxsize=4)
+def _hashes_by_page(build_dir: Path) -> dict[str, frozenset[str]]:
+    """For each built HTML file (its path under the build), the hashes of its inline
+    scripts (Reflex's prerendered pages hydrate with a few); read once per process."""
+    found: dict[str, frozenset[str]] = {}
+    if build_dir.is_dir():
+        for page in sorted(build_dir.rglob("*.html")):
+            html = page.read_text(encoding="utf-8", errors="replace")
+            found[page.relative_to(build_dir).as_posix()] = frozenset(script_hashes_of_html(html))
+    return found
+
+
+def inline_script_hashes(build_dir: Path, path: str = "") -> frozenset[str]:
+    """The hashes a response for ``path`` needs: those of the page Reflex serves for it
+    (``p.html`` or ``p/index.html``), else — a page with a slug, the fallback page — of
+    every built page together. No build (the tests of states and routes): none."""
+    pages = _hashes_by_page(build_dir)
+    name = path.strip("/")
+    candidates = [f"{name}.html", f"{name}/index.html"] if name else ["index.html"]
+    for candidate in candidates:
+        if candidate in pages:
+            return pages[candidate]
+    return frozenset().union(*pages.values()) if pages else frozenset()
+
+
+def built_pages_dir() -> Path:
+    """Where Reflex's production build keeps the pages it serves."""
+    from reflex.utils.prerequisites import get_web_dir
+
+    from naranara.settings import PROJECT_ROOT
+
+    return PROJECT_ROOT / get_web_dir() / constants.Dirs.STATIC
 
 
 class SecurityHeadersMiddleware:
@@ -66,7 +154,11 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault(
+                    "Content-Security-Policy",
+                    content_security_policy(inline_script_hashes(built_pages_dir(), path)),
+                )
+                headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
                 if settings.secure_cookies:
                     headers.setdefault(
                         "Strict-Transport-Security", "max-age=63072000; includeSubDomains"

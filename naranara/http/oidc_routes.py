@@ -12,12 +12,10 @@ with an error code and no session cookie. A good one ends in the same
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from urllib.parse import urlencode
 
 import httpx
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from joserfc.errors import ExpiredTokenError, JoseError
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
@@ -26,10 +24,17 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from naranara import client_address
 from naranara import routes as pages
 from naranara.db import session_scope
-from naranara.http.auth_routes import into_app, safe_next, set_session_cookie
+from naranara.http.sign_in_flow import (
+    into_app,
+    provider_client,
+    public_origin,
+    set_session_cookie,
+)
 from naranara.models import AuditKind, Role
+from naranara.routes import CONFIRM_PARAMETER, safe_next
 from naranara.services import (
     audit,
     enrolment,
@@ -76,29 +81,6 @@ def login_path(name: str) -> str:
     return f"{PREFIX}/{name}/login"
 
 
-@lru_cache(maxsize=32)
-def _client(provider: OIDCProvider) -> StarletteOAuth2App:
-    """One authlib client per provider configuration; it caches the discovery document."""
-    registry = OAuth()
-    return registry.register(
-        name=provider.name,
-        client_id=provider.client_id,
-        client_secret=provider.client_secret,
-        server_metadata_url=provider.server_metadata_url,
-        client_kwargs={
-            "scope": provider.scope,
-            "code_challenge_method": "S256",
-            "token_endpoint_auth_method": "client_secret_basic",
-            "timeout": 10,
-        },
-    )
-
-
-def _origin(request: Request) -> str:
-    public = get_settings().public_url.rstrip("/")
-    return public or f"{request.url.scheme}://{request.url.netloc}"
-
-
 def _refuse(code: str) -> Response:
     response = RedirectResponse(f"{pages.SIGN_IN}?{urlencode({'fel': code})}", status_code=303)
     response.headers["Cache-Control"] = "no-store"
@@ -115,11 +97,13 @@ async def start(request: Request) -> Response:
     activation = enrolment.normalise_code(request.query_params.get(ACTIVATION_PARAMETER, ""))
     if activation and provider.audience == "resident":
         request.session[_ACTIVATION_KEY] = activation
-    redirect_uri = f"{_origin(request)}{PREFIX}/{provider.name}/callback"
+    redirect_uri = f"{public_origin(request)}{PREFIX}/{provider.name}/callback"
     try:
         # Signing in again for a sensitive change: the provider must ask, not reuse its session.
-        again = {"prompt": "login"} if request.query_params.get("bekrafta") == "1" else {}
-        response = await _client(provider).authorize_redirect(request, redirect_uri, **again)
+        again = {"prompt": "login"} if request.query_params.get(CONFIRM_PARAMETER) == "1" else {}
+        response = await provider_client(provider).authorize_redirect(
+            request, redirect_uri, **again
+        )
     except httpx.HTTPError:
         _log.warning("OpenID provider %s unreachable", provider.name, exc_info=True)
         return _refuse(ERROR_UNAVAILABLE)
@@ -130,7 +114,7 @@ async def start(request: Request) -> Response:
 async def _validated_token(request: Request, provider: OIDCProvider) -> dict | str:
     """The token response with validated ID token claims, or an error code."""
     try:
-        token = await _client(provider).authorize_access_token(
+        token = await provider_client(provider).authorize_access_token(
             request,
             # Stricter than authlib's default (the discovery document's issuer):
             # the ID token must come from the issuer the region configured.
@@ -179,7 +163,7 @@ async def callback(request: Request) -> Response:
     claims = token["userinfo"]
     profile: dict = {}
     try:
-        profile = dict(await _client(provider).userinfo(token=token))
+        profile = dict(await provider_client(provider).userinfo(token=token))
     except (OAuthError, httpx.HTTPError):
         _log.warning("userinfo from %s failed", provider.name, exc_info=True)
     # Userinfo is for display only; the identity is the validated ID token's sub.
@@ -189,7 +173,7 @@ async def callback(request: Request) -> Response:
     # matched against enrolled residents, never logged.
     claim = provider.personnummer_claim
     personnummer_claim = claims.get(claim) or profile.get(claim)
-    client = request.client.host if request.client else None
+    client = client_address.of_request(request)
     with session_scope() as db:
         try:
             # On the way to accept an invitation, a first sign-in makes a relative's
@@ -245,7 +229,7 @@ async def callback(request: Request) -> Response:
             actor_id=user.id,
             subject_id=user.id,
             detail=f"method=oidc provider={provider.name}",
-            client_address=request.client.host if request.client else None,
+            client_address=client,
         )
     # A new account is welcomed; one made on the way to accept an invitation goes back
     # to it (the browser holds the invitation: services/invitations.hold).
@@ -254,29 +238,6 @@ async def callback(request: Request) -> Response:
     response = into_app(target)
     set_session_cookie(response, session_token)
     return response
-
-
-async def end_session_url(request: Request, *, issuer: str, id_token: str) -> str | None:
-    """The provider's logout address for RP-initiated logout, if it offers one."""
-    provider = get_settings().oidc_provider_by_issuer(issuer)
-    if provider is None:
-        return None
-    client = _client(provider)
-    try:
-        metadata = await client.load_server_metadata()
-    except httpx.HTTPError:
-        return None
-    endpoint = metadata.get("end_session_endpoint")
-    if not endpoint:
-        return None
-    query = urlencode(
-        {
-            "id_token_hint": id_token,
-            "post_logout_redirect_uri": f"{_origin(request)}/",
-            "client_id": provider.client_id,
-        }
-    )
-    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 class _OIDCSessionMiddleware:

@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from naranara.db import session_scope
-from naranara.http.auth_routes import viewer_of_request
 from naranara.http.json_body import answer as _answer
 from naranara.http.json_body import json_from_this_site
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.policy import Action, is_allowed
 from naranara.reminders import actions, vapid
 from naranara.services import push_subscriptions

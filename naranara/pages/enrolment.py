@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import in_browser
 from naranara.components.cards import section
 from naranara.components.forms import form_errors_notice, text_area, text_input
 from naranara.components.layout import loading, nothing_for_you, page
@@ -23,7 +24,7 @@ from naranara.states.enrolment import (
 )
 from naranara.states.session import t
 
-_PRINT = rx.call_script("window.print()")
+_PRINT = in_browser("print")
 
 
 def activation_sheet(sheet: ActivationSheetView, *, back: rx.Component) -> rx.Component:

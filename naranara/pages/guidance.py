@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import in_browser
 from naranara.components.guidance import article_card, article_content, versions_line
 from naranara.components.layout import loading, page
 from naranara.models import Role
@@ -40,7 +41,7 @@ def _search_form() -> rx.Component:
         action=routes.GUIDANCE,
         method="get",
         # Reflex's forms stop the browser's own submit; this hands it back to the browser.
-        on_submit=rx.call_script("document.getElementById('guidance-search-form').submit()"),
+        on_submit=in_browser("submitForm", "guidance-search-form"),
         id="guidance-search-form",
         role="search",
         class_name="stack search-form",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import in_browser
 from naranara.components.forms import field, form_errors_notice, text_area, text_input
 from naranara.components.guidance import article_content
 from naranara.components.layout import loading, nothing_for_you, page
@@ -278,6 +279,15 @@ def _form() -> rx.Component:
     )
 
 
+def _send_back_button() -> rx.Component:
+    return rx.el.button(
+        t("Send back as a draft"),
+        type="button",
+        on_click=S.return_to_draft,
+        class_name="button button-secondary",
+    )
+
+
 def _workflow() -> rx.Component:
     return rx.el.section(
         rx.el.h2(t("Status"), ": ", S.status_label, id="workflow-title"),
@@ -292,25 +302,36 @@ def _workflow() -> rx.Component:
         ),
         rx.cond(
             S.status == "in_review",
-            rx.el.form(
-                text_input(
-                    "publish_at",
-                    t("Publish later (optional)"),
-                    type="datetime-local",
-                    hint=t("Leave empty to publish now."),
+            # Four eyes: the policy decides who is offered "Approve and publish"; whoever
+            # wrote or last changed the text sees why not, and may still take it back.
+            rx.cond(
+                S.may_publish,
+                rx.el.form(
+                    text_input(
+                        "publish_at",
+                        t("Publish later (optional)"),
+                        type="datetime-local",
+                        hint=t("Leave empty to publish now."),
+                    ),
+                    rx.el.div(
+                        rx.el.button(t("Approve and publish"), type="submit", class_name="button"),
+                        _send_back_button(),
+                        class_name="actions",
+                    ),
+                    on_submit=S.publish,
+                    class_name="stack",
                 ),
                 rx.el.div(
-                    rx.el.button(t("Approve and publish"), type="submit", class_name="button"),
-                    rx.el.button(
-                        t("Send back as a draft"),
-                        type="button",
-                        on_click=S.return_to_draft,
-                        class_name="button button-secondary",
+                    rx.el.p(
+                        t(
+                            "You wrote or changed this text, so someone else must review "
+                            "and publish it."
+                        ),
+                        class_name="notice",
                     ),
-                    class_name="actions",
+                    rx.el.div(_send_back_button(), class_name="actions"),
+                    class_name="stack",
                 ),
-                on_submit=S.publish,
-                class_name="stack",
             ),
         ),
         rx.cond(
@@ -370,7 +391,7 @@ def _image_upload() -> rx.Component:
             method="post",
             enc_type="multipart/form-data",
             # Reflex's forms stop the browser's own submit; the browser sends the file.
-            on_submit=rx.call_script("document.getElementById('image-form').submit()"),
+            on_submit=in_browser("submitForm", "image-form"),
             id="image-form",
             class_name="stack",
         ),

@@ -6,11 +6,12 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import in_browser
 from naranara.components.cards import section
 from naranara.components.forms import text_input
 from naranara.components.layout import loading, nothing_for_you, page
 from naranara.i18n import N_
-from naranara.states.notifications import ENABLE_SCRIPT, DeviceView, NotificationsState
+from naranara.states.notifications import DeviceView, NotificationsState
 from naranara.states.session import t
 
 
@@ -20,7 +21,7 @@ def _turn_on_button() -> rx.Component:
     return rx.el.button(
         t("Turn on reminders"),
         type="button",
-        on_click=rx.call_script(ENABLE_SCRIPT, callback=NotificationsState.reminders_turned_on),
+        on_click=in_browser("pushEnable", callback=NotificationsState.reminders_turned_on),
         class_name="button",
     )
 
@@ -241,6 +242,9 @@ def _content() -> rx.Component:
         _devices(),
         section(t("When and how"), _settings_form(), heading_id="settings"),
         rx.el.a(t("Back to your profile"), href=routes.PROFILE, class_name="more-link"),
+        # Asks assets/push.js what this device can do, once the page shows (push.js is
+        # loaded async, so perhaps after this page's events: pushStatus waits for it).
+        on_mount=in_browser("pushStatus", callback=NotificationsState.show_device_status),
         class_name="stack",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import in_browser
 from naranara.components.cards import section
 from naranara.components.language import language_switch
 from naranara.components.layout import page
@@ -18,18 +19,10 @@ def _post_button(label: rx.Var, action: str, *, secondary: bool = False) -> rx.C
     # After a sign-in through an identity provider, the answer may name the provider's
     # sign-out page to go on to (RP-initiated logout).
     # Forgetting the tab's Reflex client token gives the next person a fresh state.
-    script = (
-        "sessionStorage.removeItem('token');"
-        f"fetch({action!r}, {{method: 'POST', credentials: 'same-origin', "
-        "headers: {Accept: 'application/json'}})"
-        ".then(r => (r.headers.get('content-type') || '').includes('json') ? r.json() : {})"
-        ".then(d => window.location.assign(d.end_session_url || '/'),"
-        " () => window.location.assign('/'))"
-    )
     return rx.el.button(
         label,
         type="button",
-        on_click=rx.call_script(script),
+        on_click=in_browser("signOut", action),
         class_name="button button-secondary" if secondary else "button",
     )
 

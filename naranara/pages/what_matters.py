@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
+from naranara.components.browser import in_browser
 from naranara.components.cards import section
 from naranara.components.forms import text_area, text_input
 from naranara.components.layout import loading, nothing_for_you, page
@@ -461,7 +462,7 @@ def what_matters_summary() -> rx.Component:
                 rx.el.button(
                     t("Print"),
                     type="button",
-                    on_click=rx.call_script("window.print()"),
+                    on_click=in_browser("print"),
                     class_name="button",
                 ),
                 rx.el.a(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
+import json
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -18,6 +20,7 @@ from sqlmodel import Session, col, select
 from naranara import clock
 from naranara.i18n import N_
 from naranara.models import AuditKind, GuidanceArticle, GuidanceVersion, VersionStatus
+from naranara.policy import may_review
 from naranara.services import audit, guidance_search
 from naranara.services.guidance_content import CATEGORIES
 
@@ -50,6 +53,31 @@ class GuidanceError(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+
+
+class ContentChanged(GuidanceError):
+    """The text changed after the reviewer opened it: what they approved is not what
+    would go live. Nothing is published; the reviewer reads the new text first."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "The text was changed after you opened it, so it was not published. "
+                "The new text is shown below: read it before you approve it."
+            )
+        )
+
+
+def content_hash(version: GuidanceVersion) -> str:
+    """SHA-256 of everything a reader would see of a version: what a reviewer approves."""
+    content = {name: str(getattr(version, name)) for name in CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def content_hash_of(*, session: Session, version_id: int) -> str:
+    """``content_hash`` of the version with this id, as it is now."""
+    version, _article_row = _version(session, version_id)
+    return content_hash(version)
 
 
 def variant_of(article: GuidanceArticle) -> str:
@@ -222,8 +250,10 @@ def _article(session: Session, article_id: int) -> GuidanceArticle:
     return article
 
 
-def _version(session: Session, version_id: int) -> tuple[GuidanceVersion, GuidanceArticle]:
-    version = session.get(GuidanceVersion, version_id)
+def _version(
+    session: Session, version_id: int, *, lock: bool = False
+) -> tuple[GuidanceVersion, GuidanceArticle]:
+    version = session.get(GuidanceVersion, version_id, with_for_update=lock)
     if version is None:
         raise GuidanceError(N_("We could not find that version."))
     return version, _article(session, version.article_id)
@@ -258,18 +288,29 @@ def publish(
     session: Session,
     reviewer_id: int,
     version_id: int,
+    reviewed_hash: str,
     at: datetime | None = None,
     now: datetime | None = None,
 ) -> GuidanceVersion:
-    """Approve a version in review: live now, or at ``at`` when that is in the future."""
+    """Approve a version in review: live now, or at ``at`` when that is in the future.
+
+    ``reviewed_hash`` is the ``content_hash`` of the text the reviewer was shown: four
+    eyes approve a text, not a version number, so a change made in between (by anyone,
+    in any field) refuses with ``ContentChanged``. The version row is locked while this
+    runs, so no save can slip in between the check and the publication.
+    """
     now = now or clock.now()
-    version, article = _version(session, version_id)
+    version, article = _version(session, version_id, lock=True)
     if version.status != VersionStatus.IN_REVIEW:
         raise GuidanceError(N_("Only a text in review can be published."))
-    if reviewer_id in (version.author_id, version.last_editor_id):
+    if not may_review(
+        reviewer_id, author_id=version.author_id, last_editor_id=version.last_editor_id
+    ):
         raise GuidanceError(
             N_("You wrote or changed this text, so someone else must review and publish it.")
         )
+    if content_hash(version) != reviewed_hash:
+        raise ContentChanged()
     version.reviewer_id = reviewer_id
     if at is not None and at > now:
         version.status = VersionStatus.SCHEDULED.value

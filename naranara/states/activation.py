@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from naranara import clock, routes
+from naranara import client_address, clock, routes
+from naranara.components.browser import full_page_load
 from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.i18n import N_, gettext, ngettext
@@ -56,7 +57,7 @@ class ActivationState(rx.State):
         return (await self.get_state(SessionState)).locale
 
     def _client(self) -> str:
-        return self.router.session.client_ip or throttle.UNKNOWN_CLIENT
+        return client_address.of_state(self) or throttle.UNKNOWN_CLIENT
 
     def _wait_text(self, locale: str, wait: timedelta) -> str:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
@@ -165,4 +166,5 @@ class ActivationState(rx.State):
             return None
         query = urlencode({"ticket": ticket.token, "next": routes.WELCOME})
         # A full page load: the new socket then carries the new session cookie.
-        return rx.call_script(f"window.location.assign('/auth/session?{query}')")
+        full_page_load(await self.get_state(SessionState), f"/auth/session?{query}")
+        return None

@@ -10,7 +10,6 @@ import reflex as rx
 
 from naranara import clock, routes
 from naranara.db import session_scope
-from naranara.http.auth_routes import sign_in_again_path
 from naranara.http.calendar_routes import feed_url
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_day_and_time
@@ -33,6 +32,7 @@ from naranara.policy import (
     require,
 )
 from naranara.reminders import schedule
+from naranara.routes import sign_in_again_path
 from naranara.services import audit, calendar, patient_contract, time_answers
 from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
 from naranara.services.time_answers import EventKind

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from naranara.components.browser import focus
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.models import ActivityStatus, GoalStatus
@@ -27,7 +28,7 @@ _ACTIVITY_FIELDS = ("description", "responsible", "responsible_name", "follow_up
 
 
 def _focus(element_id: str):  # noqa: ANN202 - an event spec
-    return rx.call_script(f"document.getElementById({element_id!r})?.focus()")
+    return focus(element_id)
 
 
 class CarePlanState(rx.State):

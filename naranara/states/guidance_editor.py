@@ -18,7 +18,7 @@ from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year
 from naranara.models import GuidanceArticle, GuidanceVersion
-from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
+from naranara.policy import Action, Forbidden, Viewer, is_allowed, may_publish_guidance, require
 from naranara.services import (
     guidance,
     guidance_content,
@@ -27,7 +27,7 @@ from naranara.services import (
     guidance_variants,
     readability,
 )
-from naranara.services.guidance_editor import GuidanceError
+from naranara.services.guidance_editor import ContentChanged, GuidanceError
 from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.arguments import form_text, record_id
 from naranara.states.guidance import ArticleView, article_view
@@ -216,6 +216,10 @@ class GuidanceEditorArticleState(rx.State):
     status_label: str = ""
     version_id: int = 0
     published: bool = False
+    # Four eyes: whether this viewer may approve the version in review (the policy says),
+    # and the hash of the text this page showed them, which publishing must still match.
+    may_publish: bool = False
+    _reviewed_hash: str = ""
     preview: ArticleView = ArticleView()
     versions: list[VersionRow] = []
     diff_title: str = ""
@@ -248,6 +252,11 @@ class GuidanceEditorArticleState(rx.State):
         self.status_label = gettext(viewer.locale, _STATUS_LABELS[latest.status])
         self.version_id = latest.id
         self.published = article.published_at is not None
+        self.may_publish = may_publish_guidance(
+            viewer, author_id=latest.author_id, last_editor_id=latest.last_editor_id
+        )
+        # What the form and the preview below show is exactly this version's content.
+        self._reviewed_hash = guidance_editor.content_hash(latest)
         shown = GuidanceArticle(
             slug=article.slug,
             locale=article.locale,
@@ -460,6 +469,11 @@ class GuidanceEditorArticleState(rx.State):
                 self.message = gettext(viewer.locale, step(db, viewer))
                 db.commit()
                 self._refresh(db, viewer)
+        except ContentChanged as error:
+            # Show the text as it is now (and remember that this is what was shown).
+            with session_scope() as db:
+                self._refresh(db, viewer)
+            self._refused(viewer, error)
         except (GuidanceError, Forbidden) as error:
             self._refused(viewer, error)
 
@@ -485,7 +499,11 @@ class GuidanceEditorArticleState(rx.State):
                 except ValueError as error:
                     raise GuidanceError(N_("Write the time as YYYY-MM-DD HH:MM.")) from error
             version = guidance_editor.publish(
-                session=db, reviewer_id=viewer.user_id, version_id=self.version_id, at=at
+                session=db,
+                reviewer_id=viewer.user_id,
+                version_id=self.version_id,
+                reviewed_hash=self._reviewed_hash,
+                at=at,
             )
             return N_("Scheduled.") if version.status == "scheduled" else N_("Published.")
 

@@ -23,7 +23,8 @@ import reflex as rx
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from naranara import clock, routes
+from naranara import client_address, clock, routes
+from naranara.components.browser import full_page_load
 from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.i18n import gettext, ngettext
@@ -205,7 +206,7 @@ class InvitationState(rx.State):
                 for name in _ACCOUNT_FIELDS
             }
             return None
-        client = self.router.session.client_ip or None
+        client = client_address.of_state(self)
         with session_scope() as db:
             invitation = self._invitation(db, locale)
             wait = throttle.account_creation_wait(
@@ -249,4 +250,5 @@ class InvitationState(rx.State):
             return None
         query = urlencode({"ticket": ticket.token, "next": routes.INVITATION})
         # A full page load: the new socket then carries the new session cookie.
-        return rx.call_script(f"window.location.assign('/auth/session?{query}')")
+        full_page_load(await self.get_state(SessionState), f"/auth/session?{query}")
+        return None

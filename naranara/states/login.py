@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import reflex as rx
 
-from naranara import clock
+from naranara import client_address, clock
+from naranara.components.browser import full_page_load
 from naranara.db import session_scope
 from naranara.http import oidc_routes
-from naranara.http.auth_routes import CONFIRM_PARAMETER, safe_next
 from naranara.i18n import N_, ngettext
 from naranara.models import AuditKind
+from naranara.routes import CONFIRM_PARAMETER, safe_next
 from naranara.services import accounts, audit, sessions, throttle
 from naranara.settings import get_settings
 from naranara.states.arguments import form_text
@@ -66,6 +68,33 @@ ERRORS_BY_CODE = {
 }
 
 
+def _check_password(
+    *, account: str, password: str, client: str | None, device: str
+) -> timedelta | str | None:
+    """The wait while this account or client is throttled, else a login ticket for this
+    browser if the password is right, else None. Blocking: run it in a worker thread."""
+    with session_scope() as db:
+        wait = throttle.retry_after(
+            session=db, username=account, client_address=client, now=clock.now()
+        )
+        if wait is not None:
+            audit.record(
+                session=db, kind=AuditKind.SIGN_IN_THROTTLED, account=account, client_address=client
+            )
+            return wait
+        user = accounts.authenticate(session=db, username=account, password=password)
+        if user is None:
+            audit.record(
+                session=db,
+                kind=AuditKind.SIGN_IN_FAILED,
+                detail="method=password",
+                account=account,
+                client_address=client,
+            )
+            return None
+        return sessions.issue_login_ticket(session=db, user=user, device_token=device).token
+
+
 class LoginState(rx.State):
     username: str = ""
     error: str = ""  # a message id, shown through the reader's catalog
@@ -91,7 +120,7 @@ class LoginState(rx.State):
         ]
 
     @rx.event
-    async def submit(self, form_data: dict):  # noqa: ANN201
+    async def submit(self, form_data: dict) -> None:
         username = form_text(form_data, "username", max_length=64).strip()
         password = form_text(form_data, "password", max_length=256)
         # What was typed stays in the form whatever happens next.
@@ -99,49 +128,34 @@ class LoginState(rx.State):
         self.wait_notice = ""
         if not username or not password:
             self.error = ERROR_MISSING
-            return None
+            return
         device = read_cookie(self, get_settings().device_cookie_name)
         if not device:
             self.error = ERROR_NO_COOKIES
-            return None
-        account = accounts.normalise_username(username)
-        client = self.router.session.client_ip or None
-        with session_scope() as db:
-            wait = throttle.retry_after(
-                session=db, username=account, client_address=client, now=clock.now()
-            )
-            if wait is not None:
-                audit.record(
-                    session=db,
-                    kind=AuditKind.SIGN_IN_THROTTLED,
-                    account=account,
-                    client_address=client,
-                )
-                self.error = ""
-                self.wait_notice = await self._wait_notice(wait)
-                return None
-            user = accounts.authenticate(session=db, username=account, password=password)
-            if user is None:
-                audit.record(
-                    session=db,
-                    kind=AuditKind.SIGN_IN_FAILED,
-                    detail="method=password",
-                    account=account,
-                    client_address=client,
-                )
-                self.error = ERROR_CREDENTIALS
-                return None
-            ticket = sessions.issue_login_ticket(session=db, user=user, device_token=device)
+            return
+        # Argon2 takes about a tenth of a second of CPU, and the throttle and the audit log
+        # are database calls: all of it in a worker thread, off the event loop every tab shares.
+        outcome = await asyncio.to_thread(
+            _check_password,
+            account=accounts.normalise_username(username),
+            password=password,
+            client=client_address.of_state(self),
+            device=device,
+        )
+        if isinstance(outcome, timedelta):
+            self.error = ""
+            self.wait_notice = await self._wait_notice(outcome)
+            return
+        if outcome is None:
+            self.error = ERROR_CREDENTIALS
+            return
         self.error = ""
         self.busy = True
         query = urlencode(
-            {
-                "ticket": ticket.token,
-                "next": safe_next(self.router.url.query_parameters.get("next")),
-            }
+            {"ticket": outcome, "next": safe_next(self.router.url.query_parameters.get("next"))}
         )
         # A full page load: the new socket then carries the new session cookie.
-        return rx.call_script(f"window.location.assign('/auth/session?{query}')")
+        full_page_load(await self.get_state(SessionState), f"/auth/session?{query}")
 
     async def _wait_notice(self, wait: timedelta) -> str:
         locale = (await self.get_state(SessionState)).locale

@@ -13,6 +13,7 @@ import reflex as rx
 from babel.dates import format_date
 
 from naranara import clock, routes
+from naranara.components.browser import focus
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.i18n.formatting import format_day, format_day_and_time, format_number
@@ -233,7 +234,7 @@ class MeasurementsState(rx.State):
         self.chart_kind = chart_kind
         self._blank_form()
         self._refresh(viewer)
-        return rx.call_script("document.getElementById('measure-notice')?.focus()")
+        return focus("measure-notice")
 
 
 def _summary(rows: list[Measurement], days: int, locale: str) -> str:

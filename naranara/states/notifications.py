@@ -29,13 +29,6 @@ from naranara.states.session import current_viewer
 # What assets/push.js can say about this device.
 DEVICE_STATUSES = frozenset({"on", "off", "denied", "home-screen", "unsupported", "failed"})
 _SETTINGS_FIELDS = ("quiet_from", "quiet_until")
-# Asks push.js once it has loaded (it is loaded async, so maybe after this page's events).
-STATUS_SCRIPT = (
-    "(window.naraPush ? Promise.resolve() : new Promise(r => "
-    "window.addEventListener('nara-push-ready', r, {once: true})))"
-    ".then(() => window.naraPush.status())"
-)
-ENABLE_SCRIPT = "window.naraPush ? window.naraPush.enable() : 'unsupported'"
 
 
 @dataclasses.dataclass
@@ -90,7 +83,8 @@ class NotificationsState(rx.State):
     def load(self):  # noqa: ANN201 - an event spec
         viewer = self._viewer()
         self.loaded = True
-        self.device_status = ""  # "checking" until this browser answers (below)
+        # device_status: what this browser answered last; the page asks again as it shows
+        # (pages/notifications.py: in_browser("pushStatus") on mount).
         self.message = ""
         self.settings_message = ""
         self.errors = dict.fromkeys(_SETTINGS_FIELDS, "")
@@ -108,7 +102,7 @@ class NotificationsState(rx.State):
         self.quiet_from, self.quiet_until = found.quiet_from, found.quiet_until
         self.detailed_text = found.detailed_text
         self.form_key += 1
-        return rx.call_script(STATUS_SCRIPT, callback=NotificationsState.show_device_status)
+        return None
 
     def _set_device_status(self, status: object) -> None:
         self.device_status = (

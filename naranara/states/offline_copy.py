@@ -12,15 +12,13 @@ import asyncio
 import reflex as rx
 
 from naranara import clock
+from naranara.components.browser import run_in_browser
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.services import offline_copy
 from naranara.settings import get_settings
-from naranara.states.session import current_viewer, read_cookie
-
-_TURNED_ON = "window.naraOffline && window.naraOffline.turnedOn()"
-_TURNED_OFF = "window.naraOffline && window.naraOffline.turnedOff()"
+from naranara.states.session import SessionState, current_viewer, read_cookie
 
 
 class OfflineCopyState(rx.State):
@@ -88,4 +86,6 @@ class OfflineCopyState(rx.State):
             )
         else:
             self.message = gettext(viewer.locale, "Removed from this phone.")
-        return rx.call_script(_TURNED_ON if on else _TURNED_OFF)
+        # The browser fetches the copy now, or forgets it here (assets/offline.js).
+        run_in_browser(await self.get_state(SessionState), "offlineCopy", "on" if on else "off")
+        return None

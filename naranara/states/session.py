@@ -78,6 +78,8 @@ class SessionState(rx.State):
     role: str = ""
     locale: str = i18n.DEFAULT_LOCALE
     failed: bool = False
+    # What the server asks the browser to do next (components/browser.run_in_browser).
+    browser_command: str = ""
     language_cookie: str = rx.Cookie(
         "", name=LANGUAGE_COOKIE, path="/", max_age=365 * 24 * 3600, same_site="lax"
     )
@@ -88,14 +90,14 @@ class SessionState(rx.State):
         (``i18n.ui_texts`` is cached), not a copy stored in each tab's state."""
         return i18n.ui_texts(self.locale)
 
-    def _apply_locale(self, locale: str):  # noqa: ANN202 - an event spec
+    def _apply_locale(self, locale: str) -> None:
         # Only a change of language sends the catalog again; page loads send nothing.
+        # <html lang> follows ``locale`` in the browser (components/browser.command_element).
         if locale != self.locale:
             self.locale = locale
-        return rx.call_script(f"document.documentElement.lang = {locale!r}")
 
     @rx.event
-    async def load(self):  # noqa: ANN201
+    async def load(self) -> None:
         """Resolve identity and language for the page being opened."""
         viewer = await current_viewer_off_loop(self)
         self.signed_in = viewer is not None
@@ -103,27 +105,27 @@ class SessionState(rx.State):
         self.role = viewer.role.value if viewer else ""
         self.checked = True
         locale = viewer.locale if viewer else i18n.normalise_locale(self.language_cookie)
-        return self._apply_locale(locale)
+        self._apply_locale(locale)
 
     @rx.event
     async def require_sign_in(self):  # noqa: ANN201
         """``load``, then send a signed-out visitor to the sign-in page."""
-        events = [await self.load()]
+        await self.load()
         if not self.signed_in:
-            events.append(rx.redirect(f"/logga-in?next={self.router.url.path}", replace=True))
-        return events
+            return [rx.redirect(f"/logga-in?next={self.router.url.path}", replace=True)]
+        return []
 
     @rx.event
-    def set_language(self, locale: str):  # noqa: ANN201
+    def set_language(self, locale: str) -> None:
         if locale not in i18n.SUPPORTED_LOCALES:
-            return None
+            return
         self.language_cookie = locale
         viewer = current_viewer(self)
         if viewer is not None:
             require(viewer, Action.CHANGE_ACCOUNT_SETTINGS, viewer.user_id)
             with session_scope() as db:
                 accounts.set_locale(session=db, user_id=viewer.user_id, locale=locale)
-        return self._apply_locale(locale)
+        self._apply_locale(locale)
 
     @rx.event
     def note_failure(self) -> None:

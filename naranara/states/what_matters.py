@@ -13,6 +13,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from naranara import clock
+from naranara.components.browser import focus
 from naranara.db import session_scope
 from naranara.http import profile_routes
 from naranara.i18n import N_, gettext
@@ -226,7 +227,7 @@ class WhatMattersState(rx.State):
         viewer = current_viewer(self)
         self._label_question(viewer.locale if viewer else "sv")
         # The new question is read out from its heading, as after a page change.
-        return rx.call_script("document.getElementById('question-title')?.focus()")
+        return focus("question-title")
 
     # ---------------------------------------------------------------- saving
 

@@ -41,7 +41,9 @@ with session_scope() as db:
                     "reviewed_on": "2026-10-01", "warning_markdown": payload,
                     "body_markdown": payload})
         guidance_editor.submit_for_review(session=db, editor_id=author.id, version_id=version.id)
-        guidance_editor.publish(session=db, reviewer_id=reviewer.id, version_id=version.id)
+        guidance_editor.publish(
+    session=db, reviewer_id=reviewer.id, version_id=version.id, reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version.id)
+)
 """
 
 

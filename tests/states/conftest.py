@@ -27,3 +27,22 @@ def state_for(state_class: type[rx.State], *, cookie: str = "", path: str = "/")
         {"headers": {"cookie": cookie}, "pathname": path.split("?")[0], "query": {}, "asPath": path}
     )
     return root.get_substate(state_class.get_full_name().split("."))
+
+
+def full_page_load_path(state: rx.State) -> str:
+    """The path the server last asked this tab's browser to load with a real page load
+    (components/browser.full_page_load), or "" if it asked for none."""
+    import json
+
+    from naranara.states.session import SessionState
+
+    root = state
+    while root.parent_state is not None:
+        root = root.parent_state
+    session = root.get_substate(SessionState.get_full_name().split("."))
+    if not session.browser_command:
+        return ""
+    command = json.loads(session.browser_command)
+    assert command["name"] == "fullPageLoad", command
+    (path,) = command["args"]
+    return path

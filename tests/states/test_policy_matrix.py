@@ -1687,7 +1687,12 @@ def _guidance_article(status: str) -> tuple[int, int]:
                 session=db, editor_id=author.id, version_id=version.id
             )
         if status == "published":
-            guidance_editor.publish(session=db, reviewer_id=reviewer.id, version_id=version.id)
+            guidance_editor.publish(
+                session=db,
+                reviewer_id=reviewer.id,
+                version_id=version.id,
+                reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version.id),
+            )
         return version.article_id, version.id
 
 
@@ -2408,3 +2413,81 @@ async def _offline_check_offs(world: World, viewer: ViewerSpec, key: str) -> See
     results = response.json().get("results", [])
     refused = response.status_code == 401 or [r["outcome"] for r in results] == ["not-allowed"]
     return Seen(texts=_seen_response(response), refused=refused)
+# ---------------------------------------------------------------------- the cross-site viewer
+# A page on another site, in the browser of resident A (signed in, with A's cookies): it
+# may make the browser post a form or a fetch to any route. Every route that changes
+# state refuses it before it runs, through the app's own middleware (CrossSiteRequestGuard),
+# whatever the browser tells of where the request came from.
+_FOREIGN = "https://evil.example"
+CROSS_SITE_REQUESTS: dict[str, dict[str, str]] = {
+    "a form on another site": {"origin": _FOREIGN, "sec-fetch-site": "cross-site"},
+    "Sec-Fetch-Site alone": {"sec-fetch-site": "cross-site"},
+    "Origin alone (an older browser)": {"origin": _FOREIGN},
+    "a sibling subdomain": {"origin": "http://other.localhost", "sec-fetch-site": "same-site"},
+    "a sandboxed frame or data: URL": {"origin": "null", "sec-fetch-site": "cross-site"},
+    "a look-alike origin": {"origin": "http://localhost.evil.example"},
+    "this host on another port": {"origin": "http://localhost:1", "sec-fetch-site": "same-site"},
+}
+STATE_CHANGING = sorted(key for key in ROUTES if key.split(" ", 1)[0] not in ("GET", "OPTIONS"))
+
+
+def test_the_cross_site_viewer_has_every_state_changing_route_to_try() -> None:
+    assert {
+        "POST /auth/logout",
+        "POST /auth/logout-all",
+        "POST /push/prenumeration",
+        "POST /push/prenumeration/ta-bort",
+        "POST /push/atgard",
+    } <= set(STATE_CHANGING)
+
+
+async def _through_the_app(method: str, url: str, headers: dict[str, str]) -> httpx.Response:
+    """Through the Starlette apps exactly as mounted, their middleware included."""
+    (app,) = _mounting_transformers()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        return await client.request(method, url, headers=headers, json={})
+
+
+def _refused_by_the_guard(response: httpx.Response) -> bool:
+    return response.status_code == 403 and response.content == b'{"error": "cross-site"}'
+
+
+@pytest.mark.parametrize("how", sorted(CROSS_SITE_REQUESTS))
+@pytest.mark.parametrize("key", STATE_CHANGING)
+async def test_the_cross_site_viewer_is_refused_everywhere(
+    key: str, how: str, world: World
+) -> None:
+    method, path = key.split(" ", 1)
+    url = path.replace("{provider}", "region")
+    anna_cookie = world.cookies[RESIDENT_A]
+    token = anna_cookie.split(";")[0].split("=", 1)[1]
+    before = rows_of_a(world)
+    response = await _through_the_app(
+        method, url, {"cookie": anna_cookie, **CROSS_SITE_REQUESTS[how]}
+    )
+    assert _refused_by_the_guard(response), (response.status_code, response.text)
+    assert "set-cookie" not in response.headers  # not even the session cookie cleared
+    assert rows_of_a(world) == before
+    with session_scope() as db:
+        from naranara.policy import viewer_for_session_token
+
+        assert viewer_for_session_token(session=db, token=token) is not None  # still signed in
+
+
+@pytest.mark.parametrize("key", STATE_CHANGING)
+async def test_the_same_request_from_the_app_itself_passes_the_guard(
+    key: str, world: World
+) -> None:
+    # The control: the guard refuses where the request came from, not the request.
+    method, path = key.split(" ", 1)
+    response = await _through_the_app(
+        method,
+        path,
+        {
+            "cookie": world.cookies[RESIDENT_A],
+            "origin": "http://localhost",
+            "sec-fetch-site": "same-origin",
+        },
+    )
+    assert not _refused_by_the_guard(response), key

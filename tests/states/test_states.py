@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,8 +11,8 @@ from sqlmodel import select
 
 from naranara import clock
 from naranara.db import session_scope
-from naranara.http.auth_routes import sign_in_again_path
 from naranara.models import AuditEvent, AuthSession, CalendarFeed, SelfCareCheck
+from naranara.routes import sign_in_again_path
 from naranara.services import guidance_content
 from naranara.settings import get_settings
 from naranara.states import login
@@ -95,10 +96,15 @@ async def test_sign_in_refusals_keep_the_username(form: dict, cookie: str, error
 
 async def test_sign_in_hands_over_a_ticket_through_a_full_page_load() -> None:
     state = state_for(LoginState, cookie="nara_device=d", path="/logga-in?next=/kontakter")
-    event = await LoginState.submit.fn(state, {"username": " Anna ", "password": "nara-demo"})
-    script = str(event)
-    assert "window.location.assign('/auth/session?ticket=" in script
-    assert "next=%2Fkontakter" in script
+    assert (
+        await LoginState.submit.fn(state, {"username": " Anna ", "password": "nara-demo"}) is None
+    )
+    # Not JavaScript for eval: a named browser function (assets/browser.js) and its path.
+    command = json.loads((await state.get_state(SessionState)).browser_command)
+    assert command["name"] == "fullPageLoad"
+    (path,) = command["args"]
+    assert path.startswith("/auth/session?ticket=")
+    assert "next=%2Fkontakter" in path
     assert state.error == ""
     assert state.busy is True
 

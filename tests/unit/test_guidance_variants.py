@@ -67,7 +67,12 @@ def test_changing_the_swedish_text_names_the_other_versions(db: Session) -> None
     # Published, the change is no longer open; with the same review date nothing drifted.
     version = guidance_editor.latest_version(session=db, article_id=swedish.id)
     guidance_editor.submit_for_review(session=db, editor_id=writer.id, version_id=version.id)
-    guidance_editor.publish(session=db, reviewer_id=reviewer.id, version_id=version.id)
+    guidance_editor.publish(
+        session=db,
+        reviewer_id=reviewer.id,
+        version_id=version.id,
+        reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version.id),
+    )
     db.commit()
     notice = guidance_variants.versions_notice(session=db, article_id=swedish.id)
     assert not notice.changing

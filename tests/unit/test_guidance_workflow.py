@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from naranara import clock
-from naranara.models import AuditEvent, GuidanceArticle, Role, VersionStatus
+from naranara.models import AuditEvent, GuidanceArticle, GuidanceVersion, Role, VersionStatus
 from naranara.services import guidance, guidance_editor, guidance_search
 from naranara.services.guidance_editor import GuidanceError
 from tests.utils.factories import make_user
@@ -56,10 +56,20 @@ def test_a_draft_is_not_visible_until_another_staff_member_publishes_it(
     guidance_editor.submit_for_review(session=db, editor_id=author, version_id=version_id)
     assert _visible_titles(db) == []
     with pytest.raises(GuidanceError) as refused:
-        guidance_editor.publish(session=db, reviewer_id=author, version_id=version_id)
+        guidance_editor.publish(
+            session=db,
+            reviewer_id=author,
+            version_id=version_id,
+            reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version_id),
+        )
     assert "someone else" in refused.value.message
     assert _visible_titles(db) == []
-    guidance_editor.publish(session=db, reviewer_id=reviewer, version_id=version_id)
+    guidance_editor.publish(
+        session=db,
+        reviewer_id=reviewer,
+        version_id=version_id,
+        reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version_id),
+    )
     db.commit()
     assert _visible_titles(db) == ["Mät blodtrycket hemma"]
     article = guidance.article_by_slug(session=db, slug="blodtryck", locale="sv")
@@ -78,21 +88,36 @@ def test_whoever_changed_the_text_last_cannot_approve_it_either(
     guidance_editor.submit_for_review(session=db, editor_id=other, version_id=version_id)
     for person in (author, other):
         with pytest.raises(GuidanceError):
-            guidance_editor.publish(session=db, reviewer_id=person, version_id=version_id)
+            guidance_editor.publish(
+                session=db,
+                reviewer_id=person,
+                version_id=version_id,
+                reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version_id),
+            )
 
 
 def test_a_draft_can_only_be_published_through_review(db: Session, staff: tuple[int, int]) -> None:
     author, reviewer = staff
     version_id = _draft(db, author)
     with pytest.raises(GuidanceError):
-        guidance_editor.publish(session=db, reviewer_id=reviewer, version_id=version_id)
+        guidance_editor.publish(
+            session=db,
+            reviewer_id=reviewer,
+            version_id=version_id,
+            reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version_id),
+        )
     assert _visible_titles(db) == []
 
 
 def _published(db: Session, author: int, reviewer: int) -> GuidanceArticle:
     version_id = _draft(db, author)
     guidance_editor.submit_for_review(session=db, editor_id=author, version_id=version_id)
-    version = guidance_editor.publish(session=db, reviewer_id=reviewer, version_id=version_id)
+    version = guidance_editor.publish(
+        session=db,
+        reviewer_id=reviewer,
+        version_id=version_id,
+        reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version_id),
+    )
     db.commit()
     return db.get(GuidanceArticle, version.article_id)
 
@@ -113,7 +138,12 @@ def test_editing_a_published_article_changes_nothing_residents_see_until_publish
     assert _visible_titles(db) == ["Mät blodtrycket hemma"]
     assert guidance_search.search(session=db, query="hemlig", locale="sv") == []
     guidance_editor.submit_for_review(session=db, editor_id=author, version_id=draft.id)
-    guidance_editor.publish(session=db, reviewer_id=reviewer, version_id=draft.id)
+    guidance_editor.publish(
+        session=db,
+        reviewer_id=reviewer,
+        version_id=draft.id,
+        reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=draft.id),
+    )
     db.commit()
     assert _visible_titles(db) == ["Nytt utkast"]
     assert [a.title for a in guidance_search.search(session=db, query="hemlig", locale="sv")] == [
@@ -133,7 +163,12 @@ def test_scheduled_publishing_goes_live_when_its_time_has_come(
     approved = clock.now() - timedelta(hours=3)
     scheduled_for = approved + timedelta(hours=2)
     version = guidance_editor.publish(
-        session=db, reviewer_id=reviewer, version_id=version_id, at=scheduled_for, now=approved
+        session=db,
+        reviewer_id=reviewer,
+        version_id=version_id,
+        reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=version_id),
+        at=scheduled_for,
+        now=approved,
     )
     db.commit()
     assert version.status == VersionStatus.SCHEDULED
@@ -170,7 +205,12 @@ def test_restoring_makes_a_new_draft_of_an_old_version(db: Session, staff: tuple
         session=db, editor_id=author, article_id=article.id, values={**FORM, "title": "Andra"}
     )
     guidance_editor.submit_for_review(session=db, editor_id=author, version_id=second.id)
-    guidance_editor.publish(session=db, reviewer_id=reviewer, version_id=second.id)
+    guidance_editor.publish(
+        session=db,
+        reviewer_id=reviewer,
+        version_id=second.id,
+        reviewed_hash=guidance_editor.content_hash_of(session=db, version_id=second.id),
+    )
     restored = guidance_editor.restore(session=db, editor_id=reviewer, version_id=first.id)
     db.commit()
     assert (restored.number, restored.status, restored.restored_from) == (3, "draft", 1)
@@ -251,3 +291,66 @@ def test_english_readers_get_the_english_variant_and_nobody_the_easy_read_one_in
     assert [a.title for a in guidance.published_articles(session=db, locale="sv")] == ["Svensk"]
     variants = guidance.published_variants(session=db, slug="bt")
     assert sorted(guidance_editor.variant_of(a) for a in variants) == ["en", "sv", "sv-lattlast"]
+
+
+def test_publishing_approves_the_text_the_reviewer_saw_not_a_version_number(
+    db: Session, staff: tuple[int, int]
+) -> None:
+    author, reviewer = staff
+    version_id = _draft(db, author)
+    guidance_editor.submit_for_review(session=db, editor_id=author, version_id=version_id)
+    db.commit()
+    # The reviewer opens the text in review…
+    seen = guidance_editor.content_hash_of(session=db, version_id=version_id)
+    # …and before they press Publicera, the author changes it and sends it for review again.
+    article_id = db.get(GuidanceVersion, version_id).article_id
+    guidance_editor.save_draft(
+        session=db,
+        editor_id=author,
+        article_id=article_id,
+        values={**FORM, "warning_markdown": "Ring inte 112."},
+    )
+    guidance_editor.submit_for_review(session=db, editor_id=author, version_id=version_id)
+    db.commit()
+    with pytest.raises(guidance_editor.ContentChanged) as refused:
+        guidance_editor.publish(
+            session=db, reviewer_id=reviewer, version_id=version_id, reviewed_hash=seen
+        )
+    assert "changed after you opened it" in refused.value.message
+    db.rollback()
+    assert _visible_titles(db) == []
+    assert db.get(GuidanceVersion, version_id).status == VersionStatus.IN_REVIEW
+    # Having read the new text, the reviewer approves exactly that.
+    now_shown = guidance_editor.content_hash_of(session=db, version_id=version_id)
+    assert now_shown != seen
+    guidance_editor.publish(
+        session=db, reviewer_id=reviewer, version_id=version_id, reviewed_hash=now_shown
+    )
+    db.commit()
+    article = guidance.article_by_slug(session=db, slug="blodtryck", locale="sv")
+    assert article.warning_markdown == "Ring inte 112."
+
+
+@pytest.mark.parametrize("field", guidance_editor.CONTENT_FIELDS)
+def test_the_hash_covers_every_field_a_reader_sees(
+    db: Session, staff: tuple[int, int], field: str
+) -> None:
+    author, reviewer = staff
+    version_id = _draft(db, author)
+    guidance_editor.submit_for_review(session=db, editor_id=author, version_id=version_id)
+    seen = guidance_editor.content_hash_of(session=db, version_id=version_id)
+    version = db.get(GuidanceVersion, version_id)
+    changed = {
+        "reading_minutes": version.reading_minutes + 1,
+        "reviewed_on": version.reviewed_on + timedelta(days=1),
+        "category": "hjartsvikt" if version.category != "hjartsvikt" else "diabetes",
+    }.get(field, f"{getattr(version, field)} ändrad")
+    # Changed in the database by any path (an import, another device), not only the form.
+    setattr(version, field, changed)
+    db.add(version)
+    db.flush()
+    with pytest.raises(guidance_editor.ContentChanged):
+        guidance_editor.publish(
+            session=db, reviewer_id=reviewer, version_id=version_id, reviewed_hash=seen
+        )
+    assert _visible_titles(db) == []

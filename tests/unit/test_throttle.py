@@ -74,3 +74,31 @@ def test_the_log_keeps_no_username_or_address_in_clear(db: Session) -> None:
 @pytest.mark.parametrize("value", [None, ""])
 def test_no_value_no_fingerprint(value: str | None) -> None:
     assert audit.fingerprint(value) == ""
+
+
+def test_the_figures_are_five_per_account_and_twenty_per_address(db: Session) -> None:
+    now = clock.now()
+    _fail(db, account="anna", client="192.0.2.1", times=4)
+    _fail(db, account="other", client="192.0.2.9", times=19)
+    # Four failures on the account and 19 from the address: both still free.
+    assert (
+        throttle.retry_after(session=db, username="anna", client_address="192.0.2.9", now=now)
+        is None
+    )
+    _fail(db, account="anna", client="192.0.2.1", times=1)
+    assert throttle.retry_after(session=db, username="anna", client_address="198.51.100.1", now=now)
+    _fail(db, account="third", client="192.0.2.9", times=1)
+    assert throttle.retry_after(session=db, username="fresh", client_address="192.0.2.9", now=now)
+    assert (throttle.FREE_FAILURES_PER_ACCOUNT, throttle.FREE_FAILURES_PER_CLIENT) == (5, 20)
+
+
+def test_the_readme_states_the_same_figures() -> None:
+    from naranara.settings import PROJECT_ROOT
+
+    readme = " ".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        f"{throttle.FREE_FAILURES_PER_ACCOUNT} failed sign-ins per account and "
+        f"{throttle.FREE_FAILURES_PER_CLIENT} per client address in "
+        f"{int(throttle.WINDOW.total_seconds() // 60)} minutes"
+    ) in readme
+    assert "NARA_TRUSTED_PROXY_HOPS" in readme
