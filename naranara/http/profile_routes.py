@@ -12,10 +12,10 @@ from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.auth_routes import viewer_of_request
 from naranara.i18n import gettext
+from naranara.inputs import record_id
 from naranara.policy import Action, is_allowed, may_read_profile
 from naranara.services import audit, profile
 from naranara.services.profile_pdf import render_summary_pdf
-from naranara.states.arguments import record_id
 
 SUMMARY_PDF_PATH = paths.WHAT_MATTERS_SUMMARY + ".pdf"
 

@@ -19,11 +19,11 @@ from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.i18n import N_, gettext, ngettext
+from naranara.inputs import form_text
 from naranara.models import AuditKind, User
 from naranara.services import accounts, audit, enrolment, sessions, throttle
 from naranara.services.enrolment import ActivationRefused
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text
 from naranara.states.session import SessionState, read_cookie
 
 CODE_PARAM = "kod"

@@ -7,6 +7,7 @@ import reflex as rx
 from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import OrganisationKind, ReachBy
 from naranara.policy import (
     Action,
@@ -18,8 +19,7 @@ from naranara.policy import (
     require,
 )
 from naranara.services import audit, patient_contract
-from naranara.services.patient_contract import InvalidInput, NotFound
-from naranara.states.arguments import form_text, record_id
+from naranara.services.patient_contract import NotFound
 from naranara.states.focus import (
     error_texts,
     heading_for,
@@ -234,7 +234,7 @@ class CareContactFormState(rx.State):
                         data=data,
                         care_side=is_care_side(viewer),
                     )
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             self.errors = error_texts(locale, refused.errors, _TEXT_FIELDS, ("reach_by",))
             self.form_error = gettext(
                 locale, "Some answers need another look. See the messages below."

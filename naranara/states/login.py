@@ -13,10 +13,10 @@ from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.http.auth_routes import CONFIRM_PARAMETER, safe_next
 from naranara.i18n import N_, ngettext
+from naranara.inputs import form_text
 from naranara.models import AuditKind
 from naranara.services import accounts, audit, sessions, throttle
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text
 from naranara.states.session import SessionState, read_cookie
 
 # Message ids; the page looks them up in the reader's language.

@@ -20,13 +20,13 @@ from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.i18n.formatting import format_day_and_time, format_time
+from naranara.inputs import InputInvalid, form_text, moment, record_id
 from naranara.models import CheckStatus, SelfCareCheck, SelfCareTask, User
 from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import audit, guidance, self_care, self_care_plan
 from naranara.services.guidance_content import VARIANTS
-from naranara.services.self_care_plan import EntryState, ScheduleInvalid, ScheduleKind
+from naranara.services.self_care_plan import EntryState, ScheduleKind
 from naranara.settings import DISPLAY_TIMEZONE
-from naranara.states.arguments import form_text, moment, record_id
 from naranara.states.focus import heading_for, resident_in_focus, resident_query
 from naranara.states.session import current_viewer
 
@@ -333,8 +333,8 @@ class SelfCareTaskState(rx.State):
                     schedule=schedule,
                     today=clock.today(),
                 )
-        except ScheduleInvalid as refused:
-            self.errors = {f: gettext(viewer.locale, m) for f, m in refused.errors.items()}
+        except InputInvalid as refused:
+            self.errors = refused.texts(viewer.locale)
             self.form_error = gettext(viewer.locale, "Some answers need a change. See below.")
             return
         except self_care_plan.NotInPlan:
@@ -524,11 +524,11 @@ class SelfCareTaskNewState(rx.State):
         schedule = starts_on = None
         try:
             schedule = self_care_plan.parse_schedule(self.values)
-        except ScheduleInvalid as refused:
+        except InputInvalid as refused:
             errors |= refused.errors
         try:
             starts_on = self_care_plan.parse_start(self.values["starts_on"], today=today)
-        except ScheduleInvalid as refused:
+        except InputInvalid as refused:
             errors |= refused.errors
         source = (
             self_care_plan.template(self._slug, self._key, self._variant) if self._slug else None
@@ -547,13 +547,10 @@ class SelfCareTaskNewState(rx.State):
                         article_id=self._article_id or None,
                     )
                     task_id = task.id
-            except ScheduleInvalid as refused:
+            except InputInvalid as refused:
                 errors |= refused.errors
         if errors:
-            self.errors = {
-                field: gettext(viewer.locale, message).format(max=160)
-                for field, message in errors.items()
-            }
+            self.errors = InputInvalid(errors).texts(viewer.locale)
             self.form_error = gettext(viewer.locale, "Some answers need a change. See below.")
             return None
         return rx.redirect(f"{routes.SELF_CARE_TASK}?uppgift={task_id}")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from naranara.states.arguments import form_text, moment, record_id
+from naranara.inputs import form_text, moment, record_id
 
 
 @pytest.mark.parametrize(
