@@ -137,15 +137,16 @@ class NotFound(LookupError):
 
 
 class VersionConflict(Exception):
-    """Someone saved the time since the editor loaded it; nothing was overwritten."""
+    """Someone saved the time or contact since the editor loaded it; nothing was overwritten."""
 
-    def __init__(self, current: AgreedTime) -> None:
-        super().__init__(f"agreed time {current.id} is at version {current.version}")
+    def __init__(self, current: AgreedTime | CareContact) -> None:
+        super().__init__(f"{current.__tablename__} {current.id} is at version {current.version}")
         self.current = current
         # Copied now: a rollback after the raise expires the row's attributes.
         self.version = current.version
-        self.purpose = current.purpose
-        self.starts_at = current.starts_at
+        self.purpose = getattr(current, "purpose", "")  # an agreed time's
+        self.starts_at = getattr(current, "starts_at", None)
+        self.name = getattr(current, "name", "")  # a contact's
 
 
 def _text(
@@ -281,10 +282,17 @@ def update_care_contact(
     resident_id: int,
     contact_id: int,
     actor_id: int,
+    expected_version: int,
     data: Mapping[str, object],
 ) -> CareContact:
+    """Raises ``VersionConflict`` if someone saved the contact since ``expected_version``."""
     contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
+    if contact.version != expected_version:
+        raise VersionConflict(contact)
     fields = validate_contact(data)
+    if all(getattr(contact, name) == value for name, value in asdict(fields).items()):
+        return contact
+    _claim_version(session, contact, expected_version)
     for name, value in asdict(fields).items():
         setattr(contact, name, value)
     contact.updated_at = clock.now()
@@ -301,9 +309,11 @@ def update_care_contact(
 
 
 def remove_care_contact(
-    *, session: Session, resident_id: int, contact_id: int, actor_id: int
+    *, session: Session, resident_id: int, contact_id: int, actor_id: int, expected_version: int
 ) -> None:
+    """Raises ``VersionConflict`` if the contact changed since the remover saw it."""
     contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
+    _claim_version(session, contact, expected_version)
     session.delete(contact)
     session.flush()
     audit.record_access(
@@ -498,15 +508,16 @@ def _as_history(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _claim_version(session: Session, item: AgreedTime, expected_version: int) -> None:
+def _claim_version(session: Session, item: AgreedTime | CareContact, expected_version: int) -> None:
     """Raise the version in the database only if it is still the one the editor saw.
 
     One UPDATE with the old version in its WHERE: of two devices saving at once,
     only one wins, and the other gets ``VersionConflict`` instead of overwriting.
     """
+    table = type(item)
     claimed = session.exec(
-        update(AgreedTime)
-        .where(col(AgreedTime.id) == item.id, col(AgreedTime.version) == expected_version)
+        update(table)
+        .where(col(table.id) == item.id, col(table.version) == expected_version)
         .values(version=expected_version + 1)
     )
     if claimed.rowcount != 1:

@@ -19,7 +19,7 @@ from naranara.policy import (
     require,
 )
 from naranara.services import audit, patient_contract
-from naranara.services.patient_contract import NotFound
+from naranara.services.patient_contract import NotFound, VersionConflict
 from naranara.states.focus import (
     error_texts,
     heading_for,
@@ -102,10 +102,12 @@ class CareContactsState(rx.State):
     def remove_contact(self, contact_id: int) -> None:
         viewer = current_viewer(self)
         contact_id = record_id(contact_id)
+        # The version the reader was looking at: a newer one is not removed unseen.
+        seen = next((contact for contact in self.contacts if contact.id == contact_id), None)
         locale = viewer.locale if viewer else "sv"
         self.confirming = 0
         try:
-            if viewer is None or contact_id is None:
+            if viewer is None or contact_id is None or seen is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
@@ -120,7 +122,15 @@ class CareContactsState(rx.State):
                     resident_id=resident_id,
                     contact_id=contact_id,
                     actor_id=viewer.user_id,
+                    expected_version=seen.version,
                 )
+        except VersionConflict:
+            self._refresh(viewer, resident_id)
+            self.message = gettext(
+                locale,
+                "Someone changed this contact a moment ago. Look at it again before you remove it.",
+            )
+            return
         except (Forbidden, NotFound):
             self.message = gettext(
                 locale, "That could not be saved. Reload the page and try again."
@@ -136,6 +146,7 @@ class CareContactFormState(rx.State):
     loaded: bool = False
     allowed: bool = False
     contact_id: int = 0  # 0: a new contact
+    version: int = 0  # of the contact as the form was filled in from it
     values: dict[str, str] = {name: "" for name in _TEXT_FIELDS}
     reach_by: list[str] = []
     role_suggestions: list[str] = []
@@ -159,7 +170,7 @@ class CareContactFormState(rx.State):
         self.role_suggestions = [
             gettext(locale, role) for role in patient_contract.ROLE_SUGGESTIONS
         ]
-        self.contact_id = 0
+        self.contact_id, self.version = 0, 0
         self.values = {name: "" for name in _TEXT_FIELDS}
         self.values["organisation_kind"] = OrganisationKind.REGION.value
         self.reach_by = []
@@ -184,11 +195,11 @@ class CareContactFormState(rx.State):
                     resident_id=resident_id,
                     detail=f"care_contact={contact.id}",
                 )
-                self.contact_id = contact.id
+                self.contact_id, self.version = contact.id, contact.version
                 self.values = {name: str(getattr(contact, name)) for name in _TEXT_FIELDS}
                 self.values["phone"] = patient_contract.display_phone(contact.phone)
                 self.reach_by = [v for v in contact.reach_by.split(",") if v]
-        self.form_key = f"{self.contact_id}-{clock.now().timestamp()}"
+        self.form_key = f"{self.contact_id}-{self.version}-{clock.now().timestamp()}"
 
     @rx.event
     def submit(self, form_data: dict):  # noqa: ANN201 - a redirect or nothing
@@ -224,6 +235,7 @@ class CareContactFormState(rx.State):
                         resident_id=resident_id,
                         contact_id=self.contact_id,
                         actor_id=viewer.user_id,
+                        expected_version=self.version,
                         data=data,
                     )
                 else:
@@ -239,6 +251,16 @@ class CareContactFormState(rx.State):
             self.form_error = gettext(
                 locale, "Some answers need another look. See the messages below."
             )
+            return None
+        except VersionConflict as conflict:
+            self.errors = error_texts(locale, {}, _TEXT_FIELDS, ("reach_by",))
+            self.form_error = gettext(
+                locale,
+                "Someone else changed this contact while you were editing. Saved now: {name}. "
+                "Your text is still here: save again to replace it, or go back.",
+            ).format(name=conflict.name)
+            # Saving again means: "I have seen theirs, mine wins".
+            self.version = conflict.version
             return None
         except (Forbidden, NotFound):
             self.form_error = gettext(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from naranara import inputs
+from naranara.db import session_scope
 from naranara.inputs import InputInvalid
 from naranara.models import (
     AgreedTime,
@@ -114,22 +115,112 @@ def test_staff_edits_are_audited_and_others_contacts_are_not_found(
         resident_id=anna.id,
         contact_id=contact.id,
         actor_id=stina.id,
+        expected_version=0,
         data={**CONTACT, "name": "Maria S", "phone": "+47 22 12 34 56"},
     )
     assert contact.name == "Maria S" and contact.phone == "+4722123456"
+    assert contact.version == 1
     assert patient_contract.display_phone(contact.phone) == "+47 22 12 34 56"
     bo = make_user(db, username="bo")
     with pytest.raises(NotFound):
         patient_contract.remove_care_contact(
-            session=db, resident_id=bo.id, contact_id=contact.id, actor_id=bo.id
+            session=db, resident_id=bo.id, contact_id=contact.id, actor_id=bo.id, expected_version=1
         )
     patient_contract.remove_care_contact(
-        session=db, resident_id=anna.id, contact_id=contact.id, actor_id=stina.id
+        session=db,
+        resident_id=anna.id,
+        contact_id=contact.id,
+        actor_id=stina.id,
+        expected_version=1,
     )
     assert db.exec(select(CareContact)).all() == []
     assert [(e.kind, e.actor_id, e.subject_id) for e in audits(db)] == [
         ("record_changed", stina.id, anna.id)
     ] * 3
+
+
+@pytest.mark.both_databases("the version is claimed by a conditional UPDATE")
+def test_a_contact_edit_from_an_old_version_overwrites_nothing(db: Session, anna: User) -> None:
+    contact = patient_contract.add_care_contact(
+        session=db, resident_id=anna.id, actor_id=anna.id, data=CONTACT
+    )
+    db.commit()
+
+    def edit(version: int, name: str) -> CareContact:
+        return patient_contract.update_care_contact(
+            session=db,
+            resident_id=anna.id,
+            contact_id=contact.id,
+            actor_id=anna.id,
+            expected_version=version,
+            data={**CONTACT, "name": name},
+        )
+
+    assert edit(0, "Maria Sjögren").version == 1  # the phone
+    db.commit()
+    with pytest.raises(VersionConflict) as conflict:
+        edit(0, "Maria på surfplattan")  # the tablet, still on version 0
+    db.rollback()
+    assert (conflict.value.version, conflict.value.name) == (1, "Maria Sjögren")
+    db.refresh(contact)
+    assert (contact.name, contact.version) == ("Maria Sjögren", 1)
+    # Saving unchanged fields is no change: the version stays for the other device.
+    assert edit(1, "Maria Sjögren").version == 1
+    # Having seen theirs, the tablet saves on their version and wins.
+    assert edit(1, "Maria på surfplattan").version == 2
+    db.commit()
+    with pytest.raises(VersionConflict):
+        patient_contract.remove_care_contact(
+            session=db,
+            resident_id=anna.id,
+            contact_id=contact.id,
+            actor_id=anna.id,
+            expected_version=1,
+        )
+    db.rollback()
+    assert db.get(CareContact, contact.id) is not None
+    patient_contract.remove_care_contact(
+        session=db, resident_id=anna.id, contact_id=contact.id, actor_id=anna.id, expected_version=2
+    )
+    assert db.get(CareContact, contact.id) is None
+
+
+@pytest.mark.both_databases("two sessions race on one row's version")
+def test_two_devices_saving_one_contact_at_once_one_wins(db: Session, anna: User) -> None:
+    db.commit()
+    with session_scope() as db:
+        contact_id = patient_contract.add_care_contact(
+            session=db, resident_id=anna.id, actor_id=anna.id, data=CONTACT
+        ).id
+    with session_scope() as phone, session_scope() as tablet:
+        # Both read version 0; the phone claims it first; the tablet's claim finds none.
+        for db in (phone, tablet):
+            assert (
+                patient_contract.care_contact_of(
+                    session=db, resident_id=anna.id, contact_id=contact_id
+                ).version
+                == 0
+            )
+        patient_contract.update_care_contact(
+            session=phone,
+            resident_id=anna.id,
+            contact_id=contact_id,
+            actor_id=anna.id,
+            expected_version=0,
+            data={**CONTACT, "name": "Från telefonen"},
+        )
+        phone.commit()
+        with pytest.raises(VersionConflict):
+            patient_contract.update_care_contact(
+                session=tablet,
+                resident_id=anna.id,
+                contact_id=contact_id,
+                actor_id=anna.id,
+                expected_version=0,
+                data={**CONTACT, "name": "Från surfplattan"},
+            )
+    with session_scope() as db:
+        assert db.get(CareContact, contact_id).name == "Från telefonen"
 
 
 def test_an_agreed_time_is_stockholm_wall_clock_stored_in_utc(db: Session, anna: User) -> None:
