@@ -1,4 +1,5 @@
-"""Every page path in one place (Swedish, as residents see them in the address bar)."""
+"""Every page path and URL builder in one place (Swedish, as residents see them in the
+address bar): states, pages and HTTP routes all take their addresses from here."""
 
 HOME = "/"
 AGREED_TIMES = "/tider"
@@ -18,6 +19,7 @@ WHAT_MATTERS = "/viktigt"
 WHAT_MATTERS_GUIDE = "/viktigt/fyll-i"
 WHAT_MATTERS_HISTORY = "/viktigt/historik"
 WHAT_MATTERS_SUMMARY = "/viktigt/sammanfattning"
+WHAT_MATTERS_SUMMARY_PDF = WHAT_MATTERS_SUMMARY + ".pdf"  # http/profile_routes.py
 # The coordinated plan (sammanhållen plan / SIP).
 CARE_PLAN = "/plan"
 # The resident's whole record as a FHIR R4 bundle (http/fhir_routes.py).
@@ -60,3 +62,21 @@ ACTIVATION = "/aktivera"  # ?kod=CODE: the resident activates her account
 CARE_SHARING = "/profil/dela-med-varden"  # what the resident lets her care unit follow
 ADMIN = "/admin"  # care units and staff accounts
 ADMIN_STAFF = "/admin/personal"  # ?konto=ID: one staff account
+
+# Sign-in through an identity provider (http/oidc_routes.py), and the sign-in page's
+# "sign in again to go on" (http/auth_routes.py).
+OIDC_PREFIX = "/auth/oidc"
+OIDC_ACTIVATION_PARAMETER = "aktivering"  # ?aktivering=CODE: activate while signing in
+SIGN_IN_CONFIRM_PARAMETER = "bekrafta"
+
+
+def oidc_login(provider_name: str) -> str:
+    return f"{OIDC_PREFIX}/{provider_name}/login"
+
+
+# The agreed times as a calendar others subscribe to (http/calendar_routes.py).
+CALENDAR_FEED = "/kalender/prenumeration/{token}.ics"
+
+
+def calendar_feed(token: str) -> str:
+    return CALENDAR_FEED.format(token=token)

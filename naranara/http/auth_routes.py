@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.models import AuditKind
 from naranara.policy import Action, Viewer, is_allowed, viewer_for_session_token
@@ -51,7 +52,7 @@ def _clear_session_cookie(response: Response) -> None:
 
 
 FRESH_CLIENT_PATH = "/auth/fresh"
-CONFIRM_PARAMETER = "bekrafta"  # on the sign-in page: "sign in again to go on"
+CONFIRM_PARAMETER = paths.SIGN_IN_CONFIRM_PARAMETER
 
 
 def sign_in_again_path(target: str) -> str:

@@ -17,8 +17,6 @@ from naranara.policy import Action, is_allowed, may_read_profile
 from naranara.services import audit, profile
 from naranara.services.profile_pdf import render_summary_pdf
 
-SUMMARY_PDF_PATH = paths.WHAT_MATTERS_SUMMARY + ".pdf"
-
 
 async def summary_pdf(request: Request) -> Response:
     """The summary of the signed-in resident, or (``?invanare=``) of one who shares it."""
@@ -58,4 +56,4 @@ async def summary_pdf(request: Request) -> Response:
     )
 
 
-routes = [Route(SUMMARY_PDF_PATH, summary_pdf, methods=["GET"])]
+routes = [Route(paths.WHAT_MATTERS_SUMMARY_PDF, summary_pdf, methods=["GET"])]

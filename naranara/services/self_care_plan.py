@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_time
 from naranara.inputs import InputInvalid, checked_text, column_length
-from naranara.models import MeasurementKind, SelfCareCheck, SelfCareTask
+from naranara.models import MeasurementKind, SelfCareCheck, SelfCareTask, User
 from naranara.services.self_care import local_day_bounds, occurrences_between
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -198,6 +198,33 @@ def plan_tasks(*, session: Session, resident_id: int) -> list[SelfCareTask]:
             .order_by(col(SelfCareTask.time_of_day), col(SelfCareTask.id))
         ).all()
     )
+
+
+def marks_on_day(
+    *, session: Session, tasks: list[SelfCareTask], now: datetime
+) -> dict[tuple[int, datetime], str]:
+    """(task id, occurrence) -> how it was marked, for the tasks' occurrences on ``now``'s
+    day in Sweden."""
+    start, end = local_day_bounds(now.astimezone(DISPLAY_TIMEZONE).date())
+    return {
+        (check.task_id, check.occurrence_at): check.status
+        for check in session.exec(
+            select(SelfCareCheck).where(
+                col(SelfCareCheck.task_id).in_([task.id for task in tasks]),
+                SelfCareCheck.occurrence_at >= start,
+                SelfCareCheck.occurrence_at < end,
+            )
+        ).all()
+    }
+
+
+def first_names(*, session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    """user id -> first name, as a task's history names who marked it."""
+    return {
+        user.id: user.display_name.split(" ")[0]
+        for user in (session.get(User, user_id) for user_id in user_ids if user_id)
+        if user is not None
+    }
 
 
 def task_of(*, session: Session, resident_id: int, task_id: int | None) -> SelfCareTask:

@@ -11,7 +11,6 @@ import reflex as rx
 from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.http.auth_routes import sign_in_again_path
-from naranara.http.calendar_routes import feed_url
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_day_and_time
 from naranara.inputs import InputInvalid, form_text, record_id
@@ -78,7 +77,7 @@ def _feed_address(state: rx.State, token: str) -> str:
     base = get_settings().public_url or state.router.headers.origin or state.router.url.origin
     if not base.startswith(("https://", "http://")):
         base = ""
-    return base.rstrip("/") + feed_url(token)
+    return base.rstrip("/") + routes.calendar_feed(token)
 
 
 _EVENT_TEXTS = {

@@ -25,7 +25,6 @@ from sqlmodel import Session
 
 from naranara import clock, routes
 from naranara.db import session_scope
-from naranara.http import oidc_routes
 from naranara.i18n import gettext, ngettext
 from naranara.inputs import form_text, message_text
 from naranara.models import ProxyInvitation, User
@@ -100,7 +99,7 @@ class InvitationState(rx.State):
         self.signed_in = viewer is not None
         self.account_errors = dict.fromkeys(_ACCOUNT_FIELDS, "")
         self.providers = [
-            {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{_BACK_HERE}"}
+            {"label": p.label, "href": f"{routes.oidc_login(p.name)}?{_BACK_HERE}"}
             for p in get_settings().oidc_providers
         ]
         with session_scope() as db:

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from naranara import clock
+from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.http import oidc_routes
-from naranara.http.auth_routes import CONFIRM_PARAMETER, safe_next
+from naranara.http.auth_routes import safe_next
 from naranara.i18n import N_, ngettext
 from naranara.inputs import form_text
 from naranara.models import AuditKind
@@ -82,11 +82,11 @@ class LoginState(rx.State):
         parameters = self.router.url.query_parameters
         code = parameters.get("fel")
         self.error = ERRORS_BY_CODE.get(code, ERROR_EXPIRED) if code else ""
-        self.confirming = parameters.get(CONFIRM_PARAMETER) == "1"
-        again = {CONFIRM_PARAMETER: "1"} if self.confirming else {}
+        self.confirming = parameters.get(routes.SIGN_IN_CONFIRM_PARAMETER) == "1"
+        again = {routes.SIGN_IN_CONFIRM_PARAMETER: "1"} if self.confirming else {}
         query = urlencode({"next": safe_next(parameters.get("next")), **again})
         self.providers = [
-            {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{query}"}
+            {"label": p.label, "href": f"{routes.oidc_login(p.name)}?{query}"}
             for p in get_settings().oidc_providers
         ]
 

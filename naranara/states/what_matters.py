@@ -12,9 +12,8 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
-from naranara import clock
+from naranara import clock, routes
 from naranara.db import session_scope
-from naranara.http import profile_routes
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time, format_time
 from naranara.inputs import InputInvalid, record_id
@@ -145,7 +144,7 @@ class WhatMattersState(rx.State):
                 if own
                 else gettext(viewer.locale, "What matters to {name}").format(name=self.subject_name)
             )
-            pdf = profile_routes.SUMMARY_PDF_PATH
+            pdf = routes.WHAT_MATTERS_SUMMARY_PDF
             self.pdf_url = pdf if own else f"{pdf}?invanare={subject}"
         self._label_question(viewer.locale)
         self.loaded = True
