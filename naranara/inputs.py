@@ -221,11 +221,21 @@ def Text(  # noqa: N802 - reads as a type in a model: ``name: Text(120, required
         try:
             return text(value, max_length=max_length, multiline=multiline, required=required)
         except TextRefused as refused:
-            raise PydanticCustomError(
-                _ERROR_TYPE, str(refused.message), {"message": refused.message}
-            ) from None
+            raise refusal(str(refused.message), **refused.message.values) from None
 
     return Annotated[str, BeforeValidator(check)]
+
+
+def refusal(message: str, **values: object) -> PydanticCustomError:
+    """What a ``FormInput``'s own validator raises to refuse its field with ``message``."""
+    return PydanticCustomError(_ERROR_TYPE, message, {"message": Message(message, **values)})
+
+
+def Choice(options: type[StrEnum], default: StrEnum) -> Any:  # noqa: N802, ANN401 - a type
+    """One of ``options`` by its value; absent or empty is ``default``; else ``CHOICE``."""
+    return Annotated[
+        options, BeforeValidator(lambda value: default if value in (None, "") else value)
+    ]
 
 
 class FormInput(BaseModel):

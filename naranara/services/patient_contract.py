@@ -8,15 +8,25 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import phonenumbers
+from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
-from naranara.inputs import CHOICE, Checker, InputInvalid, column_length
+from naranara.inputs import (
+    Checker,
+    Choice,
+    FormInput,
+    InputInvalid,
+    Text,
+    column_length,
+    refusal,
+)
 from naranara.models import (
     AgreedTime,
     AgreedTimeAnswer,
@@ -202,44 +212,39 @@ class ContactFields:
     how_to_reach: str
 
 
-def validate_contact(data: Mapping[str, object]) -> ContactFields:
-    """Fields of a care contact from what someone typed; raises ``InputInvalid``.
+def _e164(typed: str) -> str:
+    if not typed:
+        return ""
+    phone = normalise_phone(typed)
+    if phone is None:
+        raise refusal(ERROR_PHONE)
+    return phone
 
-    ``reach_by`` is a list of ReachBy values; everything else is text.
-    """
-    checker = Checker()
-    errors = checker.errors
-    limits = CONTACT_LIMITS
-    name = _text(data, "name", limits, checker, required=True)
-    role_title = _text(data, "role_title", limits, checker, required=True)
-    organisation = _text(data, "organisation", limits, checker, required=True)
-    unit = _text(data, "unit", limits, checker)
-    opening_hours = _text(data, "opening_hours", limits, checker)
-    how_to_reach = _text(data, "how_to_reach", limits, checker)
-    kind = checker.choice(data, "organisation_kind", OrganisationKind, OrganisationKind.REGION)
-    raw_phone = _text(data, "phone", limits, checker)
-    phone = ""
-    if raw_phone and "phone" not in errors:
-        phone = normalise_phone(raw_phone) or ""
-        if not phone:
-            errors["phone"] = ERROR_PHONE
-    chosen = data.get("reach_by") or []
-    if not isinstance(chosen, list | tuple) or not all(
-        isinstance(item, str) and item in set(ReachBy) for item in chosen
-    ):
-        checker.refuse("reach_by", CHOICE)
-        chosen = []
-    checker.done()
+
+def _contact_text(name: str, **rule: bool) -> Any:  # noqa: ANN401 - an Annotated type
+    return Text(CONTACT_LIMITS[name], multiline=name in _MULTILINE, **rule)
+
+
+class ContactInput(FormInput):
+    """The contact form as typed: ``reach_by`` a list of ReachBy values, the rest text."""
+
+    name: _contact_text("name", required=True)
+    role_title: _contact_text("role_title", required=True)
+    organisation: _contact_text("organisation", required=True)
+    organisation_kind: Choice(OrganisationKind, OrganisationKind.REGION) = OrganisationKind.REGION
+    unit: _contact_text("unit") = ""
+    phone: Annotated[_contact_text("phone"), AfterValidator(_e164)] = ""  # E.164 once checked
+    opening_hours: _contact_text("opening_hours") = ""
+    reach_by: Annotated[list[ReachBy], BeforeValidator(lambda v: v or [])] = []
+    how_to_reach: _contact_text("how_to_reach") = ""
+
+
+def validate_contact(data: Mapping[str, object]) -> ContactFields:
+    """Fields of a care contact from what someone typed; raises ``InputInvalid``."""
+    typed = ContactInput.parse(data)
     return ContactFields(
-        name=name,
-        role_title=role_title,
-        organisation=organisation,
-        organisation_kind=OrganisationKind(kind),
-        unit=unit,
-        phone=phone,
-        opening_hours=opening_hours,
-        reach_by=",".join(item.value for item in ReachBy if item.value in chosen),
-        how_to_reach=how_to_reach,
+        **typed.model_dump(exclude={"reach_by"}),
+        reach_by=",".join(item.value for item in ReachBy if item in typed.reach_by),
     )
 
 
