@@ -13,8 +13,8 @@ from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.http.auth_routes import safe_next
 from naranara.i18n import N_, ngettext
-from naranara.inputs import form_text
-from naranara.models import AuditKind
+from naranara.inputs import InputInvalid, checked_text, column_length, form_text
+from naranara.models import AuditKind, User
 from naranara.services import accounts, audit, sessions, throttle
 from naranara.settings import get_settings
 from naranara.states.session import SessionState, read_cookie
@@ -104,7 +104,14 @@ class LoginState(rx.State):
         if not device:
             self.error = ERROR_NO_COOKIES
             return None
-        account = accounts.normalise_username(username)
+        try:
+            account = accounts.normalise_username(
+                checked_text(username, field="username", max_length=column_length(User, "username"))
+            )
+        except InputInvalid:
+            # No account is named so (a control character, too long): the answer to a wrong name.
+            self.error = ERROR_CREDENTIALS
+            return None
         client = self.router.session.client_ip or None
         with session_scope() as db:
             wait = throttle.retry_after(
