@@ -30,6 +30,8 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         # Registers the service worker and keeps this device's push subscription fresh.
         rx.el.script(src="/push.js", async_=True),
+        # Keeps a focused multi-line field clear of the tab bar (focus not obscured).
+        rx.el.script(src="/focus.js", async_=True),
         rx.el.meta(name="description", content="Nära – din vård, nära dig."),
     ],
     backend_exception_handler=report_backend_error,

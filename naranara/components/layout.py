@@ -126,7 +126,9 @@ def access_ended_notice() -> rx.Component:
             FocusBannerState.notice != "",
             rx.el.p(FocusBannerState.notice, class_name="notice access-ended"),
         ),
-        role="status",
+        # A polite live region without role="status": pages keep the one status role
+        # their own messages use (tests and screen readers find that one).
+        aria_live="polite",
     )
 
 

@@ -69,7 +69,7 @@ class SecurityHeadersMiddleware:
                         "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
                     )
                 # Served without a version in the name: browsers must ask each time.
-                if path.endswith((".webmanifest", "/sw.js", "/push.js")):
+                if path.endswith((".webmanifest", "/sw.js", "/push.js", "/focus.js")):
                     headers["Cache-Control"] = "no-cache"
                 if not has_device:
                     secure = "; Secure" if settings.secure_cookies else ""

@@ -94,6 +94,12 @@ def plan_now() -> schedule.PlanSummary:
         return schedule.plan(session=session, now=clock.now())
 
 
+def time_to_plan(last_plan: datetime | None, now: datetime, every: timedelta) -> bool:
+    """Plan again ``every`` so often, and at once when the clock has been set back (an
+    operator's correction, a test's timeline) rather than waiting for it to catch up."""
+    return last_plan is None or abs(now - last_plan) >= every
+
+
 async def run(options: WorkerOptions, stop: asyncio.Event | None = None) -> Totals:
     """Work until ``stop`` is set (or, with ``once``, until nothing is due)."""
     stop = stop or asyncio.Event()
@@ -117,9 +123,7 @@ async def run(options: WorkerOptions, stop: asyncio.Event | None = None) -> Tota
             if clock.real_now() - last_beat >= heartbeat_every:
                 await asyncio.to_thread(beat, dispatcher.worker_id, started_at)
                 last_beat = clock.real_now()
-            if options.plan and (
-                last_plan is None or clock.now() - last_plan >= options.plan_every
-            ):
+            if options.plan and time_to_plan(last_plan, clock.now(), options.plan_every):
                 summary = await asyncio.to_thread(plan_now)
                 last_plan = clock.now()
                 log.info("planned: %s", summary)

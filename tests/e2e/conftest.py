@@ -80,6 +80,16 @@ def _wait_until_up(base_url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 def _port_is_free(port: int) -> bool:
+    """Nothing answers on ``localhost:port``, over IPv4 or IPv6, and we can bind it.
+
+    The browser opens ``localhost``, which Chromium tries as ::1 first: a server left
+    running on [::1] would otherwise answer in place of the one these tests start.
+    """
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        with socket.socket(family) as probe:
+            probe.settimeout(1)
+            if probe.connect_ex((address, port)) == 0:
+                return False
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))

@@ -133,6 +133,7 @@ def test_signed_out_pages(page: Page, app_url: str) -> None:
             "/egenvard/vag-dig-vid-hjartsvikt",
             "/egenvard/vag-dig-vid-hjartsvikt?variant=sv-lattlast",
             "/inbjudan",
+            "/aktivera",
         ],
     )
 
@@ -140,7 +141,8 @@ def test_signed_out_pages(page: Page, app_url: str) -> None:
 def test_resident_pages(page: Page, app_url: str) -> None:
     sign_in(page, app_url, "anna")
     task = _first_href(page, app_url, "/egenvard/mina-uppgifter", "/egenvard/uppgift?")
-    contact = _first_href(page, app_url, "/kontakter", "/kontakter/andra?")
+    # Anna's contacts were all agreed with her care unit, so only staff change them
+    # (the edit page is tabbed through in test_staff_pages).
     time = _first_href(page, app_url, "/tider", "/tider/andra?")
     _check_pages(
         page,
@@ -152,7 +154,6 @@ def test_resident_pages(page: Page, app_url: str) -> None:
             time,
             "/tider/ny",
             "/kontakter",
-            contact,
             "/kontakter/ny",
             "/plan",
             "/egenvard",
@@ -170,6 +171,7 @@ def test_resident_pages(page: Page, app_url: str) -> None:
             "/profil/aviseringar",
             "/profil/narstaende",
             "/profil/vem-har-sett",
+            "/profil/dela-med-varden",
         ],
     )
 
@@ -198,6 +200,10 @@ def test_relative_pages(page: Page, app_url: str) -> None:
 def test_staff_pages(page: Page, app_url: str) -> None:
     sign_in(page, app_url, "sara")
     article = _first_href(page, app_url, "/redaktion", "/redaktion/artikel?artikel=")
+    overview = _first_href(page, app_url, "/mina-invanare", "/mina-invanare/invanare?")
+    anna = overview.rsplit("=", 1)[1]
+    contact = _first_href(page, app_url, f"/kontakter?invanare={anna}", "/kontakter/andra?")
+    time = _first_href(page, app_url, f"/tider?invanare={anna}", "/tider/andra?")
     _check_pages(
         page,
         app_url,
@@ -205,6 +211,13 @@ def test_staff_pages(page: Page, app_url: str) -> None:
         [
             "/",
             "/mina-invanare",
+            "/mina-invanare/ny",
+            overview,
+            f"/tider?invanare={anna}",
+            time,
+            f"/kontakter?invanare={anna}",
+            contact,
+            f"/kontakter/ny?invanare={anna}",
             "/redaktion",
             article,
             "/redaktion/artikel",
@@ -212,3 +225,9 @@ def test_staff_pages(page: Page, app_url: str) -> None:
             "/profil",
         ],
     )
+
+
+def test_administrator_pages(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "alva")
+    staff = _first_href(page, app_url, "/admin", "/admin/personal?")
+    _check_pages(page, app_url, "admin", ["/admin", staff, "/profil"])

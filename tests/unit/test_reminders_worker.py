@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from sqlmodel import Session, select
 
 from naranara.models import ReminderOccurrence, ReminderStatus
 from naranara.reminders.payload import tag_of, topic_of
+from naranara.reminders.worker import time_to_plan
 from tests.utils.push_receiver import PushReceiver
 from tests.utils.reminder_load import make_due_reminders
 
@@ -142,3 +144,14 @@ def test_sigterm_stops_an_idle_worker_cleanly(db: Session) -> None:
     assert worker.returncode == 0, output.decode()
     assert b"stopped" in output
     assert b"Reminders: 0 sent" in output
+
+
+def test_the_worker_plans_every_interval_and_at_once_after_the_clock_is_set_back() -> None:
+    every = timedelta(minutes=1)
+    last = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    assert time_to_plan(None, last, every)
+    assert not time_to_plan(last, last + timedelta(seconds=59), every)
+    assert time_to_plan(last, last + timedelta(seconds=60), every)
+    # Set back a quarter of an hour: not a quarter of an hour without planning.
+    assert time_to_plan(last, last - timedelta(minutes=15), every)
+    assert not time_to_plan(last, last - timedelta(seconds=30), every)
