@@ -28,6 +28,7 @@ WHAT_MATTERS = "/viktigt"
 WHAT_MATTERS_GUIDE = "/viktigt/fyll-i"
 WHAT_MATTERS_HISTORY = "/viktigt/historik"
 WHAT_MATTERS_SUMMARY = "/viktigt/sammanfattning"
+WHAT_MATTERS_SUMMARY_PDF = WHAT_MATTERS_SUMMARY + ".pdf"  # http/profile_routes.py
 # The coordinated plan (sammanhållen plan / SIP).
 CARE_PLAN = "/plan"
 # The resident's whole record as a FHIR R4 bundle (http/fhir_routes.py).
@@ -170,3 +171,21 @@ OFFLINE = "/utan-nat"
 OFFLINE_COPY = "/utan-nat/kopia"
 OFFLINE_CHECK_OFFS = "/utan-nat/avbockningar"
 # Profil → Spara på den här telefonen is a section of the profile page.
+
+# Sign-in through an identity provider (http/oidc_routes.py), and the sign-in page's
+# "sign in again to go on" (http/auth_routes.py).
+OIDC_PREFIX = "/auth/oidc"
+OIDC_ACTIVATION_PARAMETER = "aktivering"  # ?aktivering=CODE: activate while signing in
+SIGN_IN_CONFIRM_PARAMETER = CONFIRM_PARAMETER
+
+
+def oidc_login(provider_name: str) -> str:
+    return f"{OIDC_PREFIX}/{provider_name}/login"
+
+
+# The agreed times as a calendar others subscribe to (http/calendar_routes.py).
+CALENDAR_FEED = "/kalender/prenumeration/{token}.ics"
+
+
+def calendar_feed(token: str) -> str:
+    return CALENDAR_FEED.format(token=token)

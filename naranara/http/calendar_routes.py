@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from naranara import clock
+from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.sign_in_flow import viewer_of_request
 from naranara.models import User
@@ -20,15 +21,11 @@ from naranara.services import audit, calendar, patient_contract
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 TIME_PATH = "/kalender/tid/{time_id:int}.ics"
-FEED_PATH = "/kalender/prenumeration/{token}.ics"
+FEED_PATH = paths.CALENDAR_FEED
 
 
 def time_ics_url(time_id: int) -> str:
     return f"/kalender/tid/{time_id}.ics"
-
-
-def feed_url(token: str) -> str:
-    return f"/kalender/prenumeration/{token}.ics"
 
 
 def _not_found() -> Response:

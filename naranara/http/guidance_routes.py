@@ -13,9 +13,9 @@ from naranara.db import session_scope
 from naranara.http.cross_site import is_from_this_site
 from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import gettext
+from naranara.inputs import record_id
 from naranara.policy import Action, is_allowed
 from naranara.services import guidance_images
-from naranara.states.arguments import record_id
 
 # Read at most this much of a request: the limit plus the multipart envelope.
 _MAX_REQUEST = guidance_images.MAX_BYTES + 64 * 1024

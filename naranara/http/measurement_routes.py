@@ -13,9 +13,9 @@ from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import gettext
+from naranara.inputs import record_id
 from naranara.policy import Action, is_allowed
 from naranara.services import audit, measurements
-from naranara.states.arguments import record_id
 
 
 async def measurements_csv(request: Request) -> Response:

@@ -45,12 +45,12 @@ from naranara.services import (
 )
 from naranara.settings import OIDCProvider, get_secret_key, get_settings
 
-PREFIX = "/auth/oidc"
+PREFIX = pages.OIDC_PREFIX
 _NEXT_KEY = "nara_next"
 # An activation code from the resident's sheet (/aktivera), kept in the signed OIDC
 # cookie for the ten minutes of the detour through the provider.
 _ACTIVATION_KEY = "nara_activation"
-ACTIVATION_PARAMETER = "aktivering"
+ACTIVATION_PARAMETER = pages.OIDC_ACTIVATION_PARAMETER
 _log = logging.getLogger(__name__)
 
 # Codes in ``/logga-in?fel=…``; states/login.py turns each into a message.

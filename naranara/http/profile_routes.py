@@ -12,12 +12,10 @@ from naranara import routes as paths
 from naranara.db import session_scope
 from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import gettext
+from naranara.inputs import record_id
 from naranara.policy import Action, is_allowed, may_read_profile
 from naranara.services import audit, profile
 from naranara.services.profile_pdf import render_summary_pdf
-from naranara.states.arguments import record_id
-
-SUMMARY_PDF_PATH = paths.WHAT_MATTERS_SUMMARY + ".pdf"
 
 
 async def summary_pdf(request: Request) -> Response:
@@ -58,4 +56,4 @@ async def summary_pdf(request: Request) -> Response:
     )
 
 
-routes = [Route(SUMMARY_PDF_PATH, summary_pdf, methods=["GET"])]
+routes = [Route(paths.WHAT_MATTERS_SUMMARY_PDF, summary_pdf, methods=["GET"])]

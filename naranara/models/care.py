@@ -57,6 +57,9 @@ class CareContact(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=clock.now, sa_column=Column(UTCDateTime, nullable=False)
     )
+    # Raised by every change; an edit names the version it started from, so two
+    # devices editing one contact never overwrite each other (as with agreed times).
+    version: int = 0
 
 
 class AgreedTimeStatus(StrEnum):

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_, SUPPORTED_LOCALES
+from naranara.inputs import Checker, checked_text, column_length
 from naranara.models import AuditKind, Role, User
 from naranara.services import audit, sessions
-from naranara.services.patient_contract import clean_text
 
 _password_hash = PasswordHash((Argon2Hasher(),))
 # Verifying against this when the user does not exist keeps the timing of
@@ -134,28 +134,32 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-MAX_DISPLAY_NAME_LENGTH = 120
 DISPLAY_NAME_MISSING = N_("Write your name, as the person who invited you knows you.")
-DISPLAY_NAME_TOO_LONG = N_("Write a name of at most 120 characters.")
 
 
 def display_name_from(text: str) -> str:
-    """A name as stored: one line, without control characters (the same cleaning as
-    the patient contract's texts), without invisible formatting characters (a
-    right-to-left override or a zero-width space could make one name look like
-    another in the lists others read), spaces collapsed."""
-    visible = "".join(ch for ch in clean_text(text) if unicodedata.category(ch) != "Cf")
-    return " ".join(visible.split())
+    """A name as stored, under the text rule (``naranara.inputs``): one line, spaces
+    collapsed, without invisible formatting characters (a right-to-left override or a
+    zero-width space could make one name look like another in the lists others read).
+    Raises ``InputInvalid`` for a name ``new_account_problems`` refuses."""
+    return checked_text(
+        text,
+        field="display_name",
+        max_length=column_length(User, "display_name"),
+        required=DISPLAY_NAME_MISSING,
+    )
 
 
 def new_account_problems(*, display_name: str, username: str, password: str) -> dict[str, str]:
     """Field name -> why it will not do (a message id), for someone making an account."""
-    problems = {}
-    name = display_name_from(display_name)
-    if not name:
-        problems["display_name"] = DISPLAY_NAME_MISSING
-    elif len(name) > MAX_DISPLAY_NAME_LENGTH:
-        problems["display_name"] = DISPLAY_NAME_TOO_LONG
+    checker = Checker()
+    checker.text(
+        {"display_name": display_name},
+        "display_name",
+        max_length=column_length(User, "display_name"),
+        required=DISPLAY_NAME_MISSING,
+    )
+    problems = checker.errors
     if problem := username_problem(username):
         problems["username"] = problem
     if problem := password_problem(password, username=username):

@@ -1,7 +1,7 @@
 """The coordinated plan (sammanhållen plan, SIP-style): goals and who does what.
 
 Every write is validated here, whatever the caller checked: a refusal raises
-``PlanInvalid`` with ``{field: message id}`` for the caller to translate, and
+``InputInvalid`` with ``{field: message id}`` for the caller to translate, and
 nothing is saved. Whoever may write is the policy's business (``EDIT_CARE_PLAN``,
 asked by the caller); this module makes sure a row id belongs to the resident
 named, and audits reads and writes by anyone but that resident.
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import Checker, InputInvalid, column_length
 from naranara.models import (
     ActivityStatus,
     CarePlanActivity,
@@ -28,32 +29,18 @@ from naranara.models import (
 )
 from naranara.services import audit
 
-TEXT_MAX = 500  # goal text and activity description (the columns' size)
-NAME_MAX = 160  # responsible_name
+TEXT_MAX = column_length(CarePlanGoal, "text")  # and the activity's description
+NAME_MAX = column_length(CarePlanActivity, "responsible_name")
 
 GOAL_REQUIRED = N_("Write the goal in a few words.")
 DESCRIPTION_REQUIRED = N_("Write what is to be done.")
-TEXT_TOO_LONG = N_("Keep it to 500 characters or fewer.")
-NAME_TOO_LONG = N_("Keep the name to 160 characters or fewer.")
-UNSAVEABLE = N_("The text has characters that cannot be saved. Remove them and try again.")
 CHOOSE_RESPONSIBLE = N_("Choose who is responsible.")
 CHOOSE_STATUS = N_("Choose a status from the list.")
 DATE_FORMAT = N_("Write the date as year-month-day, for example 2026-03-03.")
 DATE_IN_PAST = N_("Choose today or a later date.")
 CHOOSE_GOAL = N_("Choose one of the goals in the plan.")
 
-# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text,
-# and the others are invisible. Refused with a message rather than silently dropped.
-_UNSAVEABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class PlanInvalid(ValueError):
-    """What the form got wrong: field name -> message id (English, for gettext)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = errors
 
 
 class NotInPlan(LookupError):
@@ -87,16 +74,14 @@ def _text(
     errors: dict[str, str],
     *,
     max_length: int,
-    too_long: str,
-    required: str | None = None,
+    multiline: bool = True,
+    required: str | bool = False,
 ) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        errors[field] = required
-    elif len(text) > max_length:
-        errors[field] = too_long
-    elif _UNSAVEABLE.search(text):
-        errors[field] = UNSAVEABLE
+    checker = Checker()
+    text = checker.text(
+        {field: value}, field, max_length=max_length, multiline=multiline, required=required
+    )
+    errors.update(checker.errors)
     return text
 
 
@@ -158,12 +143,10 @@ def add_goal(
     status: object = GoalStatus.ACTIVE.value,
 ) -> CarePlanGoal:
     errors: dict[str, str] = {}
-    clean = _text(
-        text, "text", errors, max_length=TEXT_MAX, too_long=TEXT_TOO_LONG, required=GOAL_REQUIRED
-    )
+    clean = _text(text, "text", errors, max_length=TEXT_MAX, required=GOAL_REQUIRED)
     chosen = _choice(status, GoalStatus, "status", errors, CHOOSE_STATUS)
     if errors:
-        raise PlanInvalid(errors)
+        raise InputInvalid(errors)
     goal = CarePlanGoal(resident_id=resident_id, text=clean, status=chosen, created_by_id=actor_id)
     session.add(goal)
     session.flush()
@@ -184,12 +167,10 @@ def update_goal(
     if goal is None:
         raise NotInPlan(goal_id)
     errors: dict[str, str] = {}
-    clean = _text(
-        text, "text", errors, max_length=TEXT_MAX, too_long=TEXT_TOO_LONG, required=GOAL_REQUIRED
-    )
+    clean = _text(text, "text", errors, max_length=TEXT_MAX, required=GOAL_REQUIRED)
     chosen = _choice(status, GoalStatus, "status", errors, CHOOSE_STATUS)
     if errors:
-        raise PlanInvalid(errors)
+        raise InputInvalid(errors)
     goal.text, goal.status, goal.updated_at = clean, chosen, clock.now()
     session.add(goal)
     session.flush()
@@ -222,7 +203,6 @@ def _activity_fields(
             "description",
             errors,
             max_length=TEXT_MAX,
-            too_long=TEXT_TOO_LONG,
             required=DESCRIPTION_REQUIRED,
         ),
         "responsible": _choice(responsible, Responsible, "responsible", errors, CHOOSE_RESPONSIBLE),
@@ -231,7 +211,7 @@ def _activity_fields(
             "responsible_name",
             errors,
             max_length=NAME_MAX,
-            too_long=NAME_TOO_LONG,
+            multiline=False,
         ),
         "follow_up_on": _follow_up(follow_up_on, errors, today=today, unchanged=saved_follow_up),
         "status": _choice(status, ActivityStatus, "status", errors, CHOOSE_STATUS),
@@ -244,7 +224,7 @@ def _activity_fields(
         else:
             fields["goal_id"] = goal.id
     if errors:
-        raise PlanInvalid(errors)
+        raise InputInvalid(errors)
     return fields
 
 

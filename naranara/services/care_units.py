@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import Checker, InputInvalid, column_length
 from naranara.models import (
     AuditKind,
     CareRelationship,
@@ -27,19 +28,11 @@ from naranara.models import (
     User,
 )
 from naranara.services import access, audit
-from naranara.services.patient_contract import (
-    ERROR_CHOICE,
-    ERROR_PHONE,
-    ERROR_REQUIRED,
-    ERROR_TOO_LONG,
-    InvalidInput,
-    clean_text,
-    normalise_phone,
-)
+from naranara.services.patient_contract import ERROR_PHONE, normalise_phone
 
 # What a resident can let her care unit follow, in the order the page lists them.
 SHAREABLE = (ProxyScope.SELF_CARE, ProxyScope.MEASUREMENTS)
-UNIT_LIMITS = {"name": 160, "organisation": 160, "phone": 40}
+UNIT_LIMITS = {name: column_length(CareUnit, name) for name in ("name", "organisation", "phone")}
 ERROR_NAME_TAKEN = N_("There is already a care unit with that name.")
 
 
@@ -56,24 +49,20 @@ class UnitFields:
 
 
 def validate_unit(data: Mapping[str, object]) -> UnitFields:
-    """A unit's fields from a form; raises ``InvalidInput`` (message ids per field)."""
-    errors: dict[str, str] = {}
-    values = {name: " ".join(clean_text(data.get(name)).split()) for name in UNIT_LIMITS}
-    for name, limit in UNIT_LIMITS.items():
-        if len(values[name]) > limit:
-            errors[name] = ERROR_TOO_LONG
-    if not values["name"]:
-        errors["name"] = ERROR_REQUIRED
-    kind = clean_text(data.get("kind")) or OrganisationKind.REGION.value
-    if kind not in set(OrganisationKind):
-        errors["kind"] = ERROR_CHOICE
+    """A unit's fields from a form; raises ``InputInvalid`` (message ids per field)."""
+    checker = Checker()
+    errors = checker.errors
+    values = {
+        name: checker.text(data, name, max_length=limit, required=name == "name")
+        for name, limit in UNIT_LIMITS.items()
+    }
+    kind = checker.choice(data, "kind", OrganisationKind, OrganisationKind.REGION).value
     phone = ""
     if values["phone"] and "phone" not in errors:
         phone = normalise_phone(values["phone"]) or ""
         if not phone:
             errors["phone"] = ERROR_PHONE
-    if errors:
-        raise InvalidInput(errors)
+    checker.done()
     return UnitFields(values["name"], values["organisation"], kind, phone)
 
 
@@ -89,7 +78,7 @@ def create_unit(
 ) -> CareUnit:
     fields = validate_unit(data)
     if _name_taken(session, fields.name):
-        raise InvalidInput({"name": ERROR_NAME_TAKEN})
+        raise InputInvalid({"name": ERROR_NAME_TAKEN})
     unit = CareUnit(
         name=fields.name, organisation=fields.organisation, kind=fields.kind, phone=fields.phone
     )
@@ -110,7 +99,7 @@ def change_unit(
         raise NotFound(unit_id)
     fields = validate_unit(data)
     if _name_taken(session, fields.name, other_than=unit.id):
-        raise InvalidInput({"name": ERROR_NAME_TAKEN})
+        raise InputInvalid({"name": ERROR_NAME_TAKEN})
     unit.name, unit.organisation = fields.name, fields.organisation
     unit.kind, unit.phone = fields.kind, fields.phone
     session.add(unit)

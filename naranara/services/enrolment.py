@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import Checker, InputInvalid, column_length
 from naranara.models import (
     AuditKind,
     CareContact,
@@ -40,10 +41,6 @@ from naranara.services import access, accounts, audit, personnummer
 from naranara.services.patient_contract import (
     ERROR_DATE,
     ERROR_PHONE,
-    ERROR_REQUIRED,
-    ERROR_TOO_LONG,
-    InvalidInput,
-    clean_text,
     normalise_phone,
 )
 from naranara.settings import DISPLAY_TIMEZONE
@@ -53,7 +50,12 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
 CODE_LENGTH = 12  # 60 bits
 # What people type for look-alike characters, read the way Crockford's base 32 does.
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-ENROL_LIMITS = {"display_name": 120, "phone": 40, "how_to_reach": 300}
+ENROL_LIMITS = {
+    "display_name": column_length(User, "display_name"),
+    "phone": column_length(Enrolment, "phone"),
+    "how_to_reach": column_length(Enrolment, "how_to_reach"),
+}
+_TYPED_FORMAT = 40  # a personnummer or a date as typed, before its format is checked
 ERROR_ALREADY_ENROLLED = N_(
     "Someone with this personal identity number is already in Nära. Find them under "
     "My residents, or ask an administrator."
@@ -279,30 +281,34 @@ class EnrolmentFields:
 
 
 def validate(data: Mapping[str, object], *, today: date) -> EnrolmentFields:
-    """What the nurse typed; raises ``InvalidInput`` with a message id per field. The
+    """What the nurse typed; raises ``InputInvalid`` with a message id per field. The
     personnummer's error never repeats the number."""
-    errors: dict[str, str] = {}
-    values = {name: clean_text(data.get(name)) for name in ENROL_LIMITS}
-    values["display_name"] = " ".join(values["display_name"].split())
-    for name, limit in ENROL_LIMITS.items():
-        if len(values[name]) > limit:
-            errors[name] = ERROR_TOO_LONG
-    if not values["display_name"]:
-        errors["display_name"] = ERROR_REQUIRED
+    checker = Checker()
+    errors = checker.errors
+    values = {
+        name: checker.text(
+            data,
+            name,
+            max_length=limit,
+            multiline=name == "how_to_reach",
+            required=name == "display_name",
+        )
+        for name, limit in ENROL_LIMITS.items()
+    }
     phone = ""
     if values["phone"] and "phone" not in errors:
         phone = normalise_phone(values["phone"]) or ""
         if not phone:
             errors["phone"] = ERROR_PHONE
     number = None
-    typed_number = clean_text(data.get("personnummer"))
+    typed_number = checker.text(data, "personnummer", max_length=_TYPED_FORMAT)
     if typed_number:
         try:
             number = personnummer.parse(typed_number, today=today)
         except personnummer.InvalidPersonnummer as invalid:
             errors["personnummer"] = invalid.message
     starts_on = today
-    typed_start = clean_text(data.get("starts_on"))
+    typed_start = checker.text(data, "starts_on", max_length=_TYPED_FORMAT)
     if typed_start:
         try:
             starts_on = date.fromisoformat(typed_start)
@@ -311,8 +317,7 @@ def validate(data: Mapping[str, object], *, today: date) -> EnrolmentFields:
         else:
             if starts_on > today:
                 errors["starts_on"] = ERROR_START_IN_FUTURE
-    if errors:
-        raise InvalidInput(errors)
+    checker.done()
     return EnrolmentFields(values["display_name"], phone, values["how_to_reach"], number, starts_on)
 
 
@@ -349,7 +354,7 @@ def enrol(
             select(Enrolment.id).where(Enrolment.personnummer_hash == number_hash)
         ).first()
     ):
-        raise InvalidInput({"personnummer": ERROR_ALREADY_ENROLLED})
+        raise InputInvalid({"personnummer": ERROR_ALREADY_ENROLLED})
     resident = accounts.create_user(
         session=session,
         username=accounts.username_for(session=session, display_name=fields.display_name),

@@ -904,6 +904,7 @@ def _import_contact(
         return "unchanged"
     for name, new in incoming.items():
         setattr(existing, name, new)
+    existing.version += 1  # an editor open on the old version must not overwrite this
     existing.updated_at = clock.now()
     session.add(existing)
     return "updated"

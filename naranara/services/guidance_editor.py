@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import Checker, column_length
 from naranara.models import AuditKind, GuidanceArticle, GuidanceVersion, VersionStatus
 from naranara.policy import may_review
 from naranara.services import audit, guidance_search
@@ -41,18 +42,19 @@ CONTENT_FIELDS = (
     "warning_markdown",
     "body_markdown",
 )
-_MAX = {"title": 200, "summary": 400, "responsible_unit": 160}
-_MAX_TEXT = 20_000
+_MAX = {
+    name: column_length(GuidanceVersion, name) for name in ("title", "summary", "responsible_unit")
+}
+MAX_TEXT = 20_000  # body and warning (TEXT columns): a long article, not a book
 
 
 class GuidanceError(Exception):
-    """A step the workflow refuses; ``message`` is a message id for the reader's language,
-    ``errors`` per form field."""
+    """A step the workflow refuses; ``message`` is a message id for the reader's language.
+    (A form's refused fields are ``InputInvalid``.)"""
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.errors = errors or {}
 
 
 class ContentChanged(GuidanceError):
@@ -101,23 +103,20 @@ def _record(
 
 
 def clean_fields(values: dict[str, object]) -> dict[str, object]:
-    """The content of a version from a form; raises GuidanceError with a message per field."""
-    errors: dict[str, str] = {}
+    """The content of a version from a form; raises ``InputInvalid`` with a message per field."""
+    checker = Checker()
+    errors = checker.errors
     cleaned: dict[str, object] = {}
     for name in ("title", "summary", "responsible_unit"):
-        value = " ".join(str(values.get(name, "") or "").split())
-        if not value:
-            errors[name] = N_("Fill this in.")
-        elif len(value) > _MAX[name]:
-            errors[name] = N_("This is too long.")
-        cleaned[name] = value
+        cleaned[name] = checker.text(values, name, max_length=_MAX[name], required=True)
     for name in ("body_markdown", "warning_markdown"):
-        value = str(values.get(name, "") or "").replace("\r\n", "\n").strip()
-        if len(value) > _MAX_TEXT:
-            errors[name] = N_("This is too long.")
-        cleaned[name] = value
-    if not cleaned["body_markdown"] and "body_markdown" not in errors:
-        errors["body_markdown"] = N_("Fill this in.")
+        cleaned[name] = checker.text(
+            values,
+            name,
+            max_length=MAX_TEXT,
+            multiline=True,
+            required=name == "body_markdown",
+        )
     category = str(values.get("category", "") or "")
     if category not in CATEGORIES:
         errors["category"] = N_("Choose a category.")
@@ -138,8 +137,7 @@ def clean_fields(values: dict[str, object]) -> dict[str, object]:
     if reviewed is None:
         errors["reviewed_on"] = N_("Write the date as YYYY-MM-DD.")
     cleaned["reviewed_on"] = reviewed
-    if errors:
-        raise GuidanceError(N_("Some fields need to be fixed."), errors)
+    checker.done()
     return cleaned
 
 

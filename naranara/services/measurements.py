@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_number
+from naranara.inputs import Checker, InputInvalid, Message, column_length
 from naranara.models import Measurement, MeasurementKind, SelfCareTask
 from naranara.services.self_care import local_day_bounds
 from naranara.services.self_care_plan import ThresholdRule
@@ -60,20 +61,6 @@ _TIME = re.compile(r"([01]\d|2[0-3])[:.][0-5]\d")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class MeasurementInvalid(ValueError):
-    """What the form got wrong: field name -> message (English id, filled in)."""
-
-    def __init__(self, errors: dict[str, tuple[str, dict[str, str]]]) -> None:
-        super().__init__(", ".join(errors))
-        self.errors = errors
-
-    def texts(self, locale: str) -> dict[str, str]:
-        return {
-            field: gettext(locale, message).format(**values)
-            for field, (message, values) in self.errors.items()
-        }
-
-
 def parse_number(text: str) -> float | None:
     """A number as a Swede writes it: "72,5", "72.5", "8 000" (spaces group thousands)."""
     cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
@@ -105,21 +92,22 @@ def _number_field(
     text = form.get(name, "").strip()
     if not text:
         if required:
-            errors[name] = (N_("Write a value."), {})
+            errors[name] = N_("Write a value.")
         return None
     value = parse_number(text)
     if value is None or _decimals(text) > decimals:
-        errors[name] = (
+        errors[name] = Message(
             N_("Write a number, like {example}.")
             if decimals
             else N_("Write a whole number, like {example}."),
-            {"example": format_number(round(low + (high - low) / 4, decimals), locale)},
+            example=format_number(round(low + (high - low) / 4, decimals), locale),
         )
         return None
     if not low <= value <= high:
-        errors[name] = (
+        errors[name] = Message(
             N_("That value looks wrong. Write a value from {low} to {high}."),
-            {"low": format_number(low, locale), "high": format_number(high, locale)},
+            low=format_number(low, locale),
+            high=format_number(high, locale),
         )
         return None
     return value
@@ -129,17 +117,17 @@ def parse_measured_at(date_text: str, time_text: str, *, now: datetime) -> datet
     """A local date and time from the form, as aware UTC; not in the future."""
     date_text, time_text = date_text.strip(), time_text.strip()
     if not (_DATE.fullmatch(date_text) and _TIME.fullmatch(time_text)):
-        raise MeasurementInvalid({"measured_at": (N_("Choose a date and a time."), {})})
+        raise InputInvalid({"measured_at": N_("Choose a date and a time.")})
     try:
         day = datetime.strptime(date_text, "%Y-%m-%d").date()  # noqa: DTZ007 - a local date
     except ValueError:
-        raise MeasurementInvalid({"measured_at": (N_("Choose a date and a time."), {})}) from None
+        raise InputInvalid({"measured_at": N_("Choose a date and a time.")}) from None
     hour, minute = int(time_text[:2]), int(time_text[3:])
     moment = datetime.combine(day, time(hour, minute), tzinfo=DISPLAY_TIMEZONE).astimezone(UTC)
     if moment > now + timedelta(minutes=5):
-        raise MeasurementInvalid({"measured_at": (N_("The time cannot be in the future."), {})})
+        raise InputInvalid({"measured_at": N_("The time cannot be in the future.")})
     if moment < now - timedelta(days=366):
-        raise MeasurementInvalid({"measured_at": (N_("Choose a time within the last year."), {})})
+        raise InputInvalid({"measured_at": N_("Choose a time within the last year.")})
     return moment
 
 
@@ -158,13 +146,13 @@ def record(
     try:
         chosen = MeasurementKind(kind)
     except ValueError:
-        raise MeasurementInvalid({"kind": (N_("Choose what you measured."), {})}) from None
+        raise InputInvalid({"kind": N_("Choose what you measured.")}) from None
     spec = KINDS[chosen]
-    errors: dict[str, tuple[str, dict[str, str]]] = {}
+    errors: dict[str, str] = {}
     measured_at = None
     try:
         measured_at = parse_measured_at(form.get("date", ""), form.get("time", ""), now=now)
-    except MeasurementInvalid as refused:
+    except InputInvalid as refused:
         errors |= refused.errors
     value = _number_field(form, "value", spec.low, spec.high, spec.decimals, errors, locale)
     value2 = pulse = None
@@ -172,22 +160,23 @@ def record(
     if chosen is MeasurementKind.BLOOD_PRESSURE:
         value2 = _number_field(form, "value2", *DIASTOLIC, 0, errors, locale)
         if value is not None and value2 is not None and value2 >= value:
-            errors["value2"] = (N_("The lower pressure must be lower than the upper."), {})
+            errors["value2"] = N_("The lower pressure must be lower than the upper.")
         pulse_spec = KINDS[MeasurementKind.PULSE]
         pulse = _number_field(
             form, "pulse", pulse_spec.low, pulse_spec.high, 0, errors, locale, required=False
         )
     if chosen is MeasurementKind.CUSTOM:
-        custom_name = " ".join(form.get("custom_name", "").split())
-        unit = " ".join(form.get("unit", "").split())
-        if not custom_name:
-            errors["custom_name"] = (N_("Write what you measured."), {})
-        elif len(custom_name) > 60:  # noqa: PLR2004
-            errors["custom_name"] = (N_("Write at most {max} characters."), {"max": "60"})
-        if len(unit) > 20:  # noqa: PLR2004
-            errors["unit"] = (N_("Write at most {max} characters."), {"max": "20"})
+        checker = Checker()
+        custom_name = checker.text(
+            form,
+            "custom_name",
+            max_length=column_length(Measurement, "custom_name"),
+            required=N_("Write what you measured."),
+        )
+        unit = checker.text(form, "unit", max_length=column_length(Measurement, "unit"))
+        errors |= checker.errors
     if errors:
-        raise MeasurementInvalid(errors)
+        raise InputInvalid(errors)
     task_id = _task_measuring(session=session, resident_id=resident_id, kind=chosen)
     rows = [
         Measurement(

@@ -5,18 +5,28 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import phonenumbers
+from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import (
+    Checker,
+    Choice,
+    FormInput,
+    InputInvalid,
+    Text,
+    column_length,
+    refusal,
+)
 from naranara.models import (
     AgreedTime,
     AgreedTimeAnswer,
@@ -92,24 +102,24 @@ def next_agreed_time(*, session: Session, resident_id: int, now: datetime) -> Ag
 # (the caller has asked policy). Every function validates all fields before it changes
 # anything, so refused input never leaves half a row behind.
 
-# The most each text field holds, as the table columns allow.
+# The most each text field holds: the table columns' own limits.
 CONTACT_LIMITS = {
-    "name": 120,
-    "role_title": 120,
-    "organisation": 160,
-    "unit": 160,
-    "phone": 40,
-    "opening_hours": 200,
-    "how_to_reach": 300,
+    name: column_length(CareContact, name)
+    for name in (
+        "name",
+        "role_title",
+        "organisation",
+        "unit",
+        "phone",
+        "opening_hours",
+        "how_to_reach",
+    )
 }
 TIME_LIMITS = {
-    "purpose": 200,
-    "with_whom": 160,
-    "place": 200,
-    "address": 200,
-    "meeting_url": 500,
-    "prepare": 500,
+    name: column_length(AgreedTime, name)
+    for name in ("purpose", "with_whom", "place", "address", "meeting_url", "prepare")
 }
+_MULTILINE = frozenset({"how_to_reach", "prepare"})
 # Offered as suggestions; any other role title may be written.
 ROLE_SUGGESTIONS = (
     N_("Fixed doctor contact"),
@@ -119,10 +129,7 @@ ROLE_SUGGESTIONS = (
     N_("Rehabilitation"),
     N_("Other"),
 )
-ERROR_REQUIRED = N_("Please fill this in.")
-ERROR_TOO_LONG = N_("Please keep it to at most {max} characters.")
 ERROR_PHONE = N_("That does not look like a phone number. Write it like 060-123 45 00.")
-ERROR_CHOICE = N_("Please choose one of the alternatives.")
 ERROR_DATE = N_("Write the date like 2026-03-17.")
 ERROR_TIME = N_("Write the time like 14.30.")
 ERROR_NO_SUCH_TIME = N_("That time does not exist on that day, because the clocks change.")
@@ -131,15 +138,8 @@ ERROR_IN_THE_PAST = N_("The time has already passed. Choose a time that has not 
 ERROR_URL = N_("Write a full web address that starts with https://")
 ERROR_CANCELLED = N_("This time is cancelled and can no longer be changed.")
 _SE = "SE"
+_TYPED_MOMENT = 40  # a date or a time as typed, before its pattern is checked
 _MAX_MINUTES = 24 * 60  # an agreed time ends on the day it starts
-
-
-class InvalidInput(ValueError):
-    """Nothing was saved; ``errors`` maps each refused field to a message id."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(sorted(errors)))
-        self.errors = errors
 
 
 class NotFound(LookupError):
@@ -147,47 +147,29 @@ class NotFound(LookupError):
 
 
 class VersionConflict(Exception):
-    """Someone saved the time since the editor loaded it; nothing was overwritten."""
+    """Someone saved the time or contact since the editor loaded it; nothing was overwritten."""
 
-    def __init__(self, current: AgreedTime) -> None:
-        super().__init__(f"agreed time {current.id} is at version {current.version}")
+    def __init__(self, current: AgreedTime | CareContact) -> None:
+        super().__init__(f"{current.__tablename__} {current.id} is at version {current.version}")
         self.current = current
         # Copied now: a rollback after the raise expires the row's attributes.
         self.version = current.version
-        self.purpose = current.purpose
-        self.starts_at = current.starts_at
-
-
-def clean_text(value: object) -> str:
-    """Text as stored: stripped, without control characters or lone surrogates.
-
-    PostgreSQL refuses NUL in text and psycopg refuses lone surrogates; a browser can
-    send both. Line breaks and tabs are kept.
-    """
-    if not isinstance(value, str):
-        return ""
-    kept = (
-        ch
-        for ch in value
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Cn", "Co")
-    )
-    return "".join(kept).replace("\r\n", "\n").strip()
+        self.purpose = getattr(current, "purpose", "")  # an agreed time's
+        self.starts_at = getattr(current, "starts_at", None)
+        self.name = getattr(current, "name", "")  # a contact's
 
 
 def _text(
     data: Mapping[str, object],
     name: str,
     limits: Mapping[str, int],
-    errors: dict[str, str],
+    checker: Checker,
     *,
     required: bool = False,
 ) -> str:
-    value = clean_text(data.get(name))
-    if required and not value:
-        errors[name] = ERROR_REQUIRED
-    elif len(value) > limits[name]:
-        errors[name] = ERROR_TOO_LONG
-    return value
+    return checker.text(
+        data, name, max_length=limits[name], multiline=name in _MULTILINE, required=required
+    )
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -230,46 +212,39 @@ class ContactFields:
     how_to_reach: str
 
 
-def validate_contact(data: Mapping[str, object]) -> ContactFields:
-    """Fields of a care contact from what someone typed; raises ``InvalidInput``.
+def _e164(typed: str) -> str:
+    if not typed:
+        return ""
+    phone = normalise_phone(typed)
+    if phone is None:
+        raise refusal(ERROR_PHONE)
+    return phone
 
-    ``reach_by`` is a list of ReachBy values; everything else is text.
-    """
-    errors: dict[str, str] = {}
-    limits = CONTACT_LIMITS
-    name = _text(data, "name", limits, errors, required=True)
-    role_title = _text(data, "role_title", limits, errors, required=True)
-    organisation = _text(data, "organisation", limits, errors, required=True)
-    unit = _text(data, "unit", limits, errors)
-    opening_hours = _text(data, "opening_hours", limits, errors)
-    how_to_reach = _text(data, "how_to_reach", limits, errors)
-    kind = clean_text(data.get("organisation_kind")) or OrganisationKind.REGION.value
-    if kind not in set(OrganisationKind):
-        errors["organisation_kind"] = ERROR_CHOICE
-    raw_phone = _text(data, "phone", limits, errors)
-    phone = ""
-    if raw_phone and "phone" not in errors:
-        phone = normalise_phone(raw_phone) or ""
-        if not phone:
-            errors["phone"] = ERROR_PHONE
-    chosen = data.get("reach_by") or []
-    if not isinstance(chosen, list | tuple) or not all(
-        isinstance(item, str) and item in set(ReachBy) for item in chosen
-    ):
-        errors["reach_by"] = ERROR_CHOICE
-        chosen = []
-    if errors:
-        raise InvalidInput(errors)
+
+def _contact_text(name: str, **rule: bool) -> Any:  # noqa: ANN401 - an Annotated type
+    return Text(CONTACT_LIMITS[name], multiline=name in _MULTILINE, **rule)
+
+
+class ContactInput(FormInput):
+    """The contact form as typed: ``reach_by`` a list of ReachBy values, the rest text."""
+
+    name: _contact_text("name", required=True)
+    role_title: _contact_text("role_title", required=True)
+    organisation: _contact_text("organisation", required=True)
+    organisation_kind: Choice(OrganisationKind, OrganisationKind.REGION) = OrganisationKind.REGION
+    unit: _contact_text("unit") = ""
+    phone: Annotated[_contact_text("phone"), AfterValidator(_e164)] = ""  # E.164 once checked
+    opening_hours: _contact_text("opening_hours") = ""
+    reach_by: Annotated[list[ReachBy], BeforeValidator(lambda v: v or [])] = []
+    how_to_reach: _contact_text("how_to_reach") = ""
+
+
+def validate_contact(data: Mapping[str, object]) -> ContactFields:
+    """Fields of a care contact from what someone typed; raises ``InputInvalid``."""
+    typed = ContactInput.parse(data)
     return ContactFields(
-        name=name,
-        role_title=role_title,
-        organisation=organisation,
-        organisation_kind=OrganisationKind(kind),
-        unit=unit,
-        phone=phone,
-        opening_hours=opening_hours,
-        reach_by=",".join(item.value for item in ReachBy if item.value in chosen),
-        how_to_reach=how_to_reach,
+        **typed.model_dump(exclude={"reach_by"}),
+        reach_by=",".join(item.value for item in ReachBy if item in typed.reach_by),
     )
 
 
@@ -312,10 +287,17 @@ def update_care_contact(
     resident_id: int,
     contact_id: int,
     actor_id: int,
+    expected_version: int,
     data: Mapping[str, object],
 ) -> CareContact:
+    """Raises ``VersionConflict`` if someone saved the contact since ``expected_version``."""
     contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
+    if contact.version != expected_version:
+        raise VersionConflict(contact)
     fields = validate_contact(data)
+    if all(getattr(contact, name) == value for name, value in asdict(fields).items()):
+        return contact
+    _claim_version(session, contact, expected_version)
     for name, value in asdict(fields).items():
         setattr(contact, name, value)
     contact.updated_at = clock.now()
@@ -332,9 +314,11 @@ def update_care_contact(
 
 
 def remove_care_contact(
-    *, session: Session, resident_id: int, contact_id: int, actor_id: int
+    *, session: Session, resident_id: int, contact_id: int, actor_id: int, expected_version: int
 ) -> None:
+    """Raises ``VersionConflict`` if the contact changed since the remover saw it."""
     contact = care_contact_of(session=session, resident_id=resident_id, contact_id=contact_id)
+    _claim_version(session, contact, expected_version)
     session.delete(contact)
     session.flush()
     audit.record_access(
@@ -401,35 +385,33 @@ def _https_url(value: str) -> bool:
 
 
 def validate_time(data: Mapping[str, object]) -> TimeFields:
-    """Fields of an agreed time from what someone typed; raises ``InvalidInput``.
+    """Fields of an agreed time from what someone typed; raises ``InputInvalid``.
 
     ``date`` is YYYY-MM-DD and ``start``/``end`` are HH.MM or HH:MM, read as
     Europe/Stockholm wall-clock time on that date (an agreed time ends on its day).
     """
-    errors: dict[str, str] = {}
+    checker = Checker()
+    errors = checker.errors
     limits = TIME_LIMITS
-    purpose = _text(data, "purpose", limits, errors, required=True)
-    with_whom = _text(data, "with_whom", limits, errors)
-    place = _text(data, "place", limits, errors)
-    address = _text(data, "address", limits, errors)
-    prepare = _text(data, "prepare", limits, errors)
-    meeting_url = _text(data, "meeting_url", limits, errors)
+    purpose = _text(data, "purpose", limits, checker, required=True)
+    with_whom = _text(data, "with_whom", limits, checker)
+    place = _text(data, "place", limits, checker)
+    address = _text(data, "address", limits, checker)
+    prepare = _text(data, "prepare", limits, checker)
+    meeting_url = _text(data, "meeting_url", limits, checker)
     if meeting_url and "meeting_url" not in errors and not _https_url(meeting_url):
         errors["meeting_url"] = ERROR_URL
-    day_text = clean_text(data.get("date"))
+    day_text = checker.text(data, "date", max_length=_TYPED_MOMENT, required=True)
     day = None
-    if not day_text:
-        errors["date"] = ERROR_REQUIRED
-    elif _DATE.fullmatch(day_text):
+    if _DATE.fullmatch(day_text):
         with contextlib.suppress(ValueError):  # 2026-02-30 matches the pattern
             day = date.fromisoformat(day_text)
     if day is None and "date" not in errors:
         errors["date"] = ERROR_DATE
     moments: dict[str, datetime | None] = {}
     for name in ("start", "end"):
-        text = clean_text(data.get(name))
+        text = checker.text(data, name, max_length=_TYPED_MOMENT, required=True)
         if not text:
-            errors[name] = ERROR_REQUIRED
             continue
         try:
             moments[name] = _local_moment(day or date(2000, 1, 1), text)
@@ -442,8 +424,7 @@ def validate_time(data: Mapping[str, object]) -> TimeFields:
     starts_at, ends_at = moments.get("start"), moments.get("end")
     if starts_at and ends_at and ends_at <= starts_at:
         errors["end"] = ERROR_END_BEFORE_START
-    if errors:
-        raise InvalidInput(errors)
+    checker.done()
     return TimeFields(
         starts_at=starts_at,
         ends_at=ends_at,
@@ -507,7 +488,7 @@ def add_agreed_time(
     changing it."""
     fields = validate_time(data)
     if fields.starts_at < now:
-        raise InvalidInput({"start": ERROR_IN_THE_PAST})
+        raise InputInvalid({"start": ERROR_IN_THE_PAST})
     item = AgreedTime(
         resident_id=resident_id, added_by_id=actor_id, care_side=care_side, **asdict(fields)
     )
@@ -532,15 +513,16 @@ def _as_history(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _claim_version(session: Session, item: AgreedTime, expected_version: int) -> None:
+def _claim_version(session: Session, item: AgreedTime | CareContact, expected_version: int) -> None:
     """Raise the version in the database only if it is still the one the editor saw.
 
     One UPDATE with the old version in its WHERE: of two devices saving at once,
     only one wins, and the other gets ``VersionConflict`` instead of overwriting.
     """
+    table = type(item)
     claimed = session.exec(
-        update(AgreedTime)
-        .where(col(AgreedTime.id) == item.id, col(AgreedTime.version) == expected_version)
+        update(table)
+        .where(col(table.id) == item.id, col(table.version) == expected_version)
         .values(version=expected_version + 1)
     )
     if claimed.rowcount != 1:
@@ -563,10 +545,10 @@ def update_agreed_time(
     if item.version != expected_version:
         raise VersionConflict(item)
     if item.status is AgreedTimeStatus.CANCELLED:
-        raise InvalidInput({"form": ERROR_CANCELLED})
+        raise InputInvalid({"form": ERROR_CANCELLED})
     fields = validate_time(data)
     if fields.starts_at != item.starts_at and fields.starts_at < now:
-        raise InvalidInput({"start": ERROR_IN_THE_PAST})
+        raise InputInvalid({"start": ERROR_IN_THE_PAST})
     changes = {
         name: [_as_history(getattr(item, name)), _as_history(value)]
         for name, value in asdict(fields).items()

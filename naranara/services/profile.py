@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_, gettext
+from naranara.inputs import CHOICE, Checker, InputInvalid, column_length
 from naranara.models import (
     Aid,
     ContactChannel,
@@ -99,35 +99,12 @@ CHOICE_LABELS: dict[str, str] = {
     Aid.MOBILITY: N_("Mobility"),
 }
 
-ERROR_TOO_LONG = N_("This is too long. Please keep it to {max} characters.")
-ERROR_NOT_TEXT = N_("This could not be read as text. Please write it again.")
-ERROR_UNKNOWN_CHOICE = N_("Please choose from the list.")
 ERROR_NOT_YES_NO = N_("Please answer yes or no.")
 
 
 def max_length(field: str) -> int:
     """The column's own limit, so the form and the database never disagree."""
-    return WhatMattersProfile.__table__.c[field].type.length
-
-
-# Kept in text: line breaks and tabs. Dropped: other control characters and lone
-# surrogates, which no database stores and no reader sees.
-_KEPT_CONTROLS = frozenset("\n\t")
-
-
-def clean_text(value: str) -> str:
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        ch for ch in value if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
-    ).strip()
-
-
-class ProfileInvalid(Exception):  # noqa: N818 - reads as "the profile is invalid"
-    """Nothing was saved; ``errors`` maps each refused field to a message id."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(f"invalid profile fields: {sorted(errors)}")
-        self.errors = errors
+    return column_length(WhatMattersProfile, field)
 
 
 class ProfileConflict(Exception):
@@ -144,16 +121,17 @@ def _validate(changes: dict) -> tuple[dict, dict[str, str]]:
     unknown = set(changes) - set(SECTION_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    values, errors = {}, {}
+    values, checker = {}, Checker()
+    errors = checker.errors
     for field, value in changes.items():
         if field in TEXT_FIELDS:
-            if not isinstance(value, str):
-                errors[field] = ERROR_NOT_TEXT
-                continue
-            text = clean_text(value)
-            if len(text) > max_length(field):
-                errors[field] = ERROR_TOO_LONG
-            else:
+            text = checker.text(
+                {field: value if value is not None else 0},  # None is no text here either
+                field,
+                max_length=max_length(field),
+                multiline=True,
+            )
+            if field not in errors:
                 values[field] = text
         elif field in CHOICE_FIELDS:
             options = CHOICE_FIELDS[field]
@@ -162,7 +140,7 @@ def _validate(changes: dict) -> tuple[dict, dict[str, str]]:
                 isinstance(item, str) and item in {option.value for option in options}
                 for item in chosen
             ):
-                errors[field] = ERROR_UNKNOWN_CHOICE
+                errors[field] = CHOICE
                 continue
             # Stored in the enum's order: the same choices always read the same.
             values[field] = ",".join(option.value for option in options if option in chosen)
@@ -211,12 +189,12 @@ def save(
 ) -> WhatMattersProfile:
     """Save ``changes`` (field -> value) made to the profile as it was at ``expected_version``.
 
-    Raises ``ProfileInvalid`` (nothing saved) or ``ProfileConflict`` (nothing saved).
+    Raises ``InputInvalid`` (nothing saved) or ``ProfileConflict`` (nothing saved).
     A save that changes nothing returns the profile as it is, without a new revision.
     """
     values, errors = _validate(changes)
     if errors:
-        raise ProfileInvalid(errors)
+        raise InputInvalid(errors)
     current = get(session=session, resident_id=resident_id)
     now_content = content_of(current)
     changed = {field: value for field, value in values.items() if now_content[field] != value}

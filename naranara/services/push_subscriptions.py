@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import InputInvalid
 from naranara.models import NotificationSettings, PushSubscription
 
 ENDPOINT_MAX = 1024
@@ -37,14 +38,6 @@ class InvalidSubscription(ValueError):
 
 class EndpointTaken(Exception):
     """Another person's device has this endpoint; nothing was changed."""
-
-
-class InvalidInput(ValueError):
-    """Nothing was saved; ``errors`` maps each refused field to a message id."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(sorted(errors)))
-        self.errors = errors
 
 
 def _key_bytes(value: object) -> bytes | None:
@@ -256,7 +249,7 @@ def update_settings(
     if end is None:
         errors["quiet_until"] = N_("Write a time as hours and minutes, for example 07:00.")
     if errors:
-        raise InvalidInput(errors)
+        raise InputInvalid(errors)
     row = session.get(NotificationSettings, user_id) or NotificationSettings(user_id=user_id)
     row.quiet_from, row.quiet_until = start, end
     row.detailed_text = bool(detailed_text)

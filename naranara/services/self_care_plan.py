@@ -28,7 +28,8 @@ from sqlmodel import Session, col, select
 
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_time
-from naranara.models import MeasurementKind, SelfCareCheck, SelfCareTask
+from naranara.inputs import InputInvalid, checked_text, column_length
+from naranara.models import MeasurementKind, SelfCareCheck, SelfCareTask, User
 from naranara.services.self_care import local_day_bounds, occurrences_between
 from naranara.settings import DISPLAY_TIMEZONE
 
@@ -58,14 +59,6 @@ class Schedule:
     time_of_day: str  # HH:MM, Europe/Stockholm
     weekdays: tuple[int, ...] = ()  # 0 = Monday, for WEEKDAYS
     interval: int = 1  # days, for EVERY_N_DAYS
-
-
-class ScheduleInvalid(ValueError):
-    """What the form got wrong: field name -> message id (English, for gettext)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = errors
 
 
 class NotInPlan(LookupError):
@@ -157,7 +150,7 @@ def describe(task: SelfCareTask, locale: str) -> str:
 
 
 def parse_schedule(form: dict[str, str]) -> Schedule:
-    """A schedule from the form's plain choices; ``ScheduleInvalid`` says what is wrong."""
+    """A schedule from the form's plain choices; ``InputInvalid`` says what is wrong."""
     errors: dict[str, str] = {}
     time_of_day = form.get("time_of_day", "").strip().replace(".", ":")
     if not _TIME.fullmatch(time_of_day):
@@ -166,7 +159,7 @@ def parse_schedule(form: dict[str, str]) -> Schedule:
         kind = ScheduleKind(form.get("schedule", ""))
     except ValueError:
         errors["schedule"] = N_("Choose how often.")
-        raise ScheduleInvalid(errors) from None
+        raise InputInvalid(errors) from None
     weekdays = tuple(day for day, code in enumerate(WEEKDAY_CODES) if form.get(f"day_{code}"))
     interval = 1
     if kind is ScheduleKind.WEEKDAYS and not weekdays:
@@ -177,19 +170,19 @@ def parse_schedule(form: dict[str, str]) -> Schedule:
         if not 2 <= interval <= MAX_INTERVAL:  # noqa: PLR2004
             errors["interval"] = N_("Choose a number of days from 2 to 14.")
     if errors:
-        raise ScheduleInvalid(errors)
+        raise InputInvalid(errors)
     return Schedule(kind, time_of_day, weekdays=weekdays, interval=interval)
 
 
 def parse_start(text: str, *, today: date) -> date:
     if not _ISO_DATE.fullmatch(text.strip()):
-        raise ScheduleInvalid({"starts_on": N_("Choose a start date.")})
+        raise InputInvalid({"starts_on": N_("Choose a start date.")})
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise ScheduleInvalid({"starts_on": N_("Choose a start date.")}) from None
+        raise InputInvalid({"starts_on": N_("Choose a start date.")}) from None
     if day < today - timedelta(days=1) or day > today + timedelta(days=365):
-        raise ScheduleInvalid({"starts_on": N_("Choose a start date within the coming year.")})
+        raise InputInvalid({"starts_on": N_("Choose a start date within the coming year.")})
     return day
 
 
@@ -205,6 +198,33 @@ def plan_tasks(*, session: Session, resident_id: int) -> list[SelfCareTask]:
             .order_by(col(SelfCareTask.time_of_day), col(SelfCareTask.id))
         ).all()
     )
+
+
+def marks_on_day(
+    *, session: Session, tasks: list[SelfCareTask], now: datetime
+) -> dict[tuple[int, datetime], str]:
+    """(task id, occurrence) -> how it was marked, for the tasks' occurrences on ``now``'s
+    day in Sweden."""
+    start, end = local_day_bounds(now.astimezone(DISPLAY_TIMEZONE).date())
+    return {
+        (check.task_id, check.occurrence_at): check.status
+        for check in session.exec(
+            select(SelfCareCheck).where(
+                col(SelfCareCheck.task_id).in_([task.id for task in tasks]),
+                SelfCareCheck.occurrence_at >= start,
+                SelfCareCheck.occurrence_at < end,
+            )
+        ).all()
+    }
+
+
+def first_names(*, session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    """user id -> first name, as a task's history names who marked it."""
+    return {
+        user.id: user.display_name.split(" ")[0]
+        for user in (session.get(User, user_id) for user_id in user_ids if user_id)
+        if user is not None
+    }
 
 
 def task_of(*, session: Session, resident_id: int, task_id: int | None) -> SelfCareTask:
@@ -227,11 +247,12 @@ def adopt(
     article_id: int | None = None,
 ) -> SelfCareTask:
     """A new task in the plan: the resident's own, or from an article's template."""
-    title = title.strip()
-    if not title:
-        raise ScheduleInvalid({"title": N_("Write what you want to do.")})
-    if len(title) > 160:  # noqa: PLR2004
-        raise ScheduleInvalid({"title": N_("Write at most {max} characters.")})
+    title = checked_text(
+        title,
+        field="title",
+        max_length=column_length(SelfCareTask, "title"),
+        required=N_("Write what you want to do."),
+    )
     task = SelfCareTask(
         resident_id=resident_id,
         title=title,

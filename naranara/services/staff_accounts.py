@@ -14,15 +14,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from naranara.i18n import N_
-from naranara.models import AuditKind, Role, User
+from naranara.inputs import CHOICE, Checker, InputInvalid, column_length
+from naranara.models import AuditKind, ExternalIdentity, Role, User
 from naranara.services import access, accounts, audit, care_units, external_identities
-from naranara.services.patient_contract import (
-    ERROR_CHOICE,
-    ERROR_REQUIRED,
-    ERROR_TOO_LONG,
-    InvalidInput,
-    clean_text,
-)
 
 ERROR_USERNAME = N_("A username is 2–64 characters: letters a–z, digits, dots, _ or -.")
 ERROR_USERNAME_TAKEN = N_("There is already an account with that username.")
@@ -40,29 +34,30 @@ class NewStaff:
 def validate_new_staff(
     *, session: Session, data: Mapping[str, object], with_identity: bool
 ) -> NewStaff:
-    """What the administrator typed; raises ``InvalidInput`` with message ids per field."""
-    errors: dict[str, str] = {}
-    name = " ".join(clean_text(data.get("display_name")).split())
-    username = accounts.normalise_username(clean_text(data.get("username")))
-    subject = clean_text(data.get("subject"))
-    role = clean_text(data.get("role")) or Role.STAFF.value
-    if not name:
-        errors["display_name"] = ERROR_REQUIRED
-    elif len(name) > 120:
-        errors["display_name"] = ERROR_TOO_LONG
+    """What the administrator typed; raises ``InputInvalid`` with message ids per field."""
+    checker = Checker()
+    errors = checker.errors
+    name = checker.text(
+        data, "display_name", max_length=column_length(User, "display_name"), required=True
+    )
+    username = accounts.normalise_username(
+        checker.text(data, "username", max_length=column_length(User, "username"))
+    )
+    subject = checker.text(
+        data,
+        "subject",
+        max_length=column_length(ExternalIdentity, "subject"),
+        required=with_identity,
+    )
+    role = checker.choice(data, "role", Role, Role.STAFF)
     if not accounts.USERNAME_PATTERN.fullmatch(username):
         errors["username"] = ERROR_USERNAME
     elif accounts.user_by_username(session=session, username=username) is not None:
         errors["username"] = ERROR_USERNAME_TAKEN
-    if role not in {r.value for r in accounts.STAFF_ROLES}:
-        errors["role"] = ERROR_CHOICE
-    if with_identity and not subject:
-        errors["subject"] = ERROR_REQUIRED
-    elif len(subject) > 255:
-        errors["subject"] = ERROR_TOO_LONG
-    if errors:
-        raise InvalidInput(errors)
-    return NewStaff(username, name, Role(role), subject if with_identity else "")
+    if role not in accounts.STAFF_ROLES:
+        checker.refuse("role", CHOICE)
+    checker.done()
+    return NewStaff(username, name, role, subject if with_identity else "")
 
 
 def create_staff(
@@ -78,7 +73,7 @@ def create_staff(
     if issuer and external_identities.find_user(
         session=session, issuer=issuer, subject=new.subject
     ):
-        raise InvalidInput({"subject": ERROR_IDENTITY_TAKEN})
+        raise InputInvalid({"subject": ERROR_IDENTITY_TAKEN})
     user = accounts.create_user(
         session=session, username=new.username, display_name=new.display_name, role=new.role
     )

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from naranara import clock
 from naranara.i18n import N_
+from naranara.inputs import InputInvalid, checked_text
 from naranara.models import (
     AgreedTime,
     AgreedTimeAnswer,
@@ -29,16 +30,12 @@ from naranara.models import (
 )
 from naranara.services import audit
 from naranara.services.patient_contract import (
-    ERROR_REQUIRED,
-    ERROR_TOO_LONG,
-    InvalidInput,
     NotFound,
     agreed_time_of,
-    clean_text,
     close_open_requests,
 )
 
-TEXT_LIMIT = 1000
+TEXT_LIMIT = 1000  # the column is TEXT; a message, not a letter
 ERROR_NOT_ANSWERABLE = N_("This time can no longer be answered: it is cancelled or has passed.")
 RESIDENT_SIDE = frozenset({AnswerKind.COMING.value, AnswerKind.OTHER_TIME.value})
 
@@ -48,12 +45,9 @@ class NotAnswerable(LookupError):
 
 
 def _message(text: object, *, required: bool) -> str:
-    cleaned = clean_text(text)
-    if required and not cleaned:
-        raise InvalidInput({"text": ERROR_REQUIRED})
-    if len(cleaned) > TEXT_LIMIT:
-        raise InvalidInput({"text": ERROR_TOO_LONG})
-    return cleaned
+    return checked_text(
+        text, field="text", max_length=TEXT_LIMIT, multiline=True, required=required
+    )
 
 
 def _answerable(session: Session, *, resident_id: int, time_id: int, now: datetime) -> AgreedTime:
@@ -64,7 +58,7 @@ def _answerable(session: Session, *, resident_id: int, time_id: int, now: dateti
     if not item.care_side:
         raise NotAnswerable(time_id)
     if item.status is AgreedTimeStatus.CANCELLED or item.ends_at < now:
-        raise InvalidInput({"form": ERROR_NOT_ANSWERABLE})
+        raise InputInvalid({"form": ERROR_NOT_ANSWERABLE})
     return item
 
 

@@ -8,10 +8,10 @@ import reflex as rx
 
 from naranara.db import session_scope
 from naranara.i18n import gettext
+from naranara.inputs import form_text, record_id
 from naranara.policy import Action, is_allowed
 from naranara.services import access_log
 from naranara.services.access_log import Doing, LogFilter
-from naranara.states.arguments import form_text, record_id
 from naranara.states.session import current_viewer
 
 

@@ -14,11 +14,11 @@ import reflex as rx
 from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
+from naranara.inputs import record_id
 from naranara.models import ProxyScope, User
 from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.services import access, audit
 from naranara.services.access_log import HELPING_ENDED_DETAIL
-from naranara.states.arguments import record_id
 from naranara.states.focus import RESIDENT_PARAM
 from naranara.states.session import current_viewer, current_viewer_off_loop
 

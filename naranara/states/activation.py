@@ -18,13 +18,12 @@ import reflex as rx
 from naranara import client_address, clock, routes
 from naranara.components.browser import full_page_load
 from naranara.db import session_scope
-from naranara.http import oidc_routes
 from naranara.i18n import N_, gettext, ngettext
+from naranara.inputs import form_text
 from naranara.models import AuditKind, User
 from naranara.services import accounts, audit, enrolment, sessions, throttle
 from naranara.services.enrolment import ActivationRefused
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text
 from naranara.states.session import SessionState, read_cookie
 
 CODE_PARAM = "kod"
@@ -109,9 +108,9 @@ class ActivationState(rx.State):
         self.usable = True
         self.name, self.username = resident.display_name, resident.username
         if matchable:
-            query = urlencode({"next": routes.WELCOME, oidc_routes.ACTIVATION_PARAMETER: code})
+            query = urlencode({"next": routes.WELCOME, routes.OIDC_ACTIVATION_PARAMETER: code})
             self.providers = [
-                {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{query}"}
+                {"label": p.label, "href": f"{routes.oidc_login(p.name)}?{query}"}
                 for p in get_settings().oidc_providers
                 if p.audience == "resident"
             ]

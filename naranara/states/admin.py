@@ -15,12 +15,12 @@ import reflex as rx
 from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import OrganisationKind, Role, User
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
 from naranara.services import accounts, care_units, staff_accounts
-from naranara.services.patient_contract import InvalidInput, display_phone
+from naranara.services.patient_contract import display_phone
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import error_texts
 from naranara.states.session import current_viewer
 
@@ -212,7 +212,7 @@ class AdminState(rx.State):
                 else:
                     unit = care_units.create_unit(session=db, data=typed, actor_id=viewer.user_id)
                 name = unit.name
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             self.unit_errors = error_texts(locale, refused.errors, UNIT_FIELDS)
             return
         except (Forbidden, care_units.NotFound):
@@ -242,7 +242,7 @@ class AdminState(rx.State):
                     new = staff_accounts.validate_new_staff(
                         session=db, data=typed, with_identity=with_identity
                     )
-                except InvalidInput as refused:
+                except InputInvalid as refused:
                     errors = refused.errors | errors
                     new = None
             if new is not None and not with_identity:
@@ -250,7 +250,7 @@ class AdminState(rx.State):
                 if problem:
                     errors["password"] = problem
             if errors:
-                raise InvalidInput(errors)
+                raise InputInvalid(errors)
             self.busy = True
             # Argon2 takes a tenth of a second: not on the event loop every tab shares.
             hashed = (
@@ -266,7 +266,7 @@ class AdminState(rx.State):
                     actor_id=viewer.user_id,
                 )
                 name = user.display_name
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             self.busy = False
             self.staff_errors = error_texts(locale, refused.errors, STAFF_FIELDS)
             return

@@ -10,9 +10,9 @@ import reflex as rx
 
 from naranara import clock, routes
 from naranara.db import session_scope
-from naranara.http.calendar_routes import feed_url
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_day_and_time
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import (
     AgreedTime,
     AgreedTimeChange,
@@ -34,10 +34,9 @@ from naranara.policy import (
 from naranara.reminders import schedule
 from naranara.routes import sign_in_again_path
 from naranara.services import audit, calendar, patient_contract, time_answers
-from naranara.services.patient_contract import InvalidInput, NotFound, VersionConflict
+from naranara.services.patient_contract import NotFound, VersionConflict
 from naranara.services.time_answers import EventKind
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import (
     error_texts,
     heading_for,
@@ -79,7 +78,7 @@ def _feed_address(state: rx.State, token: str) -> str:
     base = get_settings().public_url or state.router.headers.origin or state.router.url.origin
     if not base.startswith(("https://", "http://")):
         base = ""
-    return base.rstrip("/") + feed_url(token)
+    return base.rstrip("/") + routes.calendar_feed(token)
 
 
 _EVENT_TEXTS = {
@@ -304,10 +303,9 @@ class AgreedTimesState(rx.State):
                     kind=kind,
                     text=text,
                 )
-        except InvalidInput as refused:
-            self.answer_error = gettext(locale, refused.errors.get(ANSWER_TEXT_FIELD, "")) or (
-                gettext(locale, refused.errors.get("form", ""))
-            )
+        except InputInvalid as refused:
+            texts = refused.texts(locale)
+            self.answer_error = texts.get(ANSWER_TEXT_FIELD, "") or (texts.get("form", ""))
             return False
         except (Forbidden, time_answers.NotAnswerable):
             self.message = gettext(
@@ -380,8 +378,8 @@ class AgreedTimesState(rx.State):
                     author_id=viewer.user_id,
                     text=text,
                 )
-        except InvalidInput as refused:
-            self.answer_error = gettext(locale, next(iter(refused.errors.values())))
+        except InputInvalid as refused:
+            self.answer_error = next(iter(refused.texts(locale).values()))
             return
         except (Forbidden, time_answers.NotAnswerable):
             self.message = gettext(
@@ -517,7 +515,7 @@ class AgreedTimeFormState(rx.State):
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
             # Absent (a form from before the choice existed): the time keeps what it had.
             if reminders and reminders not in schedule.REMINDER_CHOICES:
-                raise InvalidInput({REMINDERS_FIELD: N_("Choose when you want to be reminded.")})
+                raise InputInvalid({REMINDERS_FIELD: N_("Choose when you want to be reminded.")})
             with session_scope() as db:
                 if self.time_id:
                     current = patient_contract.agreed_time_of(
@@ -547,7 +545,7 @@ class AgreedTimeFormState(rx.State):
                     schedule.set_agreed_time_choice(
                         session=db, agreed_time_id=saved.id, choice=reminders
                     )
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             self.errors = error_texts(locale, refused.errors, _FORM_FIELDS, _EXTRA_ERRORS)
             self.form_error = self.errors["form"] or gettext(
                 locale, "Some answers need another look. See the messages below."

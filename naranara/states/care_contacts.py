@@ -7,6 +7,7 @@ import reflex as rx
 from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import OrganisationKind, ReachBy
 from naranara.policy import (
     Action,
@@ -18,8 +19,7 @@ from naranara.policy import (
     require,
 )
 from naranara.services import audit, patient_contract
-from naranara.services.patient_contract import InvalidInput, NotFound
-from naranara.states.arguments import form_text, record_id
+from naranara.services.patient_contract import NotFound, VersionConflict
 from naranara.states.focus import (
     error_texts,
     heading_for,
@@ -103,10 +103,12 @@ class CareContactsState(rx.State):
     def remove_contact(self, contact_id: int) -> None:
         viewer = current_viewer(self)
         contact_id = record_id(contact_id)
+        # The version the reader was looking at: a newer one is not removed unseen.
+        seen = next((contact for contact in self.contacts if contact.id == contact_id), None)
         locale = viewer.locale if viewer else "sv"
         self.confirming = 0
         try:
-            if viewer is None or contact_id is None:
+            if viewer is None or contact_id is None or seen is None:
                 raise Forbidden(Action.EDIT_CARE_PLAN, None)
             resident_id = resident_in_focus(self, viewer)
             require(viewer, Action.EDIT_CARE_PLAN, resident_id)
@@ -121,7 +123,15 @@ class CareContactsState(rx.State):
                     resident_id=resident_id,
                     contact_id=contact_id,
                     actor_id=viewer.user_id,
+                    expected_version=seen.version,
                 )
+        except VersionConflict:
+            self._refresh(viewer, resident_id)
+            self.message = gettext(
+                locale,
+                "Someone changed this contact a moment ago. Look at it again before you remove it.",
+            )
+            return
         except (Forbidden, NotFound):
             self.message = gettext(
                 locale, "That could not be saved. Reload the page and try again."
@@ -137,6 +147,7 @@ class CareContactFormState(rx.State):
     loaded: bool = False
     allowed: bool = False
     contact_id: int = 0  # 0: a new contact
+    version: int = 0  # of the contact as the form was filled in from it
     values: dict[str, str] = {name: "" for name in _TEXT_FIELDS}
     reach_by: list[str] = []
     role_suggestions: list[str] = []
@@ -162,7 +173,7 @@ class CareContactFormState(rx.State):
         self.role_suggestions = [
             gettext(locale, role) for role in patient_contract.ROLE_SUGGESTIONS
         ]
-        self.contact_id = 0
+        self.contact_id, self.version = 0, 0
         self.values = {name: "" for name in _TEXT_FIELDS}
         self.values["organisation_kind"] = OrganisationKind.REGION.value
         self.reach_by = []
@@ -188,11 +199,11 @@ class CareContactFormState(rx.State):
                     resident_id=resident_id,
                     detail=f"care_contact={contact.id}",
                 )
-                self.contact_id = contact.id
+                self.contact_id, self.version = contact.id, contact.version
                 self.values = {name: str(getattr(contact, name)) for name in _TEXT_FIELDS}
                 self.values["phone"] = patient_contract.display_phone(contact.phone)
                 self.reach_by = [v for v in contact.reach_by.split(",") if v]
-        self.form_key = f"{self.contact_id}-{clock.now().timestamp()}"
+        self.form_key = f"{self.contact_id}-{self.version}-{clock.now().timestamp()}"
 
     @rx.event
     def submit(self, form_data: dict):  # noqa: ANN201 - a redirect or nothing
@@ -228,6 +239,7 @@ class CareContactFormState(rx.State):
                         resident_id=resident_id,
                         contact_id=self.contact_id,
                         actor_id=viewer.user_id,
+                        expected_version=self.version,
                         data=data,
                     )
                 else:
@@ -238,11 +250,21 @@ class CareContactFormState(rx.State):
                         data=data,
                         care_side=is_care_side(viewer),
                     )
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             self.errors = error_texts(locale, refused.errors, _TEXT_FIELDS, ("reach_by",))
             self.form_error = gettext(
                 locale, "Some answers need another look. See the messages below."
             )
+            return None
+        except VersionConflict as conflict:
+            self.errors = error_texts(locale, {}, _TEXT_FIELDS, ("reach_by",))
+            self.form_error = gettext(
+                locale,
+                "Someone else changed this contact while you were editing. Saved now: {name}. "
+                "Your text is still here: save again to replace it, or go back.",
+            ).format(name=conflict.name)
+            # Saving again means: "I have seen theirs, mine wins".
+            self.version = conflict.version
             return None
         except (Forbidden, NotFound):
             self.form_error = gettext(

@@ -12,10 +12,10 @@ import reflex as rx
 from naranara.components.browser import focus
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import ActivityStatus, GoalStatus
 from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import care_plan
-from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import heading_for, resident_in_focus
 from naranara.states.session import current_viewer
 from naranara.states.views import CarePlanGoalView, care_plan_views
@@ -81,7 +81,7 @@ class CarePlanState(rx.State):
         return _focus("plan-notice")
 
     def _invalid(self, viewer: Viewer, errors: dict[str, str]) -> None:
-        self.errors = {field: gettext(viewer.locale, message) for field, message in errors.items()}
+        self.errors = InputInvalid(errors).texts(viewer.locale)
         # The goal an activity belongs to is no field of the form: say it at the top.
         self.form_error = self.errors.pop("goal", "") or gettext(
             viewer.locale, "Some answers need a change. See below."
@@ -199,7 +199,7 @@ class CarePlanState(rx.State):
                     update(**common, **{id_argument: self.editing_id})
                 else:
                     add(**common)
-        except care_plan.PlanInvalid as refused:
+        except InputInvalid as refused:
             self._invalid(viewer, refused.errors)
             return None
         except care_plan.NotInPlan:

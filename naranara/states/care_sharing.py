@@ -12,10 +12,10 @@ import reflex as rx
 
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
+from naranara.inputs import record_id
 from naranara.models import ProxyScope
 from naranara.policy import Action, Forbidden, is_allowed, require
 from naranara.services import care_units
-from naranara.states.arguments import record_id
 from naranara.states.relatives import scope_from
 from naranara.states.session import current_viewer
 

@@ -17,6 +17,7 @@ from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time, to_local
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import CareRelationship, CareUnit, User
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, may_enrol_at, require
 from naranara.services import (
@@ -27,9 +28,8 @@ from naranara.services import (
     invitations,
     monitoring,
 )
-from naranara.services.patient_contract import InvalidInput, display_phone
+from naranara.services.patient_contract import display_phone
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
-from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import RESIDENT_PARAM, error_texts, resident_in_focus
 from naranara.states.my_residents import FOLLOW_UP_REASONS
 from naranara.states.session import current_viewer
@@ -176,13 +176,13 @@ class EnrolState(rx.State):
                 raise Forbidden(Action.ENROL_RESIDENT, None)
             require(viewer, Action.ENROL_RESIDENT)
             if not may_enrol_at(viewer, unit_id):
-                raise InvalidInput({"unit": N_("Please choose one of the alternatives.")})
+                raise InputInvalid({"unit": N_("Please choose one of the alternatives.")})
             with session_scope() as db:
                 unit = db.get(CareUnit, unit_id)
                 members = {p.id: p for p in care_units.staff_of(session=db, unit_id=unit_id)}
                 contact = members.get(record_id(contact_id) or 0)
                 if contact is None or record_id(contact_unit) != unit_id:
-                    raise InvalidInput(
+                    raise InputInvalid(
                         {"fixed_contact": N_("Choose a fixed care contact who works in the unit.")}
                     )
                 made = enrolment.enrol(
@@ -201,7 +201,7 @@ class EnrolState(rx.State):
                     locale=locale,
                 )
                 resident_id = made.resident.id
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             self.errors = error_texts(locale, refused.errors, ENROL_FIELDS, ("form",))
             self.form_error = gettext(
                 locale, "Some answers need another look. See the messages below."

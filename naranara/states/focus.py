@@ -7,14 +7,16 @@ asks policy about it, and every row id a browser sends is checked against it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import reflex as rx
 
 from naranara.db import session_scope
 from naranara.i18n import gettext
+from naranara.inputs import message_text, record_id
 from naranara.models import Role, User
 from naranara.policy import Viewer
 from naranara.services import audit, patient_contract
-from naranara.states.arguments import record_id
 
 RESIDENT_PARAM = "invanare"
 
@@ -115,12 +117,10 @@ def who_did(
 
 
 def error_texts(
-    locale: str, errors: dict[str, str], fields: dict[str, int], extra: tuple[str, ...] = ()
+    locale: str, errors: dict[str, str], fields: Iterable[str], extra: tuple[str, ...] = ()
 ) -> dict[str, str]:
     """Every field's error in the reader's language; "" for fields without one."""
     return {
-        name: gettext(locale, errors[name]).format(max=fields.get(name, 0))
-        if name in errors
-        else ""
+        name: message_text(locale, errors[name]) if name in errors else ""
         for name in (*fields, *extra)
     }

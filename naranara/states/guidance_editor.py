@@ -17,6 +17,7 @@ from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import GuidanceArticle, GuidanceVersion
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, may_publish_guidance, require
 from naranara.services import (
@@ -29,7 +30,6 @@ from naranara.services import (
 )
 from naranara.services.guidance_editor import ContentChanged, GuidanceError
 from naranara.settings import DISPLAY_TIMEZONE
-from naranara.states.arguments import form_text, record_id
 from naranara.states.guidance import ArticleView, article_view
 from naranara.states.session import current_viewer
 
@@ -352,7 +352,7 @@ class GuidanceEditorArticleState(rx.State):
             return
         if field not in (*_MEASURED, "variant"):
             return
-        text = form_text({field: value}, field, max_length=20_000)
+        text = form_text({field: value}, field, max_length=guidance_editor.MAX_TEXT)
         self._measured = {**self._measured, field: text}
         self._show_readability(viewer.locale)
 
@@ -401,9 +401,11 @@ class GuidanceEditorArticleState(rx.State):
 
     def _refused(self, viewer: Viewer | None, error: Exception) -> None:
         locale = viewer.locale if viewer else "sv"
-        if isinstance(error, GuidanceError):
+        if isinstance(error, InputInvalid):
+            self.form_error = gettext(locale, "Some fields need to be fixed.")
+            self.errors = error.texts(locale)
+        elif isinstance(error, GuidanceError):
             self.form_error = gettext(locale, error.message)
-            self.errors = {name: gettext(locale, text) for name, text in error.errors.items()}
         else:
             self.form_error = gettext(locale, "Only staff can edit the self-care advice.")
 
@@ -412,7 +414,7 @@ class GuidanceEditorArticleState(rx.State):
         viewer = current_viewer(self)
         created = False
         fields = {
-            name: form_text(form, name, max_length=20_000)
+            name: form_text(form, name, max_length=guidance_editor.MAX_TEXT + 1)
             for name in (*guidance_editor.CONTENT_FIELDS, "slug", "variant")
         }
         # Keep what was typed whatever happens next.
@@ -425,9 +427,8 @@ class GuidanceEditorArticleState(rx.State):
                     created = True
                     slug = fields["slug"].strip().lower()
                     if not _SLUG.match(slug) or len(slug) > 100:
-                        raise GuidanceError(
-                            "Some fields need to be fixed.",
-                            {"slug": N_("Use lowercase letters, digits and hyphens.")},
+                        raise InputInvalid(
+                            {"slug": N_("Use lowercase letters, digits and hyphens.")}
                         )
                     version = guidance_editor.create_article(
                         session=db,
@@ -448,7 +449,7 @@ class GuidanceEditorArticleState(rx.State):
                 self.creating = False
                 self._refresh(db, viewer)
             self.message = gettext(viewer.locale, "Draft saved. Residents do not see it yet.")
-        except (GuidanceError, Forbidden) as error:
+        except (InputInvalid, GuidanceError, Forbidden) as error:
             self._refused(viewer, error)
             return None
         if created:

@@ -26,14 +26,13 @@ from sqlmodel import Session
 from naranara import client_address, clock, routes
 from naranara.components.browser import full_page_load
 from naranara.db import session_scope
-from naranara.http import oidc_routes
 from naranara.i18n import gettext, ngettext
+from naranara.inputs import form_text, message_text
 from naranara.models import ProxyInvitation, User
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
 from naranara.services import accounts, invitations, sessions, throttle
 from naranara.services.invitations import InvitationRefused, Refusal
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text
 from naranara.states.relatives import SCOPE_LABELS
 from naranara.states.session import SessionState, current_viewer, read_cookie
 
@@ -101,7 +100,7 @@ class InvitationState(rx.State):
         self.signed_in = viewer is not None
         self.account_errors = dict.fromkeys(_ACCOUNT_FIELDS, "")
         self.providers = [
-            {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{_BACK_HERE}"}
+            {"label": p.label, "href": f"{routes.oidc_login(p.name)}?{_BACK_HERE}"}
             for p in get_settings().oidc_providers
         ]
         with session_scope() as db:
@@ -202,7 +201,7 @@ class InvitationState(rx.State):
         )
         if problems:
             self.account_errors = {
-                name: gettext(locale, problems[name]) if name in problems else ""
+                name: message_text(locale, problems[name]) if name in problems else ""
                 for name in _ACCOUNT_FIELDS
             }
             return None

@@ -9,16 +9,16 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from naranara import client_address, clock
+from naranara import client_address, clock, routes
 from naranara.components.browser import full_page_load
 from naranara.db import session_scope
 from naranara.http import oidc_routes
 from naranara.i18n import N_, ngettext
-from naranara.models import AuditKind
-from naranara.routes import CONFIRM_PARAMETER, safe_next
+from naranara.inputs import InputInvalid, checked_text, column_length, form_text
+from naranara.models import AuditKind, User
+from naranara.routes import safe_next
 from naranara.services import accounts, audit, sessions, throttle
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text
 from naranara.states.session import SessionState, read_cookie
 
 # Message ids; the page looks them up in the reader's language.
@@ -111,11 +111,11 @@ class LoginState(rx.State):
         parameters = self.router.url.query_parameters
         code = parameters.get("fel")
         self.error = ERRORS_BY_CODE.get(code, ERROR_EXPIRED) if code else ""
-        self.confirming = parameters.get(CONFIRM_PARAMETER) == "1"
-        again = {CONFIRM_PARAMETER: "1"} if self.confirming else {}
+        self.confirming = parameters.get(routes.SIGN_IN_CONFIRM_PARAMETER) == "1"
+        again = {routes.SIGN_IN_CONFIRM_PARAMETER: "1"} if self.confirming else {}
         query = urlencode({"next": safe_next(parameters.get("next")), **again})
         self.providers = [
-            {"label": p.label, "href": f"{oidc_routes.login_path(p.name)}?{query}"}
+            {"label": p.label, "href": f"{routes.oidc_login(p.name)}?{query}"}
             for p in get_settings().oidc_providers
         ]
 
@@ -133,11 +133,19 @@ class LoginState(rx.State):
         if not device:
             self.error = ERROR_NO_COOKIES
             return
+        try:
+            account = accounts.normalise_username(
+                checked_text(username, field="username", max_length=column_length(User, "username"))
+            )
+        except InputInvalid:
+            # No account is named so (a control character, too long): the answer to a wrong name.
+            self.error = ERROR_CREDENTIALS
+            return
         # Argon2 takes about a tenth of a second of CPU, and the throttle and the audit log
         # are database calls: all of it in a worker thread, off the event loop every tab shares.
         outcome = await asyncio.to_thread(
             _check_password,
-            account=accounts.normalise_username(username),
+            account=account,
             password=password,
             client=client_address.of_state(self),
             device=device,

@@ -17,12 +17,12 @@ from naranara.components.browser import focus
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.i18n.formatting import format_day, format_day_and_time, format_number
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.models import Measurement, MeasurementKind
 from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import audit, measurements
-from naranara.services.measurements import KINDS, PERIODS, MeasurementInvalid
+from naranara.services.measurements import KINDS, PERIODS
 from naranara.settings import DISPLAY_TIMEZONE
-from naranara.states.arguments import form_text, record_id
 from naranara.states.focus import heading_for, resident_in_focus, resident_query
 from naranara.states.session import current_viewer
 
@@ -226,7 +226,7 @@ class MeasurementsState(rx.State):
                 saved = measurements.value_text(row, locale)
                 what = measurements.kind_label(row.kind, row.custom_name, locale)
                 chart_kind = row.kind
-        except MeasurementInvalid as refused:
+        except InputInvalid as refused:
             self.errors = refused.texts(locale)
             self.form_error = gettext(locale, "Some answers need a change. See below.")
             return None

@@ -18,12 +18,11 @@ from naranara import clock
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time
+from naranara.inputs import InputInvalid, form_text, record_id
 from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.reminders.dispatcher import send_test_notification
 from naranara.services import health, push_subscriptions
-from naranara.services.push_subscriptions import InvalidInput
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
-from naranara.states.arguments import form_text, record_id
 from naranara.states.session import current_viewer
 
 # What assets/push.js can say about this device.
@@ -197,7 +196,7 @@ class NotificationsState(rx.State):
                     quiet_until=quiet_until,
                     detailed_text=detailed,
                 )
-        except InvalidInput as refused:
+        except InputInvalid as refused:
             # Keep what the person typed; say what is wrong next to each field.
             self.quiet_from, self.quiet_until, self.detailed_text = (
                 quiet_from,
@@ -205,8 +204,7 @@ class NotificationsState(rx.State):
                 detailed,
             )
             self.errors = {
-                name: gettext(viewer.locale, refused.errors[name]) if name in refused.errors else ""
-                for name in _SETTINGS_FIELDS
+                name: refused.texts(viewer.locale).get(name, "") for name in _SETTINGS_FIELDS
             }
             self.form_key += 1
             return

@@ -10,12 +10,12 @@ from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_day_and_time
+from naranara.inputs import form_text, record_id
 from naranara.models import ProxyScope
 from naranara.policy import Action, Forbidden, SignInAgain, is_allowed, require
 from naranara.routes import sign_in_again_path
 from naranara.services import access, invitations
 from naranara.settings import get_settings
-from naranara.states.arguments import form_text, record_id
 from naranara.states.session import current_viewer
 
 # In the resident's words, in the order the invitation form lists them.

@@ -14,19 +14,17 @@ import dataclasses
 from datetime import datetime
 
 import reflex as rx
-from sqlmodel import col, select
 
 from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import DEFAULT_LOCALE, N_, gettext
 from naranara.i18n.formatting import format_day_and_time, format_time
-from naranara.models import CheckStatus, SelfCareCheck, SelfCareTask, User
+from naranara.inputs import InputInvalid, form_text, moment, record_id
+from naranara.models import CheckStatus, SelfCareTask
 from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import audit, guidance, self_care, self_care_plan
 from naranara.services.guidance_content import VARIANTS
-from naranara.services.self_care_plan import EntryState, ScheduleInvalid, ScheduleKind
-from naranara.settings import DISPLAY_TIMEZONE
-from naranara.states.arguments import form_text, moment, record_id
+from naranara.services.self_care_plan import EntryState, ScheduleKind
 from naranara.states.focus import heading_for, resident_in_focus, resident_query
 from naranara.states.session import current_viewer
 
@@ -112,19 +110,9 @@ class SelfCarePlanState(rx.State):
     def _refresh(self, viewer: Viewer) -> None:
         now = clock.now()
         locale = viewer.locale
-        start, end = self_care.local_day_bounds(now.astimezone(DISPLAY_TIMEZONE).date())
         with session_scope() as db:
             tasks = self_care_plan.plan_tasks(session=db, resident_id=self._resident_id)
-            marks = {
-                (check.task_id, check.occurrence_at): check.status
-                for check in db.exec(
-                    select(SelfCareCheck).where(
-                        col(SelfCareCheck.task_id).in_([task.id for task in tasks]),
-                        SelfCareCheck.occurrence_at >= start,
-                        SelfCareCheck.occurrence_at < end,
-                    )
-                ).all()
-            }
+            marks = self_care_plan.marks_on_day(session=db, tasks=tasks, now=now)
             streaks = {
                 task.id: self_care_plan.streak_of(session=db, task=task, now=now) for task in tasks
             }
@@ -246,15 +234,9 @@ class SelfCareTaskState(rx.State):
                 session=db, resident_id=self._resident_id, task_id=self._task_id
             )
             entries = self_care_plan.history(session=db, task=task, now=now)
-            people = {
-                user.id: user.display_name.split(" ")[0]
-                for user in (
-                    db.get(User, person_id)
-                    for person_id in {e.recorded_by_id for e in entries} | {self._resident_id}
-                    if person_id
-                )
-                if user is not None
-            }
+            people = self_care_plan.first_names(
+                session=db, user_ids={e.recorded_by_id for e in entries} | {self._resident_id}
+            )
             audit.record_access(
                 session=db,
                 actor_id=viewer.user_id,
@@ -333,8 +315,8 @@ class SelfCareTaskState(rx.State):
                     schedule=schedule,
                     today=clock.today(),
                 )
-        except ScheduleInvalid as refused:
-            self.errors = {f: gettext(viewer.locale, m) for f, m in refused.errors.items()}
+        except InputInvalid as refused:
+            self.errors = refused.texts(viewer.locale)
             self.form_error = gettext(viewer.locale, "Some answers need a change. See below.")
             return
         except self_care_plan.NotInPlan:
@@ -524,11 +506,11 @@ class SelfCareTaskNewState(rx.State):
         schedule = starts_on = None
         try:
             schedule = self_care_plan.parse_schedule(self.values)
-        except ScheduleInvalid as refused:
+        except InputInvalid as refused:
             errors |= refused.errors
         try:
             starts_on = self_care_plan.parse_start(self.values["starts_on"], today=today)
-        except ScheduleInvalid as refused:
+        except InputInvalid as refused:
             errors |= refused.errors
         source = (
             self_care_plan.template(self._slug, self._key, self._variant) if self._slug else None
@@ -547,13 +529,10 @@ class SelfCareTaskNewState(rx.State):
                         article_id=self._article_id or None,
                     )
                     task_id = task.id
-            except ScheduleInvalid as refused:
+            except InputInvalid as refused:
                 errors |= refused.errors
         if errors:
-            self.errors = {
-                field: gettext(viewer.locale, message).format(max=160)
-                for field, message in errors.items()
-            }
+            self.errors = InputInvalid(errors).texts(viewer.locale)
             self.form_error = gettext(viewer.locale, "Some answers need a change. See below.")
             return None
         return rx.redirect(f"{routes.SELF_CARE_TASK}?uppgift={task_id}")

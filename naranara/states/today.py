@@ -19,11 +19,11 @@ from naranara import clock, routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day
+from naranara.inputs import moment, record_id
 from naranara.models import CheckStatus, Role, SelfCareTask
 from naranara.policy import Action, Forbidden, Viewer, is_allowed, require
 from naranara.services import access, audit, patient_contract, self_care
 from naranara.settings import DISPLAY_TIMEZONE
-from naranara.states.arguments import moment, record_id
 from naranara.states.focus import RESIDENT_PARAM
 from naranara.states.session import current_viewer_off_loop
 from naranara.states.views import (

@@ -118,6 +118,7 @@ class CareContactView:
     source: str = ""
     edit_href: str = ""
     editable: bool = False  # this reader may change or remove it: the side that recorded it
+    version: int = 0  # as listed: removing names it, so a newer one is not removed unseen
 
 
 _REACH_BY_LABELS = {
@@ -150,6 +151,7 @@ def care_contact_view(
         reach_by=", ".join(reach),
         source=source,
         edit_href=edit_href,
+        version=contact.version,
     )
 
 

@@ -12,17 +12,16 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
-from naranara import clock
+from naranara import clock, routes
 from naranara.components.browser import focus
 from naranara.db import session_scope
-from naranara.http import profile_routes
 from naranara.i18n import N_, gettext
 from naranara.i18n.formatting import format_date_with_year, format_day_and_time, format_time
+from naranara.inputs import InputInvalid, record_id
 from naranara.models import User, WhatMattersProfile
 from naranara.policy import Action, Viewer, is_allowed, may_read_profile, require
 from naranara.services import audit, profile
-from naranara.services.profile import ProfileConflict, ProfileInvalid
-from naranara.states.arguments import record_id
+from naranara.services.profile import ProfileConflict
 from naranara.states.session import current_viewer
 from naranara.states.views import (
     ProfileConflictView,
@@ -146,7 +145,7 @@ class WhatMattersState(rx.State):
                 if own
                 else gettext(viewer.locale, "What matters to {name}").format(name=self.subject_name)
             )
-            pdf = profile_routes.SUMMARY_PDF_PATH
+            pdf = routes.WHAT_MATTERS_SUMMARY_PDF
             self.pdf_url = pdf if own else f"{pdf}?invanare={subject}"
         self._label_question(viewer.locale)
         self.loaded = True
@@ -261,8 +260,8 @@ class WhatMattersState(rx.State):
                     expected_version=base,
                     changed_by_id=viewer.user_id,
                 )
-        except ProfileInvalid as invalid:
-            self.errors = {**self.errors, **_error_texts(invalid.errors, viewer.locale)}
+        except InputInvalid as invalid:
+            self.errors = {**self.errors, **invalid.texts(viewer.locale)}
             self._status("error", STATUS_INVALID, viewer)
             return None
         except ProfileConflict as conflict:
@@ -429,15 +428,6 @@ def _question_number(value: object) -> int:
 def _display_name(db: Session, resident_id: int) -> str:
     user = db.get(User, resident_id)
     return user.display_name if user else ""
-
-
-def _error_texts(errors: dict[str, str], locale: str) -> dict[str, str]:
-    return {
-        field: gettext(locale, message).format(max=profile.max_length(field))
-        if field in profile.TEXT_FIELDS
-        else gettext(locale, message)
-        for field, message in errors.items()
-    }
 
 
 def _section_views(found: WhatMattersProfile, locale: str) -> list[ProfileSectionView]:

@@ -11,11 +11,15 @@ like models. No call may raise, and none may change resident A's rows.
 from __future__ import annotations
 
 import inspect
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from reflex_base.event.processor.base_state_processor import _prepare_event_payload
+from sqlalchemy import Enum, String, Text
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel
 
 from naranara.db import session_scope
 from tests.states.conftest import state_for
@@ -63,7 +67,40 @@ HOSTILE: list[Any] = [
     "2026-13-45T25:61:00",
     "\udda0",  # a lone surrogate: valid JSON, not UTF-8
     {name: f"{name}\udda0" for name in ("name", "purpose", "text", "description", "username")},
+    "\x00",
+    "a\u202eb\u2066c",  # bidirectional override and isolate
+    "\u200b\ufeff",  # zero-width space, byte-order mark
+    {name: f"{name}\x00" for name in ("name", "purpose", "text", "description", "username")},
 ]
+
+# What one field of an otherwise real form may hold: each must be refused with a field
+# message or stored under the text rule (naranara.inputs), never raise, never be stored
+# as sent. Every text a handler takes gets each of these in turn.
+HOSTILE_TEXT: list[str] = [
+    "Mid\x00jemått",  # NUL: PostgreSQL keeps none in text
+    "Mid\udda0jemått",  # a lone surrogate
+    "Mid\x1b[31mjemått\x7f",  # other control characters
+    "y" * 100_000,  # longer than any column
+    "\u202eåttmejdiM\u202c \u2066isolerad\u2069",  # bidirectional override and isolate
+    "Mid\u200bje\u2060måt\ufefft",  # zero-width space, word joiner, byte-order mark
+]
+_INVISIBLE = frozenset("\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Who may use a form, so its texts get as far as the service: the resident unless named.
+_WHO_FILLS_IN = {
+    "EnrolState.submit": "staff, care of A",
+    "AdminState.save_unit": "admin",
+    "AdminState.create_staff": "admin",
+    "AdminStaffState.set_role": "admin",
+    "AdminStaffState.add_membership": "admin",
+    "GuidanceEditorArticleState.save": "staff, care of A",
+    "GuidanceEditorArticleState.publish": "staff, care of A",
+    "GuidanceEditorArticleState.measure": "staff, care of A",
+    "LoginState.submit": "anonymous",
+    "InvitationState.use_code": "anonymous",
+    "InvitationState.create_account": "anonymous",
+    "ActivationState.use_code": "anonymous",
+    "ActivationState.activate": "anonymous",
+}
 
 
 def _parameters(key: str) -> list[str]:
@@ -152,7 +189,14 @@ REAL_ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "MeasurementsState.show_chart": lambda w: {"kind": "weight"},
     "MeasurementsState.set_period": lambda w: {"days": 90},
     "MeasurementsState.submit": lambda w: {
-        "form_data": {"kind": "weight", "value": "72,5", "date": "2026-11-23", "time": "08:00"}
+        "form_data": {
+            "kind": "custom",
+            "custom_name": "Midjemått",
+            "unit": "cm",
+            "value": "92",
+            "date": "2026-11-23",
+            "time": "08:00",
+        }
     },
     # --- self-care guidance editor (issue 5): staff-only, so these viewers are refused
     "GuidanceEditorArticleState.save": lambda w: {"form": _GUIDANCE_FORM},
@@ -224,3 +268,79 @@ async def test_hostile_arguments_are_refused_calmly(
                 failures.append(f"{parameter}={value!r:.60}: {error!r:.200}")
     assert failures == [], f"{key} raised for:\n  " + "\n  ".join(failures)
     assert rows_of_a(world) == before, f"{key} changed A's rows with hostile arguments"
+
+
+def _text_slots(real: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(parameter, form field or None) of every text a real call carries."""
+    slots: list[tuple[str, str | None]] = []
+    for parameter, value in real.items():
+        if isinstance(value, str):
+            slots.append((parameter, None))
+        elif isinstance(value, dict):
+            slots += [(parameter, field) for field, v in value.items() if isinstance(v, str)]
+    return slots
+
+
+def _with_text(real: dict[str, Any], slot: tuple[str, str | None], text: str) -> dict[str, Any]:
+    parameter, field = slot
+    if field is None:
+        return {**real, parameter: text}
+    form = {**real[parameter], field: text}
+    if field != "slug" and "slug" in form:  # a new article each time, so its texts are read
+        form["slug"] = f"fientlig-{abs(hash(text)) % 10**8}-{field.replace('_', '-')}"
+    return {**real, parameter: form}
+
+
+def _stored_text_problems() -> list[str]:
+    """Every stored text that breaks the text rule: a control character (other than
+    newline and tab), a lone surrogate, an invisible character, or longer than its column."""
+    problems = []
+    with session_scope() as db:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            if not columns:
+                continue
+            for row in db.connection().execute(sa_select(*columns)).all():
+                for column, value in zip(columns, row, strict=True):
+                    if not isinstance(value, str):
+                        continue
+                    length = getattr(column.type, "length", None)
+                    bad = {
+                        ch
+                        for ch in value
+                        if ch in _INVISIBLE
+                        or "\ud800" <= ch <= "\udfff"
+                        or (unicodedata.category(ch) == "Cc" and ch not in "\n\t")
+                    }
+                    if bad or (
+                        length and len(value) > length and not isinstance(column.type, Enum)
+                    ):
+                        problems.append(
+                            f"{table.name}.{column.name}: {value[:60]!r} ({len(value)})"
+                        )
+    return problems
+
+
+@pytest.mark.parametrize("key", TAKING_ARGUMENTS)
+async def test_hostile_text_in_one_field_is_refused_or_stored_clean(
+    key: str,
+    world: World,  # noqa: F811 - the fixture imported above
+) -> None:
+    cls, name = HANDLERS[key]
+    handler = cls.event_handlers[name]
+    viewer = _WHO_FILLS_IN.get(key, RESIDENT_A)
+    real = REAL_ARGUMENTS[key](world)
+    failures = []
+    for slot in _text_slots(real):
+        for text in HOSTILE_TEXT:
+            state = state_for(cls, cookie=world.cookies[viewer])
+            payload = _prepare_event_payload(handler, _with_text(real, slot, text))
+            try:
+                if "load" in cls.event_handlers and name != "load":
+                    await call(state, "load")  # as the page does, so the form is the viewer's
+                await call(state, name, *payload.values())
+            except Exception as error:
+                failures.append(f"{slot}={text!r:.40}: {error!r:.200}")
+    assert failures == [], f"{key} raised for:\n  " + "\n  ".join(failures)
+    problems = _stored_text_problems()
+    assert problems == [], f"{key} stored text against the rule:\n  " + "\n  ".join(problems)

@@ -22,7 +22,7 @@ from naranara.models import (
     CareContact,
     User,
 )
-from naranara.services import access, demo_data
+from naranara.services import access, demo_data, patient_contract
 from naranara.settings import DISPLAY_TIMEZONE, get_settings
 from naranara.states.agreed_times import AgreedTimeFormState, AgreedTimesState
 from naranara.states.care_contacts import CareContactFormState, CareContactsState
@@ -200,6 +200,50 @@ def test_a_refused_contact_keeps_the_typed_phone_and_checkboxes() -> None:
         assert (
             db.exec(select(CareContact).where(CareContact.organisation == "Kommunen")).all() == []
         )
+
+
+def test_a_contact_edited_on_two_devices_is_not_overwritten_silently() -> None:
+    cookie = session_cookie_for("anna")
+    anna = _user("anna")
+    with session_scope() as db:  # a contact Anna enters herself: hers to change
+        contact_id = patient_contract.add_care_contact(
+            session=db,
+            resident_id=anna.id,
+            actor_id=anna.id,
+            data={"name": "Grannen Gun Ås", "role_title": "Granne", "organisation": "Ingen"},
+        ).id
+    path = f"/kontakter/andra?kontakt={contact_id}"
+    phone = state_for(CareContactFormState, cookie=cookie, path=path)
+    tablet = state_for(CareContactFormState, cookie=cookie, path=path)
+    page = state_for(CareContactsState, cookie=cookie, path="/kontakter")
+    for state in (phone, tablet, page):
+        _run(state, "load")
+    _run(phone, "submit", {**phone.values, "name": "Gun Ås, grannen", "reach_phone": "on"})
+    assert phone.form_error == ""
+    mine = {**tablet.values, "opening_hours": "Kvällar"}
+    result = _run(tablet, "submit", mine)
+    assert result is None and tablet.form_error.startswith(
+        "Någon annan ändrade kontakten medan du skrev. Sparat nu: Gun Ås, grannen."
+    )
+    assert tablet.values == mine  # still there, to save again on purpose
+    with session_scope() as db:
+        saved = db.get(CareContact, contact_id)
+        assert (saved.name, saved.opening_hours, saved.version) == ("Gun Ås, grannen", "", 1)
+    # Removing from a list loaded before the change removes nothing unseen.
+    _run(page, "remove_contact", contact_id)
+    assert page.message == "Någon ändrade kontakten nyss. Titta på den igen innan du tar bort den."
+    assert next(c for c in page.contacts if c.id == contact_id).name == "Gun Ås, grannen"
+    # Saving again, having seen theirs: the tablet's whole form wins.
+    _run(tablet, "submit", mine)
+    assert tablet.form_error == ""
+    with session_scope() as db:
+        saved = db.get(CareContact, contact_id)
+        assert (saved.name, saved.opening_hours, saved.version) == ("Grannen Gun Ås", "Kvällar", 2)
+    _run(page, "load")
+    _run(page, "remove_contact", contact_id)
+    assert page.message == "Kontakten är borttagen."
+    with session_scope() as db:
+        assert db.get(CareContact, contact_id) is None
 
 
 def test_editing_and_removing_a_contact_of_someone_else_is_refused() -> None:

@@ -314,3 +314,21 @@ def test_the_csv_sends_a_signed_out_visitor_to_sign_in() -> None:
         response = client.get("/export/matvarden.csv")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/logga-in?next=%2Fmatvarden")
+
+
+@pytest.mark.both_databases("PostgreSQL refuses NUL in text: a field message, not an error page")
+def test_a_custom_name_with_a_nul_is_a_field_message() -> None:
+    state = _loaded(MeasurementsState, "anna", "/matvarden")
+    form = {**state.values, "kind": "custom", "value": "92", "unit": "cm"}
+    for name, message in (
+        ("Mid\x00jemått", "Texten har tecken som inte går att spara. Ta bort dem och försök igen."),
+        ("M" * 61, "Skriv högst 60 tecken."),
+    ):
+        _run(state, "submit", {**form, "custom_name": name})
+        assert state.errors == {"custom_name": message}
+        assert state.form_error == "Några svar behöver ändras. Se nedan."
+    _run(state, "submit", {**form, "custom_name": " Mid\u200bje\u202emått "})
+    assert state.errors == {} and state.notice == "Sparat: Midjemått 92 cm."
+    with session_scope() as db:
+        names = set(db.exec(select(Measurement.custom_name)).all())
+    assert "Midjemått" in names and not any("\x00" in name for name in names)

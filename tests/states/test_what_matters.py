@@ -79,7 +79,7 @@ def test_an_over_long_text_is_kept_and_explained_in_swedish() -> None:
     _type(state, "worries_me", "Sömnen")
     too_long = "Jag oroar mig " + "mycket " * 300
     _type(state, "worries_me", too_long)
-    assert state.errors["worries_me"] == "Texten är för lång. Den får vara högst 2000 tecken."
+    assert state.errors["worries_me"] == "Skriv högst 2000 tecken."  # inputs.TOO_LONG
     assert state.save_state == "error"
     assert state.drafts["worries_me"] == too_long  # nothing typed is lost
     assert _stored("anna").worries_me == "Sömnen"  # and nothing stored is lost

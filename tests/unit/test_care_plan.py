@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
+from naranara import inputs
+from naranara.inputs import InputInvalid
 from naranara.models import (
     ActivityStatus,
     AuditEvent,
@@ -80,11 +82,11 @@ def test_a_resident_adds_a_goal_and_an_activity_in_their_own_words(db: Session) 
     ("overrides", "errors"),
     [
         ({"description": "   "}, {"description": care_plan.DESCRIPTION_REQUIRED}),
-        ({"description": "x" * 501}, {"description": care_plan.TEXT_TOO_LONG}),
-        ({"description": "a\x00b"}, {"description": care_plan.UNSAVEABLE}),
+        ({"description": "x" * 501}, {"description": inputs.TOO_LONG}),
+        ({"description": "a\x00b"}, {"description": inputs.UNSAVEABLE}),
         ({"responsible": "doctor"}, {"responsible": care_plan.CHOOSE_RESPONSIBLE}),
         ({"responsible": ["resident"]}, {"responsible": care_plan.CHOOSE_RESPONSIBLE}),
-        ({"responsible_name": "n" * 161}, {"responsible_name": care_plan.NAME_TOO_LONG}),
+        ({"responsible_name": "n" * 161}, {"responsible_name": inputs.TOO_LONG}),
         ({"status": "finished"}, {"status": care_plan.CHOOSE_STATUS}),
         ({"follow_up_on": "3 mars"}, {"follow_up_on": care_plan.DATE_FORMAT}),
         ({"follow_up_on": "2026-02-30"}, {"follow_up_on": care_plan.DATE_FORMAT}),
@@ -104,7 +106,7 @@ def test_bad_activities_are_refused_field_by_field_and_nothing_is_saved(
     db: Session, overrides: dict, errors: dict
 ) -> None:
     anna = make_user(db, username="anna")
-    with pytest.raises(care_plan.PlanInvalid) as refused:
+    with pytest.raises(InputInvalid) as refused:
         _activity(db, anna.id, **overrides)
     assert refused.value.errors == errors
     assert db.exec(select(CarePlanActivity)).all() == []
@@ -112,11 +114,11 @@ def test_bad_activities_are_refused_field_by_field_and_nothing_is_saved(
 
 def test_goal_text_is_required_and_bounded(db: Session) -> None:
     anna = make_user(db, username="anna")
-    for text, message in (("", care_plan.GOAL_REQUIRED), ("m" * 501, care_plan.TEXT_TOO_LONG)):
-        with pytest.raises(care_plan.PlanInvalid) as refused:
+    for text, message in (("", care_plan.GOAL_REQUIRED), ("m" * 501, inputs.TOO_LONG)):
+        with pytest.raises(InputInvalid) as refused:
             care_plan.add_goal(session=db, resident_id=anna.id, actor_id=anna.id, text=text)
         assert refused.value.errors == {"text": message}
-    with pytest.raises(care_plan.PlanInvalid) as refused:
+    with pytest.raises(InputInvalid) as refused:
         care_plan.add_goal(session=db, resident_id=anna.id, actor_id=anna.id, text="ok", status="x")
     assert refused.value.errors == {"status": care_plan.CHOOSE_STATUS}
     assert db.exec(select(CarePlanGoal)).all() == []
@@ -143,7 +145,7 @@ def test_a_passed_follow_up_date_may_stay_when_an_activity_is_edited(db: Session
         )
 
     assert edit("2026-03-05").status == ActivityStatus.DONE  # unchanged, though passed now
-    with pytest.raises(care_plan.PlanInvalid) as refused:
+    with pytest.raises(InputInvalid) as refused:
         edit("2026-03-06")  # a new date in the past
     assert refused.value.errors == {"follow_up_on": care_plan.DATE_IN_PAST}
     assert edit("").follow_up_on is None
@@ -175,7 +177,7 @@ def test_rows_of_another_resident_are_not_in_the_plan(db: Session) -> None:
             status="planned",
             goal_id=None,
         )
-    with pytest.raises(care_plan.PlanInvalid) as refused:
+    with pytest.raises(InputInvalid) as refused:
         _activity(db, anna.id, goal_id=bos_goal.id)  # under Bo's goal
     assert refused.value.errors == {"goal": care_plan.CHOOSE_GOAL}
     db.refresh(bos_goal)
@@ -256,7 +258,7 @@ def test_any_goal_text_is_saved_exactly_or_refused_with_a_reason(db: Session, te
     resident_id = _resident(db)
     try:
         goal = care_plan.add_goal(session=db, resident_id=resident_id, actor_id=None, text=text)
-    except care_plan.PlanInvalid as refused:
+    except InputInvalid as refused:
         assert set(refused.errors) == {"text"}
         return
     db.commit()
@@ -291,7 +293,7 @@ def test_any_activity_input_is_saved_exactly_or_refused_per_field(
             follow_up_on=follow_up_on,
             status=status,
         )
-    except care_plan.PlanInvalid as refused:
+    except InputInvalid as refused:
         assert refused.errors
         assert set(refused.errors) <= {
             "description",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from naranara.inputs import InputInvalid
 from naranara.models import AuditEvent, AuditKind, ProxyScope, Role, User
 from naranara.policy import Action, is_allowed, viewer_of
 from naranara.services import access, care_units
-from naranara.services.patient_contract import InvalidInput
 from tests.utils.factories import make_user
 
 
@@ -179,10 +179,10 @@ def test_consent_counts_only_while_the_unit_cares_for_her(
 
 
 def test_unit_names_are_unique_and_checked(db: Session, unit_with_anna: dict) -> None:
-    with pytest.raises(InvalidInput) as taken:
+    with pytest.raises(InputInvalid) as taken:
         care_units.create_unit(session=db, data={"name": " hälsocentralen  NACKSTA "})
     assert taken.value.errors == {"name": care_units.ERROR_NAME_TAKEN}
-    with pytest.raises(InvalidInput) as bad:
+    with pytest.raises(InputInvalid) as bad:
         care_units.create_unit(session=db, data={"name": "", "kind": "x", "phone": "12"})
     assert set(bad.value.errors) == {"name", "kind", "phone"}
     renamed = care_units.change_unit(

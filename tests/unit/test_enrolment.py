@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
+from naranara.inputs import InputInvalid
 from naranara.models import (
     AuditEvent,
     AuditKind,
@@ -29,7 +30,6 @@ from naranara.services import (
     throttle,
 )
 from naranara.services.enrolment import ActivationRefused, Refusal
-from naranara.services.patient_contract import InvalidInput
 from tests.utils.factories import make_user
 
 NOW = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
@@ -124,7 +124,7 @@ def test_nothing_of_the_personnummer_reaches_the_audit_log(db: Session, nacksta:
 
 
 def test_enrolment_checks_what_was_typed(db: Session, nacksta: dict) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InputInvalid) as refused:
         _enrol(
             db,
             nacksta,
@@ -146,7 +146,7 @@ def test_enrolment_checks_what_was_typed(db: Session, nacksta: dict) -> None:
 
 def test_one_personnummer_is_enrolled_once(db: Session, nacksta: dict) -> None:
     _enrol(db, nacksta)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InputInvalid) as refused:
         _enrol(db, nacksta, {**GRETA, "personnummer": "194812249987"})
     assert refused.value.errors == {"personnummer": enrolment.ERROR_ALREADY_ENROLLED}
     # Without a personnummer, a namesake gets a username of their own.

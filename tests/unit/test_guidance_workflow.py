@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from naranara import clock
+from naranara import clock, inputs
+from naranara.inputs import InputInvalid
 from naranara.models import AuditEvent, GuidanceArticle, GuidanceVersion, Role, VersionStatus
 from naranara.services import guidance, guidance_editor, guidance_search
 from naranara.services.guidance_editor import GuidanceError
@@ -245,15 +246,30 @@ def test_every_edit_submission_publication_and_unpublication_is_audited(
 
 
 def test_form_errors_name_each_field(db: Session, staff: tuple[int, int]) -> None:
-    with pytest.raises(GuidanceError) as refused:
+    with pytest.raises(InputInvalid) as refused:
         guidance_editor.create_article(
             session=db,
             editor_id=staff[0],
             slug="x",
             variant="sv",
-            values={**FORM, "title": " ", "category": "okand", "reviewed_on": "igår"},
+            values={
+                **FORM,
+                "title": " ",
+                "category": "okand",
+                "reviewed_on": "igår",
+                "body_markdown": "Mät\x00 blodtrycket.",
+                "summary": "s" * 401,
+            },
         )
-    assert set(refused.value.errors) == {"title", "category", "reviewed_on"}
+    assert set(refused.value.errors) == {
+        "title",
+        "category",
+        "reviewed_on",
+        "body_markdown",
+        "summary",
+    }
+    assert refused.value.errors["body_markdown"] == inputs.UNSAVEABLE
+    assert refused.value.texts("sv")["summary"] == "Skriv högst 400 tecken."
 
 
 def test_translations_need_the_swedish_original_and_only_one_of_each(

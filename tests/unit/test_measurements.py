@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from naranara.inputs import InputInvalid
 from naranara.models import Measurement, User
 from naranara.services import measurements
-from naranara.services.measurements import MeasurementInvalid
 from tests.utils.factories import make_task, make_user
 
 pytestmark = pytest.mark.time_sensitive
@@ -84,7 +84,7 @@ def test_blood_pressure_with_a_pulse_is_two_values(db: Session, anna: User) -> N
 
 
 def refused(db: Session, anna: User, kind: str, data: dict[str, str]) -> dict[str, str]:
-    with pytest.raises(MeasurementInvalid) as caught:
+    with pytest.raises(InputInvalid) as caught:
         log(db, anna, kind, data)
     return caught.value.texts("sv")
 
@@ -128,6 +128,14 @@ def refused(db: Session, anna: User, kind: str, data: dict[str, str]) -> dict[st
             "Värdet ser inte rätt ut. Skriv ett värde från 30 till 220.",
         ),
         ("custom", form("3", custom_name=" "), "custom_name", "Skriv vad du har mätt."),
+        (
+            "custom",
+            form("3", custom_name="Mid\x00jemått"),
+            "custom_name",
+            "Texten har tecken som inte går att spara. Ta bort dem och försök igen.",
+        ),
+        ("custom", form("3", custom_name="m" * 61), "custom_name", "Skriv högst 60 tecken."),
+        ("custom", form("3", custom_name="Puls", unit="u" * 21), "unit", "Skriv högst 20 tecken."),
         ("weight", {**form("72"), "time": "25:00"}, "measured_at", "Välj datum och tid."),
         (
             "weight",

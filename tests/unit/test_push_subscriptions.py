@@ -8,9 +8,10 @@ import os
 import pytest
 from sqlmodel import Session, select
 
+from naranara.inputs import InputInvalid
 from naranara.models import NotificationSettings, PushSubscription, User
 from naranara.services import push_subscriptions
-from naranara.services.push_subscriptions import EndpointTaken, InvalidInput, InvalidSubscription
+from naranara.services.push_subscriptions import EndpointTaken, InvalidSubscription
 from tests.utils.factories import make_user
 
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/abc123"
@@ -169,7 +170,7 @@ def test_settings_are_saved_and_times_read_the_swedish_way(db: Session, anna: Us
 
 @pytest.mark.parametrize("bad", ["24:00", "7", "", "kväll", None, "21:60"])
 def test_a_time_that_is_not_a_time_is_refused(db: Session, anna: User, bad: object) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InputInvalid) as refused:
         push_subscriptions.update_settings(
             session=db, user_id=anna.id, quiet_from=bad, quiet_until="07:00", detailed_text=False
         )

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from naranara import clock
+from naranara import clock, inputs
 from naranara.models import (
     AuditEvent,
     AuditKind,
@@ -217,14 +217,17 @@ def test_usernames_people_choose(username: str, problem: str | None) -> None:
 
 def test_each_field_of_a_new_account_is_checked_on_its_own() -> None:
     assert accounts.new_account_problems(
-        display_name="\u200b\x00 ", username="ingrid", password="ingrid"
+        display_name="\u200b\u202e ", username="ingrid", password="ingrid"
     ) == {
         "display_name": accounts.DISPLAY_NAME_MISSING,
         "password": accounts.PASSWORD_TOO_SHORT,
     }
     assert accounts.new_account_problems(
+        display_name="In\x00grid", username="ingrid", password="ingrid-ingrid"
+    ) == {"display_name": inputs.UNSAVEABLE}
+    assert accounts.new_account_problems(
         display_name="x" * 121, username="ingrid", password="ingrid-ingrid"
-    ) == {"display_name": accounts.DISPLAY_NAME_TOO_LONG}
+    ) == {"display_name": inputs.TOO_LONG}
     assert (
         accounts.new_account_problems(
             display_name="Ingrid", username="ingrid", password="tre ord i rad"

@@ -37,9 +37,9 @@ def test_no_bypass_form_passes_after_a_real_page_either(target: str) -> None:
 
 
 def test_the_allow_list_is_the_registered_pages() -> None:
-    import naranara.naranara  # noqa: F401 - registers every page
     from reflex.constants import Page404
 
+    import naranara.naranara  # noqa: F401 - registers every page
     from naranara.components.layout import PAGES
 
     # Reflex's 404 page answers unknown addresses; nobody is sent there on purpose.

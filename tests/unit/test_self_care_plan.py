@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from naranara.inputs import InputInvalid
 from naranara.models import CheckStatus, SelfCareTask, User
 from naranara.services import self_care, self_care_plan
 from naranara.services.self_care_plan import (
     EntryState,
     HistoryEntry,
     Schedule,
-    ScheduleInvalid,
     ScheduleKind,
 )
 from naranara.settings import DISPLAY_TIMEZONE
@@ -114,7 +114,7 @@ def test_the_form_choices_are_checked() -> None:
         ({"schedule": "daily", "time_of_day": "8"}, "time_of_day"),
         ({"schedule": "hourly", "time_of_day": "08:00"}, "schedule"),
     ]:
-        with pytest.raises(ScheduleInvalid) as refused:
+        with pytest.raises(InputInvalid) as refused:
             self_care_plan.parse_schedule(form)
         assert field in refused.value.errors
 
@@ -123,7 +123,7 @@ def test_a_start_date_is_today_or_later_within_a_year() -> None:
     today = date(2026, 3, 2)
     assert self_care_plan.parse_start("2026-03-05", today=today) == date(2026, 3, 5)
     for text in ("", "2026-02-01", "2027-03-05", "2026-02-30", "5 mars"):
-        with pytest.raises(ScheduleInvalid):
+        with pytest.raises(InputInvalid):
             self_care_plan.parse_start(text, today=today)
 
 
@@ -375,9 +375,9 @@ def test_adopting_a_template_keeps_its_measurement_and_threshold(db: Session, an
 def test_an_own_task_needs_a_title(db: Session, anna: User) -> None:
     for title, message in (
         ("  ", "Write what you want to do."),
-        ("x" * 161, "Write at most {max} characters."),
+        ("x" * 161, "Please keep it to at most {max} characters."),
     ):
-        with pytest.raises(ScheduleInvalid) as refused:
+        with pytest.raises(InputInvalid) as refused:
             self_care_plan.adopt(
                 session=db,
                 resident_id=anna.id,

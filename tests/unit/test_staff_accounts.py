@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from naranara.inputs import InputInvalid
 from naranara.models import AuditEvent, AuditKind, Role, User
 from naranara.services import accounts, care_units, external_identities, sessions, staff_accounts
-from naranara.services.patient_contract import InvalidInput
 from tests.utils.factories import make_user
 
 ISSUER = "https://siths.region.example"
@@ -63,7 +63,7 @@ def test_a_staff_account_for_the_identity_provider_has_no_password(db: Session) 
         locale="sv",
     )
     assert found.user.id == user.id and not found.created
-    with pytest.raises(InvalidInput) as taken:
+    with pytest.raises(InputInvalid) as taken:
         staff_accounts.create_staff(
             session=db,
             new=_new(db, username="other", subject="SE2321000016-ABCD"),
@@ -87,7 +87,7 @@ def test_a_staff_account_for_the_identity_provider_has_no_password(db: Session) 
 )
 def test_what_an_administrator_typed_is_checked(db: Session, data: dict, field: str) -> None:
     make_user(db, username="sara", role=Role.STAFF)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InputInvalid) as refused:
         _new(db, **data)
     assert field in refused.value.errors
 

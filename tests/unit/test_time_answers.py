@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session, select
 
 from naranara import clock
+from naranara.inputs import InputInvalid
 from naranara.models import AgreedTimeAnswer, AnswerKind, AuditEvent, Role
 from naranara.services import patient_contract, time_answers
-from naranara.services.patient_contract import InvalidInput
 from naranara.services.time_answers import EventKind, NotAnswerable
 from tests.utils.factories import make_user
 
@@ -158,10 +158,10 @@ def test_what_cannot_be_answered(db: Session, people: dict) -> None:
         answer(own.id)  # her own time is hers to change, not to answer
     with pytest.raises(NotAnswerable):
         answer(care.id, resident="bo")  # someone else's time
-    with pytest.raises(InvalidInput) as empty:
+    with pytest.raises(InputInvalid) as empty:
         answer(care.id, kind=AnswerKind.OTHER_TIME, text="  ")
     assert empty.value.errors == {"text": "Please fill this in."}
-    with pytest.raises(InvalidInput) as passed:
+    with pytest.raises(InputInvalid) as passed:
         answer(care.id, now=NOW + timedelta(days=30))
     assert passed.value.errors == {"form": time_answers.ERROR_NOT_ANSWERABLE}
     with pytest.raises(ValueError):
