@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from naranara import routes
 from naranara.db import session_scope
 from naranara.i18n import gettext
+from naranara.inputs import InputInvalid
 from naranara.migrate import upgrade_to_head
 from naranara.models import AuditKind, OrganisationKind, Role
 from naranara.services import accounts, audit, care_units, demo_data, enrolment, fhir
-from naranara.services.patient_contract import InvalidInput
 from naranara.settings import get_settings
 
 
@@ -432,10 +432,9 @@ def list_staff() -> None:
 # ---------------------------------------------------------------- care units and who works there
 
 
-def _unit_problem(error: InvalidInput) -> str:
-    locale = _operator_locale()
-    said = [(field, gettext(locale, message)) for field, message in error.errors.items()]
-    return " ".join(f"{field}: {text}" for field, text in said)
+def _unit_problem(error: InputInvalid) -> str:
+    said = error.texts(_operator_locale())
+    return " ".join(f"{field}: {text}" for field, text in said.items())
 
 
 @admin.command("create-unit")
@@ -455,7 +454,7 @@ def create_unit(name: str, organisation: str, kind: str, phone: str) -> None:
         with session_scope() as db:
             unit = care_units.create_unit(session=db, data=data)
             created = unit.name
-    except InvalidInput as error:
+    except InputInvalid as error:
         raise click.ClickException(_unit_problem(error)) from None
     click.echo(f"Created care unit {created!r}.")
 

@@ -176,6 +176,8 @@ EXPECTED: dict[Action, dict[str, bool]] = {
     Action.REPLY_TO_RESIDENT: _only(*_CARE_TEAM),
     Action.MANAGE_CARE_RELATIONSHIP: _only(*_CARE_TEAM),
     Action.MANAGE_CARE_SHARING: _only(*_OWN),
+    # A copy on her own phone of her own data: never a relative's or staff's view.
+    Action.KEEP_OFFLINE_COPY: _only(*_OWN),
     # Enrolling is for staff who work in a unit (may_enrol_at: into that unit only).
     Action.ENROL_RESIDENT: _only("staff caring for the resident, no one's data"),
     Action.ADMINISTER: _only("admin, no one's data"),
