@@ -111,6 +111,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 
 @pytest.fixture(autouse=True)
+def _environment_as_found() -> Iterator[None]:
+    """What a test leaves in ``os.environ`` is put back after it. ``naranara serve`` run
+    in-process (CliRunner) hands its plan to Reflex and Granian through the environment
+    (start_checks.apply_to_environment); left behind, a test's made-up Redis URL reached
+    the browser tests' server, started later by the same xdist worker, which refused to
+    start. Session fixtures set up before this snapshot keep what they set."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def instant(request: pytest.FixtureRequest) -> Iterator[datetime]:
     """The instant this test starts at; the clock runs on from it during the test."""
     name = getattr(request, "param", "now")
