@@ -76,11 +76,12 @@ def tasks_of(*, session: Session, resident_id: int) -> list[SelfCareTask]:
     )
 
 
-def occurrences_on(*, session: Session, resident_id: int, day: date) -> list[Occurrence]:
-    """Every task occurrence on a local day, with what was recorded, in time order."""
+def marks_on_day(
+    *, session: Session, tasks: list[SelfCareTask], day: date
+) -> dict[tuple[int, datetime], str]:
+    """(task id, occurrence) -> how it was marked, for the tasks' occurrences on a local day."""
     start, end = local_day_bounds(day)
-    tasks = tasks_of(session=session, resident_id=resident_id)
-    checks = {
+    return {
         (check.task_id, check.occurrence_at): check.status
         for check in session.exec(
             select(SelfCareCheck).where(
@@ -90,6 +91,13 @@ def occurrences_on(*, session: Session, resident_id: int, day: date) -> list[Occ
             )
         ).all()
     }
+
+
+def occurrences_on(*, session: Session, resident_id: int, day: date) -> list[Occurrence]:
+    """Every task occurrence on a local day, with what was recorded, in time order."""
+    start, end = local_day_bounds(day)
+    tasks = tasks_of(session=session, resident_id=resident_id)
+    checks = marks_on_day(session=session, tasks=tasks, day=day)
     found = [
         Occurrence(task.id, task.title, moment, checks.get((task.id, moment)))
         for task in tasks

@@ -200,24 +200,6 @@ def plan_tasks(*, session: Session, resident_id: int) -> list[SelfCareTask]:
     )
 
 
-def marks_on_day(
-    *, session: Session, tasks: list[SelfCareTask], now: datetime
-) -> dict[tuple[int, datetime], str]:
-    """(task id, occurrence) -> how it was marked, for the tasks' occurrences on ``now``'s
-    day in Sweden."""
-    start, end = local_day_bounds(now.astimezone(DISPLAY_TIMEZONE).date())
-    return {
-        (check.task_id, check.occurrence_at): check.status
-        for check in session.exec(
-            select(SelfCareCheck).where(
-                col(SelfCareCheck.task_id).in_([task.id for task in tasks]),
-                SelfCareCheck.occurrence_at >= start,
-                SelfCareCheck.occurrence_at < end,
-            )
-        ).all()
-    }
-
-
 def first_names(*, session: Session, user_ids: set[int | None]) -> dict[int, str]:
     """user id -> first name, as a task's history names who marked it."""
     return {

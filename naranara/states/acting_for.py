@@ -184,6 +184,8 @@ def _recently_ended_text(viewer: Viewer) -> str:
         for resident_id, (gone, still) in sorted(ended.items())
         if resident_id in names
     )
+
+
 def _name_and_ended(
     resident_id: int, viewer_id: int, *, read_ended: bool
 ) -> tuple[str, frozenset[ProxyScope]]:

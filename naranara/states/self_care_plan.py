@@ -25,6 +25,7 @@ from naranara.policy import Action, Viewer, is_allowed
 from naranara.services import audit, guidance, self_care, self_care_plan
 from naranara.services.guidance_content import VARIANTS
 from naranara.services.self_care_plan import EntryState, ScheduleKind
+from naranara.settings import DISPLAY_TIMEZONE
 from naranara.states.focus import heading_for, resident_in_focus, resident_query
 from naranara.states.session import current_viewer
 
@@ -112,7 +113,9 @@ class SelfCarePlanState(rx.State):
         locale = viewer.locale
         with session_scope() as db:
             tasks = self_care_plan.plan_tasks(session=db, resident_id=self._resident_id)
-            marks = self_care_plan.marks_on_day(session=db, tasks=tasks, now=now)
+            marks = self_care.marks_on_day(
+                session=db, tasks=tasks, day=now.astimezone(DISPLAY_TIMEZONE).date()
+            )
             streaks = {
                 task.id: self_care_plan.streak_of(session=db, task=task, now=now) for task in tasks
             }
