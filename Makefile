@@ -55,7 +55,7 @@ test: $(STAMP) $(AXE)
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 	$(BIN)/ruff check
 	@git status --porcelain > $(VENV)/git-status-before 2>/dev/null || true
-	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n auto --durations=25
 	@# A run must leave the tree as it found it (no build output or data in git's view).
 	@git status --porcelain 2>/dev/null | diff $(VENV)/git-status-before - \
 	  || { echo "make test changed what git sees (above): ignore or remove it"; exit 1; }

@@ -79,6 +79,27 @@ def pytest_configure(config: pytest.Config) -> None:
     run_instant()  # a malformed NARA_TEST_NOW stops the run here, with the reason
 
 
+# Tests that start the production server or Chromium: one pytest-xdist worker runs them
+# all, one after another, against one server on one port (tests/e2e/conftest.py).
+BROWSER_TEST_DIRECTORIES = ("tests/e2e/", "tests/scale/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``make test``'s scheduling: the browser tests as one unit of work, every other
+    test on its own. (xdist's ``xdist_group`` marker does not work with pytest 9.2: it
+    renames ``item._nodeid``, which pytest no longer reads, so the browser tests were
+    split over two workers, each starting a server on the same port, and sign-ins went
+    to the server that had not issued them.) The largest unit is handed out first, so
+    one worker starts the browser tests at once while the others take the rest."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TEST_DIRECTORIES) else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"runs at {run_instant().astimezone(clock.DISPLAY_TIMEZONE).isoformat()} (NARA_TEST_NOW)"
 

@@ -51,14 +51,6 @@ E2E_PORT = int(os.environ.get("NARA_E2E_PORT", "3917"))
 WEB_DIR = ROOT / ".web-e2e"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One pytest-xdist worker runs every browser test, against one server."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -47,11 +47,9 @@ START_TIMEOUT_S = 600
 # A reload lands on either worker; this many all on one would be a broken balance.
 MAX_RELOADS = 16
 
-pytestmark = [
-    pytest.mark.scale,
-    # With the browser tests, on one pytest-xdist worker: one build, one at a time.
-    pytest.mark.xdist_group("browser"),
-]
+# With the browser tests, on one pytest-xdist worker (tests/conftest.py): one build, one
+# at a time.
+pytestmark = pytest.mark.scale
 
 
 def _free_port() -> int:
