@@ -172,11 +172,9 @@ OFFLINE_COPY = "/utan-nat/kopia"
 OFFLINE_CHECK_OFFS = "/utan-nat/avbockningar"
 # Profil → Spara på den här telefonen is a section of the profile page.
 
-# Sign-in through an identity provider (http/oidc_routes.py), and the sign-in page's
-# "sign in again to go on" (http/auth_routes.py).
+# Sign-in through an identity provider (http/oidc_routes.py).
 OIDC_PREFIX = "/auth/oidc"
 OIDC_ACTIVATION_PARAMETER = "aktivering"  # ?aktivering=CODE: activate while signing in
-SIGN_IN_CONFIRM_PARAMETER = CONFIRM_PARAMETER
 
 
 def oidc_login(provider_name: str) -> str:

@@ -23,8 +23,8 @@ from starlette.routing import Route
 from naranara import clock, i18n
 from naranara import routes as paths
 from naranara.db import session_scope
-from naranara.http.auth_routes import viewer_of_request
 from naranara.http.json_body import answer, json_from_this_site
+from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import N_, gettext
 from naranara.policy import Action, is_allowed
 from naranara.services import audit, check_offs, offline_copy

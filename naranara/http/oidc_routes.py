@@ -77,10 +77,6 @@ ERROR_CODES = (
 )
 
 
-def login_path(name: str) -> str:
-    return f"{PREFIX}/{name}/login"
-
-
 def _refuse(code: str) -> Response:
     response = RedirectResponse(f"{pages.SIGN_IN}?{urlencode({'fel': code})}", status_code=303)
     response.headers["Cache-Control"] = "no-store"

@@ -111,8 +111,8 @@ class LoginState(rx.State):
         parameters = self.router.url.query_parameters
         code = parameters.get("fel")
         self.error = ERRORS_BY_CODE.get(code, ERROR_EXPIRED) if code else ""
-        self.confirming = parameters.get(routes.SIGN_IN_CONFIRM_PARAMETER) == "1"
-        again = {routes.SIGN_IN_CONFIRM_PARAMETER: "1"} if self.confirming else {}
+        self.confirming = parameters.get(routes.CONFIRM_PARAMETER) == "1"
+        again = {routes.CONFIRM_PARAMETER: "1"} if self.confirming else {}
         query = urlencode({"next": safe_next(parameters.get("next")), **again})
         self.providers = [
             {"label": p.label, "href": f"{routes.oidc_login(p.name)}?{query}"}
