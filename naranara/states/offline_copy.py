@@ -18,7 +18,7 @@ from naranara.i18n import gettext
 from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.services import offline_copy
 from naranara.settings import get_settings
-from naranara.states.session import SessionState, current_viewer, read_cookie
+from naranara.states.session import SessionState, current_viewer_off_loop, read_cookie
 
 
 class OfflineCopyState(rx.State):
@@ -46,7 +46,7 @@ class OfflineCopyState(rx.State):
 
     @rx.event
     async def load(self) -> None:
-        viewer = await asyncio.to_thread(current_viewer, self)
+        viewer = await current_viewer_off_loop(self)
         if viewer is None:
             return
         self.loaded, self.message = True, ""
@@ -58,7 +58,7 @@ class OfflineCopyState(rx.State):
 
     @rx.event
     async def set_on(self, on: bool):  # noqa: ANN201 - an event spec or None
-        viewer = await asyncio.to_thread(current_viewer, self)
+        viewer = await current_viewer_off_loop(self)
         if viewer is None or not isinstance(on, bool):
             return None
         require(viewer, Action.KEEP_OFFLINE_COPY, viewer.user_id)
