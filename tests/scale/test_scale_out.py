@@ -29,14 +29,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, create_engine, select
 
 from naranara import clock
 from naranara.models import ReminderOccurrence, ReminderStatus
 from tests.conftest import POSTGRES_URL, create_pg_database, drop_pg_database, url_of
+from tests.e2e import conftest as e2e_conftest
 from tests.e2e.browser import ARTIFACTS, PHONE, sign_in, wait_for_app
-from tests.e2e.conftest import CHROMIUM_ARGS, WEB_DIR, _stop, descendants
+from tests.e2e.conftest import WEB_DIR, _stop, descendants
 from tests.utils.push_receiver import PushReceiver
 from tests.utils.reminder_load import make_due_reminders
 
@@ -231,14 +232,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
         drop_pg_database(name)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+# The browser tests' Chromium (one per module), here too.
+browser = e2e_conftest.browser
 
 
 @pytest.fixture
