@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -40,6 +38,7 @@ from tests.e2e.browser import ARTIFACTS, PHONE, sign_in, wait_for_app
 from tests.e2e.conftest import WEB_DIR, _stop, descendants
 from tests.utils.push_receiver import PushReceiver
 from tests.utils.reminder_load import make_due_reminders
+from tests.utils.servers import free_port, start_redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 NARANARA = [sys.executable, "-m", "naranara.cli"]
@@ -51,12 +50,6 @@ MAX_RELOADS = 16
 # With the browser tests, on one pytest-xdist worker (tests/conftest.py): one build, one
 # at a time.
 pytestmark = pytest.mark.scale
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ServerLog:
@@ -134,28 +127,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A redis-server of this module's own: the shared one on 6379 is never flushed."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed (Debian: apt-get install redis-server)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path_factory.mktemp("redis")),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
+    process, url = start_redis_server(tmp_path_factory.mktemp("redis"))
     yield url
     process.terminate()
     process.wait(timeout=10)
@@ -170,7 +142,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
     clock.write_clock_file(clock_file, clock.now())
     name = create_pg_database("nara_scale")
     database_url = url_of(name)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "NARA_DATA_DIR": str(data_dir),
@@ -433,7 +405,7 @@ def test_a_machine_with_another_secret_key_is_refused(
 ) -> None:
     """A second machine: its own data directory and keys, the same database and Redis."""
     elsewhere = {"NARA_DATA_DIR": str(tmp_path)}
-    port = str(_free_port())
+    port = str(free_port())
     result = as_another_process("serve", "--port", port, "--host", "127.0.0.1", **elsewhere)
     assert result.exit_code == 2, result.output
     assert "Nära cannot start: This machine's secret_key" in result.output

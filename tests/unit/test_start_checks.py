@@ -7,10 +7,8 @@ configuration, one without).
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,55 +25,18 @@ from naranara.db import session_scope
 from naranara.models import KeyFingerprint
 from naranara.settings import get_settings
 from naranara.start_checks import StartRefused
-
-REDIS_SERVER = shutil.which("redis-server")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.utils.servers import free_port, start_redis_server
 
 
 @pytest.fixture(scope="module")
 def start_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     """Starts redis-servers of this module's own (never the shared one on 6379)."""
-    if REDIS_SERVER is None:
-        pytest.fail("redis-server is not installed (Debian: apt-get install redis-server)")
     started: list[subprocess.Popen] = []
 
     def start(*arguments: str) -> str:
-        port = _free_port()
-        workdir = tmp_path_factory.mktemp("redis")
-        process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(workdir),
-                *arguments,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process, url = start_redis_server(tmp_path_factory.mktemp("redis"), *arguments)
         started.append(process)
-        url = f"redis://127.0.0.1:{port}/0"
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                Redis.from_url(url).ping()
-                return url
-            except Exception:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+        return url
 
     yield start
     for process in started:
@@ -114,7 +75,7 @@ def test_naranara_serve_refuses_before_building(monkeypatch: pytest.MonkeyPatch)
     get_settings.cache_clear()
     built: list[int] = []
     monkeypatch.setattr("naranara.serve.ensure_frontend_build", built.append)
-    result = CliRunner().invoke(main, ["serve", "--port", str(_free_port())])
+    result = CliRunner().invoke(main, ["serve", "--port", str(free_port())])
     assert result.exit_code == 2, result.output
     assert "Nära cannot start: NARA_WEB_WORKERS=2 needs Redis" in result.output
     assert built == []
@@ -209,7 +170,7 @@ def test_a_redis_refusing_config_without_notifications_is_refused_with_the_setti
 
 
 def test_an_unreachable_redis_is_refused() -> None:
-    url = f"redis://nara:hemligt@127.0.0.1:{_free_port()}/0"
+    url = f"redis://nara:hemligt@127.0.0.1:{free_port()}/0"
     with pytest.raises(StartRefused) as refused:
         start_checks.check_redis(url)
     assert "does not answer" in str(refused.value)
@@ -360,6 +321,6 @@ def test_no_database_connection_is_left_for_granians_workers_to_inherit(
     monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)
     monkeypatch.delenv("NARA_WEB_WORKERS", raising=False)
     get_settings.cache_clear()
-    plan = start_checks.check_web(port=_free_port(), host="127.0.0.1", say=lambda _: None)
+    plan = start_checks.check_web(port=free_port(), host="127.0.0.1", say=lambda _: None)
     assert plan == start_checks.WebPlan(web_workers=1, redis_url="", keyspace_ready=False)
     assert get_engine().pool.checkedin() == 0
