@@ -29,7 +29,8 @@ from tests.e2e.browser import (
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-USERNAME, PASSWORD = "olle", "olles-eget-losenord"
+# Her own account: the other browser tests share this server and its database.
+USERNAME, PASSWORD = "elsa", "elsas-eget-losenord"
 TASK = "Gå en promenad"
 CONTACT = "Maria Ek"
 PURPOSE = "Hembesök av distriktssköterskan"
@@ -42,13 +43,13 @@ from naranara.models import AgreedTime, CareContact, Role, SelfCareTask
 from naranara.services.accounts import create_user
 now = clock.now()
 with session_scope() as db:
-    olle = create_user(session=db, username="{USERNAME}", display_name="Olle Berg",
+    elsa = create_user(session=db, username="{USERNAME}", display_name="Elsa Nord",
                        role=Role.RESIDENT, password="{PASSWORD}")
-    db.add(SelfCareTask(resident_id=olle.id, title="{TASK}", recurrence="RRULE:FREQ=DAILY",
+    db.add(SelfCareTask(resident_id=elsa.id, title="{TASK}", recurrence="RRULE:FREQ=DAILY",
                         time_of_day="00:01", starts_on=clock.today() - timedelta(days=1)))
-    db.add(CareContact(resident_id=olle.id, name="{CONTACT}", role_title="Distriktssköterska",
+    db.add(CareContact(resident_id=elsa.id, name="{CONTACT}", role_title="Distriktssköterska",
                        organisation="Hälsocentralen Haga", phone="+46601234500"))
-    db.add(AgreedTime(resident_id=olle.id, starts_at=now + timedelta(days=2),
+    db.add(AgreedTime(resident_id=elsa.id, starts_at=now + timedelta(days=2),
                       ends_at=now + timedelta(days=2, minutes=45), purpose="{PURPOSE}",
                       with_whom="{CONTACT}", place="Hemma"))
 """
@@ -56,11 +57,12 @@ with session_scope() as db:
 _CHECKS = f"""
 from sqlmodel import select
 from naranara.db import session_scope
-from naranara.models import CheckOffReceipt, SelfCareCheck, SelfCareTask
+from naranara.models import CheckOffReceipt, SelfCareCheck, SelfCareTask, User
 with session_scope() as db:
+    elsa = db.exec(select(User).where(User.username == "{USERNAME}")).one()
     checks = db.exec(select(SelfCareCheck).join(SelfCareTask,
-        SelfCareTask.id == SelfCareCheck.task_id).where(SelfCareTask.title == "{TASK}")).all()
-    receipts = db.exec(select(CheckOffReceipt)).all()
+        SelfCareTask.id == SelfCareCheck.task_id).where(SelfCareTask.resident_id == elsa.id)).all()
+    receipts = db.exec(select(CheckOffReceipt).where(CheckOffReceipt.sender_id == elsa.id)).all()
     print(len(checks), len(receipts), *(c.status.value for c in checks))
 """
 
@@ -256,7 +258,7 @@ def test_signing_out_leaves_no_copy_and_no_caches(
         "async () => !!(await caches.match('/utan-nat/kopia'))",
         what="the worker kept the offline copy",
     )
-    # A check-off still waiting in the queue when Olle signs out.
+    # A check-off still waiting in the queue when Elsa signs out.
     page.evaluate(
         """async () => await new Promise((resolve) => {
             const open = indexedDB.open("nara-offline", 1);
@@ -282,7 +284,7 @@ def test_signing_out_leaves_no_copy_and_no_caches(
         })"""
     )
     # The worker starts again on the next page and keeps only the offline page and its
-    # files; nothing of Olle's is left: no copy, no queue, no flag.
+    # files; nothing of Elsa's is left: no copy, no queue, no flag.
     assert kept["copy"] is False
     assert "nara-personal" not in kept["caches"]
     assert kept["flag"] is None

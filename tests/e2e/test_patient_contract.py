@@ -136,7 +136,13 @@ def test_resident_fills_the_profile_and_it_is_saved(page: Page, app_url: str, gr
     screenshot(page, "what-matters-filled")
     page.goto(app_url + "/viktigt/historik")
     wait_for_app(page)
-    expect(page.get_by_text("Greta Gustafsson").first).to_be_visible()
+    # Newest first, each saving with who made it: her own, so "Du".
+    entries = page.get_by_role("main").get_by_role("listitem")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text("Ändrat av: Du")
+    expect(entries.nth(0)).to_contain_text("Att ramla i trappan när det är halt.")
+    expect(entries.nth(1)).to_contain_text("Ändrat av: Du")
+    expect(entries.nth(1)).to_contain_text("Att få bo kvar hemma med katten Sigge.")
     screenshot(page, "what-matters-history-filled")
 
 
