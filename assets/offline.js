@@ -9,7 +9,7 @@
  *   key once, so sending again after a lost answer never counts twice.
  * - On the offline page (/utan-nat, or any address the worker answered with it),
  *   shows the kept copy: agreed times, contacts with tel: links, today's and
- *   tomorrow's tasks with buttons, articles read. Text is set with textContent; the
+ *   tomorrow's tasks with buttons, what matters to the resident, articles read. Text is set with textContent; the
  *   articles' HTML is the server's sanitised rendering, as on the article page.
  *
  * window.naraOffline.turnedOn() / turnedOff(): called by Profil after the choice.
@@ -212,6 +212,20 @@
     return item;
   }
 
+  function whatMattersItem(section) {
+    const item = element("li", "card");
+    item.append(element("h3", "card-title", section.title));
+    for (const entry of section.items) {
+      const line = element("p");
+      if (entry.label) {
+        line.append(element("strong", "", entry.label), " ");
+      }
+      line.append(entry.text);
+      item.append(line);
+    }
+    return item;
+  }
+
   function articleItem(article) {
     const item = element("li", "card");
     const details = element("details");
@@ -245,6 +259,7 @@
       fill(root, "times", copy.times, (time) => timeItem(texts, time));
       fill(root, "contacts", copy.contacts, (contact) => contactItem(texts, contact));
       fill(root, "tasks", copy.tasks, (task) => taskItem(texts, task, waiting, press));
+      fill(root, "whatMatters", copy.whatMatters || [], whatMattersItem);
       fill(root, "guidance", copy.guidance, articleItem);
       root.hidden = false;
       noCopy.hidden = true;

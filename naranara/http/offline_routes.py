@@ -115,6 +115,7 @@ def _page(locale: str) -> str:
         block("times", N_("Your agreed times"), N_("No agreed times in the next 30 days."))
         + block("contacts", N_("Your contacts"), N_("No contacts saved."))
         + block("tasks", N_("Your self-care tasks"), N_("No tasks today or tomorrow."))
+        + block("whatMatters", N_("This is important to me"), N_("Nothing filled in yet."))
         + block("guidance", N_("Articles you have read"), N_("No articles read yet."))
     )
     return (

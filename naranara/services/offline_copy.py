@@ -8,7 +8,8 @@ signing out on that device, deletes the row, so the next fetch answers 404 and t
 worker deletes what it kept.
 
 Bounded (``LIMITS``): agreed times of the next 30 days (at most 40), at most 40
-contacts, today's and tomorrow's task occurrences, at most 15 articles read. Its
+contacts, today's and tomorrow's task occurrences, the "what matters to me" summary
+(its lengths bounded by the profile's columns), at most 15 articles read. Its
 ``version`` changes when the document's shape does.
 """
 
@@ -30,11 +31,11 @@ from naranara.models import (
     GuidanceRead,
     OfflineCopyDevice,
 )
-from naranara.services import guidance, self_care
+from naranara.services import guidance, profile, self_care
 from naranara.services.patient_contract import care_contacts, display_phone
 from naranara.settings import DISPLAY_TIMEZONE
 
-VERSION = 1
+VERSION = 2  # 2: the what-matters summary
 LIMITS = {"days": 30, "times": 40, "contacts": 40, "articles": 15}
 
 
@@ -207,6 +208,19 @@ def _guidance(session: Session, resident_id: int, locale: str) -> list[dict]:
     ]
 
 
+def _what_matters(session: Session, resident_id: int, locale: str) -> list[dict]:
+    """The sections of "Det här är viktigt för mig" with something in them, as the
+    summary page shows them."""
+    summary = profile.summary(session=session, resident_id=resident_id, locale=locale)
+    return [
+        {
+            "title": section.title,
+            "items": [{"label": item.label, "text": item.text} for item in section.items],
+        }
+        for section in summary.sections
+    ]
+
+
 def build(*, session: Session, resident_id: int, locale: str, now: datetime | None = None) -> dict:
     """The copy: plain JSON, everything already worded and formatted for the reader."""
     now = now or clock.now()
@@ -218,6 +232,7 @@ def build(*, session: Session, resident_id: int, locale: str, now: datetime | No
         "times": _times(session, resident_id, now, locale),
         "contacts": _contacts(session, resident_id),
         "tasks": _tasks(session, resident_id, now, locale),
+        "whatMatters": _what_matters(session, resident_id, locale),
         "guidance": _guidance(session, resident_id, locale),
         "timezone": str(DISPLAY_TIMEZONE),
     }

@@ -34,12 +34,14 @@ USERNAME, PASSWORD = "elsa", "elsas-eget-losenord"
 TASK = "Gå en promenad"
 CONTACT = "Maria Ek"
 PURPOSE = "Hembesök av distriktssköterskan"
+IMPORTANT = "Att få fortsätta sjunga i kören."
 
-_ADD_OLLE = f"""
+_ADD_ELSA = f"""
 from datetime import timedelta
 from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AgreedTime, CareContact, Role, SelfCareTask
+from naranara.services import profile
 from naranara.services.accounts import create_user
 now = clock.now()
 with session_scope() as db:
@@ -52,6 +54,8 @@ with session_scope() as db:
     db.add(AgreedTime(resident_id=elsa.id, starts_at=now + timedelta(days=2),
                       ends_at=now + timedelta(days=2, minutes=45), purpose="{PURPOSE}",
                       with_whom="{CONTACT}", place="Hemma"))
+    profile.save(session=db, resident_id=elsa.id, changes={{"important_to_me": "{IMPORTANT}"}},
+                 expected_version=0, changed_by_id=elsa.id)
 """
 
 _CHECKS = f"""
@@ -90,7 +94,7 @@ def _run(app_data_dir: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def resident(app_url: str, app_data_dir: Path) -> str:
     """A resident of this module's own: a daily task, a contact, a time in two days."""
-    _run(app_data_dir, "-c", _ADD_OLLE)
+    _run(app_data_dir, "-c", _ADD_ELSA)
     return USERNAME
 
 
@@ -211,6 +215,8 @@ def test_the_copy_a_resident_keeps_shows_offline_and_a_check_off_arrives_once(
     expect(call).to_have_attribute("href", "tel:+46601234500")
     tasks = page.get_by_role("region", name="Din egenvård")
     expect(tasks).to_contain_text(TASK)
+    what_matters = page.get_by_role("region", name="Det här är viktigt för mig")
+    expect(what_matters).to_contain_text(IMPORTANT)
     expect(page.get_by_text("Uppdaterad i dag")).to_be_visible()
     screenshot(page, "offline-copy")
     assert_accessible(page)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from naranara import clock
 from naranara.models import AgreedTimeStatus, GuidanceRead, OfflineCopyDevice, User
-from naranara.services import offline_copy
+from naranara.services import offline_copy, profile
 from tests.utils.factories import make_agreed_time, make_article, make_contact, make_task, make_user
 
 pytestmark = pytest.mark.time_sensitive
@@ -77,6 +77,13 @@ def test_the_copy_holds_what_matters_now_in_the_readers_words(db: Session, anna:
     )
     make_article(db, slug="oläst", title="Inte läst")
     db.add(GuidanceRead(resident_id=anna.id, slug="hjartsvikt"))
+    profile.save(
+        session=db,
+        resident_id=anna.id,
+        changes={"important_to_me": "Att få bo kvar hemma.", "needs_interpreter": True},
+        expected_version=0,
+        changed_by_id=anna.id,
+    )
     db.flush()
 
     copy = offline_copy.build(session=db, resident_id=anna.id, locale="sv", now=now)
@@ -98,6 +105,14 @@ def test_the_copy_holds_what_matters_now_in_the_readers_words(db: Session, anna:
     assert [(t["title"], t["today"]) for t in copy["tasks"]] == [
         ("Väg dig", True),
         ("Väg dig", False),
+    ]
+    # Only the sections filled in, worded as the summary page words them.
+    assert copy["whatMatters"] == [
+        {
+            "title": "Det här är viktigt för mig",
+            "items": [{"label": "", "text": "Att få bo kvar hemma."}],
+        },
+        {"title": "Språk och tolk", "items": [{"label": "Jag behöver tolk", "text": "Ja"}]},
     ]
     assert [g["title"] for g in copy["guidance"]] == ["Leva med hjärtsvikt"]
     assert "<strong>varje</strong>" in copy["guidance"][0]["html"]
