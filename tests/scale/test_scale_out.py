@@ -46,6 +46,7 @@ NARANARA = [sys.executable, "-m", "naranara.cli"]
 START_TIMEOUT_S = 600
 # A reload lands on either worker; this many all on one would be a broken balance.
 MAX_RELOADS = 16
+WORKER_BATCH = 10  # reminders a reminder worker claims at a time
 
 # With the browser tests, on one pytest-xdist worker (tests/conftest.py): one build, one
 # at a time.
@@ -179,7 +180,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
             with (ARTIFACTS / f"scale-worker-{n}.log").open("w") as out:
                 workers.append(
                     subprocess.Popen(
-                        [*NARANARA, "worker", "--batch-size", "10", *extra],
+                        [*NARANARA, "worker", "--batch-size", str(WORKER_BATCH), *extra],
                         cwd=ROOT,
                         env=env,
                         stdout=out,
@@ -342,11 +343,18 @@ def test_signing_out_on_one_worker_applies_on_the_other(
 def test_two_reminder_workers_send_each_reminder_once(cluster: Cluster) -> None:
     engine = create_engine(cluster.database_url)
     try:
+        # The push service holds every request until both workers have a batch in
+        # flight: otherwise the first to wake may send all before the other polls.
+        cluster.receiver.hold_after(0)
         with Session(engine) as session:
             total = make_due_reminders(
                 session, cluster.receiver, residents=30, times_each=4, prefix="scale"
             )
         deadline = time.monotonic() + 40
+        while cluster.receiver.held_count() < 2 * WORKER_BATCH and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert cluster.receiver.held_count() >= 2 * WORKER_BATCH, "both workers have a batch out"
+        cluster.receiver.release()
         while cluster.receiver.delivery_count() < total and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(1.0)  # a second copy, if one were coming

@@ -32,6 +32,7 @@ NARANARA = str(Path(sys.executable).parent / "naranara")
 # Short, so the test need not wait long for a dead worker's lease; a request times out
 # after a quarter of it (2 s), far above what the local receiver takes.
 LEASE_SECONDS = 8
+BATCH = 50  # reminders a worker claims, and sends at once
 
 pytestmark = pytest.mark.postgresql_only(
     "two workers at once: only PostgreSQL has row locks (SKIP LOCKED)"
@@ -51,9 +52,9 @@ def start_worker(*extra: str) -> subprocess.Popen:
             "worker",
             "--no-plan",
             "--batch-size",
-            "50",
+            str(BATCH),
             "--concurrency",
-            "50",
+            str(BATCH),
             "--lease-seconds",
             str(LEASE_SECONDS),
             *extra,
@@ -81,15 +82,19 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_was_in_fl
     db: Session, slow_receiver: PushReceiver
 ) -> None:
     total = make_due_reminders(db, slow_receiver, residents=60, times_each=10)
+    # A third is answered, then the push service stalls: the kill lands mid-batch at any
+    # speed of the machine (a kill timed by a count could fall between two batches).
+    slow_receiver.hold_after(total // 3)
     worker = start_worker()
     try:
-        wait_until(lambda: slow_receiver.delivery_count() >= total // 3)
+        wait_until(lambda: slow_receiver.held_count() > 0)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(10)
     finally:
         if worker.poll() is None:
             worker.kill()
-    # Let the receiver finish the requests that were already in its hands.
+    # The requests that were already in its hands reach the push service after all.
+    slow_receiver.release()
     time.sleep(0.5)
     in_flight = {row.key for row in ledger(db) if row.status == ReminderStatus.CLAIMED}
     assert in_flight, "the kill must land while a batch is claimed, or this proves nothing"
@@ -118,7 +123,12 @@ def test_two_workers_at_once_send_each_reminder_exactly_once(
     db: Session, slow_receiver: PushReceiver
 ) -> None:
     total = make_due_reminders(db, slow_receiver, residents=100, times_each=10)
+    # Held until each worker has a batch out: one alone could otherwise send all before
+    # the other has started (a slow start on a busy machine).
+    slow_receiver.hold_after(0)
     workers = [start_worker("--once"), start_worker("--once")]
+    wait_until(lambda: slow_receiver.held_count() >= 2 * BATCH)
+    slow_receiver.release()
     for worker in workers:
         output, _ = worker.communicate(timeout=180)
         assert worker.returncode == 0, output.decode()

@@ -11,7 +11,9 @@ for each ``POST /push/<id>``:
   auth secret, and parses it as JSON (``decrypt=False`` skips this, for benchmarks);
 - records the delivery (endpoint, TTL, Urgency, Topic, the message) and answers what
   the test asked for: 201 by default, or a queue of 404/410/429 (with Retry-After)/500
-  per endpoint, optionally after a delay (a slow push service).
+  per endpoint, optionally after a delay (a slow push service); ``hold_after(n)`` lets
+  n more requests through and keeps every later one waiting, unanswered, until
+  ``release()`` (a push service that stalls: a sender's batch is surely in flight).
 
 ``new_subscription()`` makes a subscription as a browser would (a P-256 key pair and
 a 16-byte auth secret) whose endpoint is on this receiver.
@@ -97,6 +99,9 @@ class PushReceiver:
         self.answered: list[Delivery] = []  # every request with a valid token
         self.rejections: list[str] = []  # why tokens or bodies were refused
         self._verified: dict[tuple[str, str], dict] = {}  # (token, key) -> claims
+        self._admitted = 0  # requests let past the hold gate
+        self._admit_until: int | None = None  # None: no gate
+        self._held = 0  # requests waiting at the gate now
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -137,6 +142,7 @@ class PushReceiver:
     def stop(self) -> None:
         if self._loop is None:
             return
+        self.release()  # nothing waits at the gate through the shutdown
 
         async def shutdown() -> None:
             if self._runner is not None:
@@ -188,6 +194,36 @@ class PushReceiver:
     def delivered_messages(self) -> list[dict]:
         with self._lock:
             return [d.message for d in self.deliveries if d.message is not None]
+
+    def hold_after(self, more: int) -> None:
+        """Let ``more`` requests through from now on, then hold every later one."""
+        with self._lock:
+            self._admit_until = self._admitted + more
+
+    def release(self) -> None:
+        with self._lock:
+            self._admit_until = None
+
+    def held_count(self) -> int:
+        with self._lock:
+            return self._held
+
+    async def _pass_the_gate(self) -> None:
+        with self._lock:
+            if self._admit_until is None or self._admitted < self._admit_until:
+                self._admitted += 1
+                return
+            self._held += 1
+        try:
+            while True:
+                await asyncio.sleep(0.01)
+                with self._lock:
+                    if self._admit_until is None:
+                        self._admitted += 1
+                        return
+        finally:
+            with self._lock:
+                self._held -= 1
 
     def delivery_count(self) -> int:
         with self._lock:
@@ -271,6 +307,7 @@ class PushReceiver:
                 return web.Response(status=400)
         if self.delay:
             await asyncio.sleep(self.delay)
+        await self._pass_the_gate()
         with self._lock:
             plan = self._plans[name].popleft() if self._plans[name] else _Plan(201)
             delivery = Delivery(
