@@ -35,7 +35,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import resource
 import statistics
 import sys
@@ -52,9 +51,9 @@ ON_LOAD = f"{STATE}.reflex___state____on_load_internal_state.on_load_internal"
 LOGIN_SUBMIT = f"{STATE}.naranara___states___login____login_state.submit"
 TODAY = f"{STATE}.naranara___states___today____today_state"
 SUGGESTIONS = f"{STATE}.naranara___states___guidance____guidance_suggestions_state"
+SESSION = f"{STATE}.naranara___states___session____session_state"
 SIGN_IN_TIMEOUT_S = 900
 EVENT_TIMEOUT_S = 60
-_TICKET = re.compile(r"/auth/session\?[^'\"]+")
 
 
 # ---------------------------------------------------------------------------- setup
@@ -173,13 +172,16 @@ class Tab:
             if substate in frame.get("delta", {}):
                 return frame
 
-    async def until_script(self, pattern: re.Pattern) -> str:
+    async def until_browser_command(self, name: str) -> list[str]:
+        """The arguments of the next command the server gives the browser (the
+        ``browser_command`` var of SessionState, naranara/components/browser.py)."""
         while True:
             frame = await self.next_frame()
-            for event in frame.get("events", []):
-                found = pattern.search(event.get("payload", {}).get("javascript_code", "") or "")
-                if found:
-                    return found.group(0)
+            command = frame.get("delta", {}).get(SESSION, {}).get("browser_command_rx_state_")
+            if command:
+                found = json.loads(command)
+                if found["name"] == name:
+                    return found["args"]
 
     async def send(self, name: str, payload: dict | None, path: str) -> None:
         event = {"name": name, "router_data": _router(path)}
@@ -242,7 +244,7 @@ async def resident(number: int, base_url: str, results: Results, signed_in: asyn
             await tab.send(
                 LOGIN_SUBMIT, {"form_data": {"__reflex_form_data__": form}}, "/logga-in/"
             )
-            ticket_path = await tab.until_script(_TICKET)
+            [ticket_path] = await tab.until_browser_command("fullPageLoad")
             await tab.close()
             async with http.get(ticket_path) as response:  # -> /auth/fresh -> /
                 if response.status != 200:
