@@ -3,7 +3,9 @@
  * - Keeps this device's offline copy fresh: when the resident turned it on here
  *   (Profil → Spara på den här telefonen), each app open fetches /utan-nat/kopia;
  *   the service worker keeps the answer (assets/sw.js).
- * - Queues check-offs made on the offline page in IndexedDB, each with a random key,
+ * - Queues check-offs made on the offline page, and taps on Klar on Hem while the phone
+ *   is offline (Reflex would keep those in the tab's memory only, gone when it closes,
+ *   with no word to the person), in IndexedDB, each with a random key,
  *   and sends the queue to POST /utan-nat/avbockningar when the browser is online
  *   (at once, on the "online" event, and on every app open). The server takes each
  *   key once, so sending again after a lost answer never counts twice.
@@ -21,6 +23,7 @@
   const FLAG = "nara-offline-copy"; // "on": this device keeps a copy
   const DB_NAME = "nara-offline";
   const STORE = "check-offs";
+  const NOTICES = "nara-offline-notices"; // sessionStorage: messages to show after a reload
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
@@ -294,6 +297,70 @@
     sendNow();
   }
 
+  /* Klar on Hem without a network: queued here, the row says it waits, Reflex never
+   * sees the tap. Back online, the queue is sent and the page reloads to show it. */
+  function takeTapsWhileOffline() {
+    document.addEventListener(
+      "click",
+      (event) => {
+        const button = event.target.closest && event.target.closest("[data-check-off-task]");
+        if (navigator.onLine || !button || button.getAttribute("aria-checked") === "true") {
+          return; // online, or an undo: Reflex's own event as always
+        }
+        event.stopPropagation(); // before React's listener on the app's root
+        event.preventDefault();
+        if (button.dataset.queued === "true") {
+          return;
+        }
+        button.dataset.queued = "true";
+        enqueue({
+          key: newKey(),
+          taskId: Number(button.dataset.checkOffTask),
+          occurrenceAt: button.dataset.checkOffAt,
+          status: "done",
+          pressedAt: new Date().toISOString(),
+        }).then(() => {
+          const note = button.parentElement.querySelector("[data-queued-note]");
+          if (note) {
+            note.hidden = false;
+          }
+        });
+      },
+      true,
+    );
+  }
+
+  /* What the server said of check-offs it could not take: shown in the page's
+   * [data-offline-notices] (components/layout.offline_notices), across the reload. */
+  function showNotices(triesLeft = 100) {
+    const kept = sessionStorage.getItem(NOTICES);
+    const place = document.querySelector("[data-offline-notices]");
+    if (!kept || !place) {
+      return;
+    }
+    // Only once React has taken over the page (its "Hämtar…" placeholders gone): a node
+    // added before would not match what React expects to find.
+    const settled = document.readyState === "complete" && !document.querySelector("main .loading");
+    if (!settled && triesLeft > 0) {
+      window.setTimeout(() => showNotices(triesLeft - 1), 300);
+      return;
+    }
+    sessionStorage.removeItem(NOTICES);
+    place.replaceChildren(...JSON.parse(kept).map((text) => element("p", "notice", text)));
+  }
+
+  async function sendQueued() {
+    const { sent, messages } = await flush();
+    if (messages.length > 0) {
+      sessionStorage.setItem(NOTICES, JSON.stringify(messages));
+    }
+    if (sent > 0 && document.querySelector("[data-check-off-task][data-queued='true']")) {
+      window.location.reload(); // the rows this page showed as waiting are saved now
+      return;
+    }
+    showNotices();
+  }
+
   window.naraOffline = {
     flush,
     turnedOn() {
@@ -314,8 +381,10 @@
       showPage(root).catch(() => undefined);
       return;
     }
-    window.addEventListener("online", () => flush().catch(() => undefined));
-    flush().catch(() => undefined);
+    takeTapsWhileOffline();
+    showNotices();
+    window.addEventListener("online", () => sendQueued().catch(() => undefined));
+    sendQueued().catch(() => undefined);
     refreshCopy().catch(() => undefined);
   }
 

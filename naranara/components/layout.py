@@ -142,6 +142,17 @@ def access_ended_notice() -> rx.Component:
     )
 
 
+def offline_notices() -> rx.Component:
+    """Where assets/offline.js says what became of check-offs sent after a time without a
+    network ("… sparades inte: uppgiften har avslutats"). React renders it empty and never
+    touches its children; the offline page has one of its own."""
+    return rx.el.div(
+        class_name="offline-notices stack",
+        aria_live="polite",
+        custom_attrs={"data-offline-notices": ""},
+    )
+
+
 def closed_page() -> rx.Component:
     """In place of a page whose data its resident no longer shares with the reader."""
     return rx.el.div(
@@ -195,6 +206,7 @@ def shell(content: rx.Component, *, active_tab: str | None) -> rx.Component:
         rx.el.main(
             failure_banner(),
             access_ended_notice(),
+            offline_notices(),
             acting_for_banner(),
             rx.cond(FocusBannerState.page_closed, closed_page(), content),
             id="main",

@@ -65,7 +65,19 @@ def _task_row(task: OccurrenceView) -> rx.Component:
             aria_checked=rx.cond(task.done, "true", "false"),
             on_click=TodayState.toggle_done(task.task_id, task.occurrence_at),
             class_name=rx.cond(task.done, "task task-done", "task"),
-        )
+            # Without a network, assets/offline.js takes the tap instead of Reflex (which
+            # would only hold it in memory) and queues it on the phone.
+            custom_attrs={
+                "data-check-off-task": task.task_id,
+                "data-check-off-at": task.occurrence_at,
+            },
+        ),
+        rx.el.p(
+            t("Will be saved when you have a connection again"),
+            class_name="muted queued-note",
+            hidden=True,
+            custom_attrs={"data-queued-note": ""},
+        ),
     )
 
 

@@ -10,10 +10,12 @@ worker really answers from its caches, as on a phone without signal.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Her own account: the other browser tests share this server and its database.
 USERNAME, PASSWORD = "elsa", "elsas-eget-losenord"
 TASK = "Gå en promenad"
+HEM_TASK = "Ta blodtrycket"  # checked off on Hem without a network
+STOPPED_TASK = "Mät vikten"  # checked off on Hem without a network, stopped meanwhile
 CONTACT = "Maria Ek"
 PURPOSE = "Hembesök av distriktssköterskan"
 IMPORTANT = "Att få fortsätta sjunga i kören."
@@ -49,6 +53,11 @@ with session_scope() as db:
                        role=Role.RESIDENT, password="{PASSWORD}")
     db.add(SelfCareTask(resident_id=elsa.id, title="{TASK}", recurrence="RRULE:FREQ=DAILY",
                         time_of_day="00:01", starts_on=clock.today() - timedelta(days=1)))
+    db.add(SelfCareTask(resident_id=elsa.id, title="{HEM_TASK}", recurrence="RRULE:FREQ=DAILY",
+                        time_of_day="00:02", starts_on=clock.today() - timedelta(days=1)))
+    db.add(SelfCareTask(resident_id=elsa.id, title="{STOPPED_TASK}",
+                        recurrence="RRULE:FREQ=DAILY", time_of_day="00:03",
+                        starts_on=clock.today() - timedelta(days=1)))
     db.add(CareContact(resident_id=elsa.id, name="{CONTACT}", role_title="Distriktssköterska",
                        organisation="Hälsocentralen Haga", phone="+46601234500"))
     db.add(AgreedTime(resident_id=elsa.id, starts_at=now + timedelta(days=2),
@@ -81,6 +90,28 @@ _QUEUE = """async () => await new Promise((resolve, reject) => {
         request.onsuccess = () => { open.result.close(); resolve(request.result); };
     };
 })"""
+
+
+# What assets/sw.js may keep for anyone: the offline page, its files, hashed build files.
+SHELL_FILES = {"/utan-nat", "/nara.css", "/offline.js", "/icon.svg", "/icon-192.png"}
+BUILD_FILE = re.compile(r"^/assets/.+-[A-Za-z0-9_-]{8,}\.(?:js|mjs|css|woff2?|png|svg|jpg|webp)$")
+
+
+def _cached_paths(context: BrowserContext, page: Page, app_url: str) -> set[str]:
+    """Every path in the app origin's Cache Storage, as DevTools sees it."""
+    devtools = context.new_cdp_session(page)
+    try:
+        names = devtools.send("CacheStorage.requestCacheNames", {"securityOrigin": app_url})
+        paths = set()
+        for cache in names["caches"]:
+            entries = devtools.send(
+                "CacheStorage.requestEntries",
+                {"cacheId": cache["cacheId"], "skipCount": 0, "pageSize": 1000},
+            )
+            paths |= {urlsplit(entry["requestURL"]).path for entry in entries["cacheDataEntries"]}
+        return paths
+    finally:
+        devtools.detach()
 
 
 def _run(app_data_dir: Path, *args: str) -> str:
@@ -217,6 +248,8 @@ def test_the_copy_a_resident_keeps_shows_offline_and_a_check_off_arrives_once(
     expect(tasks).to_contain_text(TASK)
     what_matters = page.get_by_role("region", name="Det här är viktigt för mig")
     expect(what_matters).to_contain_text(IMPORTANT)
+    what_matters.scroll_into_view_if_needed()
+    screenshot(page, "offline-copy-what-matters")
     expect(page.get_by_text("Uppdaterad i dag")).to_be_visible()
     screenshot(page, "offline-copy")
     assert_accessible(page)
@@ -279,6 +312,7 @@ def test_signing_out_leaves_no_copy_and_no_caches(
     )
     assert len(page.evaluate(_QUEUE)) == 1
     assert page.evaluate("() => localStorage.getItem('nara-offline-copy')") == "on"
+    assert "/utan-nat/kopia" in _cached_paths(context, page, app_url)  # DevTools sees it
     page.get_by_role("button", name="Logga ut", exact=True).click()
     page.wait_for_url(f"{app_url}/")
     wait_for_app(page)
@@ -295,6 +329,12 @@ def test_signing_out_leaves_no_copy_and_no_caches(
     assert "nara-personal" not in kept["caches"]
     assert kept["flag"] is None
     assert page.evaluate(_QUEUE) == []
+    # And as the browser itself keeps them (DevTools, not the page's own view): every
+    # response still cached is the offline page, its files or a hashed build file.
+    cached = _cached_paths(context, page, app_url)
+    assert {
+        path for path in cached if path not in SHELL_FILES and not BUILD_FILE.match(path)
+    } == set()
 
 
 def test_the_connection_banner_speaks_swedish_and_covers_nothing(
@@ -325,3 +365,71 @@ def test_the_connection_banner_speaks_swedish_and_covers_nothing(
     _offline(context, False)
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(banner).not_to_contain_text("Ingen anslutning.", timeout=30_000)
+
+
+_STOP_TASK = f"""
+from sqlmodel import select
+from naranara.db import session_scope
+from naranara.models import SelfCareTask
+with session_scope() as db:
+    task = db.exec(select(SelfCareTask).where(SelfCareTask.title == "{STOPPED_TASK}")).one()
+    task.active = False
+    db.add(task)
+"""
+
+_HEM_TASK_CHECKS = f"""
+from sqlmodel import select
+from naranara.db import session_scope
+from naranara.models import SelfCareCheck, SelfCareTask
+with session_scope() as db:
+    checks = db.exec(select(SelfCareCheck).join(SelfCareTask,
+        SelfCareTask.id == SelfCareCheck.task_id).where(SelfCareTask.title == "{HEM_TASK}")).all()
+    print(len(checks), *(c.status.value for c in checks))
+"""
+
+
+def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
+    page: Page, context: BrowserContext, app_url: str, app_data_dir: Path, resident: str
+) -> None:
+    sign_in(page, app_url, resident, PASSWORD)
+    task = page.get_by_role("checkbox", name=re.compile(HEM_TASK))
+    expect(task).to_have_attribute("aria-checked", "false")
+    _offline(context, True)
+    task.click()
+    # Said on the row, kept on the phone, and not yet on the server.
+    row = page.get_by_role("listitem").filter(has=task)
+    waiting = row.get_by_text("Sparas när du har nät igen")
+    expect(waiting).to_be_visible()
+    expect(task).to_have_attribute("aria-checked", "false")
+    [queued] = page.evaluate(_QUEUE)
+    assert queued["status"] == "done"
+    assert _run(app_data_dir, "-c", _HEM_TASK_CHECKS).split() == ["0"]
+    waiting.scroll_into_view_if_needed()
+    screenshot(page, "offline-hem-check-off-waiting")
+    assert_accessible(page)
+
+    _offline(context, False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    # Sent, and the page, loaded again, shows what the server now has.
+    expect(task).to_have_attribute("aria-checked", "true", timeout=20_000)
+    expect(waiting).to_be_hidden()
+    assert page.evaluate(_QUEUE) == []
+    assert _run(app_data_dir, "-c", _HEM_TASK_CHECKS).split() == ["1", "done"]
+
+    # A check-off that can no longer apply (the task was stopped while the phone was
+    # offline) is said in plain words after it is sent, not dropped without a word.
+    stopped = page.get_by_role("checkbox", name=re.compile(STOPPED_TASK))
+    _offline(context, True)
+    stopped.click()
+    expect(
+        page.get_by_role("listitem").filter(has=stopped).get_by_text("Sparas när du har nät igen")
+    ).to_be_visible()
+    _run(app_data_dir, "-c", _STOP_TASK)
+    _offline(context, False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(
+        page.get_by_text(f"”{STOPPED_TASK}” sparades inte: uppgiften har avslutats eller pausats")
+    ).to_be_visible(timeout=20_000)
+    assert page.evaluate(_QUEUE) == []
+    screenshot(page, "offline-hem-check-off-refused")
+    assert_accessible(page)
