@@ -4,7 +4,7 @@ Starts Nära's production build (``naranara serve``, fresh demo data, the browse
 build in ``.web-e2e`` reused while it is current) and the blank Reflex app of
 ``bundle_weight.py``, signs each demo person in through the real sign-in form in
 Chromium, and runs Lighthouse (npm ``lighthouse``, pinned in ``benchmarks/package.json``;
-``cd benchmarks && npm ci`` once) in its default mobile mode — simulated slow 4G and a
+``cd benchmarks && npm ci`` once; ``lighthouse_page.mjs``) in its default mobile mode — simulated slow 4G and a
 4× slower CPU — against each route with that person's cookies. Prints the median of
 ``--runs`` runs per route: performance score, LCP, TBT, CLS, and where Lighthouse ended up
 (a route that sent the reader to the sign-in page measured the wrong page).
@@ -20,7 +20,9 @@ Nothing here asserts: the figures go to benchmarks/RESULTS.md by hand, with the 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -48,7 +50,8 @@ from bundle_weight import (  # noqa: E402 - a sibling script, not a package
     wait_until_up,
 )
 
-LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / "lighthouse" / "cli" / "index.js"
+LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / "lighthouse"
+PAGE_RUNNER = ROOT / "benchmarks" / "lighthouse_page.mjs"
 DEMO_PASSWORD = "nara-demo"
 # Who opens which route. Addresses with a query name the demo data's first rows.
 ROUTES: tuple[tuple[str, str], ...] = (
@@ -113,7 +116,8 @@ class Measured:
 
 
 def cookies_of(base_url: str, username: str) -> str:
-    """The Cookie header of a real sign-in in Chromium (device and session cookies)."""
+    """The cookies of a real sign-in in Chromium (device and session), as JSON for
+    Puppeteer's ``browser.setCookie``."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
@@ -126,29 +130,31 @@ def cookies_of(base_url: str, username: str) -> str:
         page.wait_for_url(f"{base_url}/", timeout=60_000)
         cookies = page.context.cookies()
         browser.close()
-    return "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+    keep = ("name", "value", "domain", "path", "httpOnly", "secure", "sameSite")
+    return json.dumps([{key: cookie[key] for key in keep} for cookie in cookies])
 
 
-def lighthouse_once(url: str, cookie: str) -> dict:
-    command = [
-        str(BIN / "node"),
-        str(LIGHTHOUSE),
-        url,
-        "--output=json",
-        "--output-path=stdout",
-        "--only-categories=performance",
-        "--quiet",
-        f"--chrome-path={CHROMIUM}",
-        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-    ]
-    if cookie:
-        command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
+def lighthouse_once(url: str, cookies: str) -> dict:
+    # Through Lighthouse's Node API (lighthouse_page.mjs): the cookies go into the
+    # browser's own jar, which the websocket handshake carries (a header would not).
+    command = [str(BIN / "node"), str(PAGE_RUNNER), url, cookies, CHROMIUM]
     result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
     return json.loads(result.stdout)
 
 
-def measure(base_url: str, who: str, route: str, cookie: str, runs: int) -> Measured:
-    reports = [lighthouse_once(base_url + route, cookie) for _ in range(runs)]
+def save_final_screenshot(report: dict, path: Path) -> None:
+    """Lighthouse's last frame of the page, to look at what was measured."""
+    data_url = report["audits"]["final-screenshot"]["details"]["data"]
+    path.write_bytes(base64.b64decode(data_url.split(",", 1)[1]))
+
+
+def measure(
+    base_url: str, who: str, route: str, cookies: str, runs: int, screenshots: Path | None
+) -> Measured:
+    reports = [lighthouse_once(base_url + route, cookies) for _ in range(runs)]
+    if screenshots is not None:
+        name = re.sub(r"[^A-Za-z0-9]+", "-", f"{who or 'signed-out'}{route}").strip("-")
+        save_final_screenshot(reports[-1], screenshots / f"{name}.jpg")
 
     def median(pick) -> float:  # noqa: ANN001
         return statistics.median(pick(report) for report in reports)
@@ -187,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per route (the median)")
     parser.add_argument("--only", default="", help="only routes containing this text")
+    parser.add_argument("--screenshots", type=Path, help="keep each route's last frame here")
     args = parser.parse_args(argv)
+    if args.screenshots:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
     if not LIGHTHOUSE.exists():
         print("Lighthouse is missing: cd benchmarks && npm ci", file=sys.stderr)
         return 2
@@ -218,15 +227,19 @@ def main(argv: list[str] | None = None) -> int:
             servers.append(start_server(cmd, BLANK_DIR, base_env(), log))
             wait_until_up(blank_url, servers[-1], log)
 
-            rows.append(measure(blank_url, "blank Reflex app", "/", "", args.runs))
+            rows.append(
+                measure(blank_url, "blank Reflex app", "/", "[]", args.runs, args.screenshots)
+            )
             print(table(rows[-1:]), flush=True)
-            cookies: dict[str, str] = {"": ""}
+            cookies: dict[str, str] = {"": "[]"}
             for who, route in ROUTES:
                 if args.only and args.only not in route:
                     continue
                 if who not in cookies:
                     cookies[who] = cookies_of(nara_url, who)
-                rows.append(measure(nara_url, who, route, cookies[who], args.runs))
+                rows.append(
+                    measure(nara_url, who, route, cookies[who], args.runs, args.screenshots)
+                )
                 print(table(rows[-1:]).splitlines()[-1], flush=True)
         finally:
             for process in servers:
