@@ -186,6 +186,12 @@ def prepare_blank(env: dict[str, str]) -> None:
     )
 
 
+def blank_command(port: int) -> list[str]:
+    """The blank app in production mode on one port (it builds at every start)."""
+    return [str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
+            "--frontend-port", str(port), "--backend-host", "127.0.0.1"]  # fmt: skip
+
+
 def start_server(cmd: Sequence[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start a server in its own process group, so stopping it also stops node and granian."""
     with log.open("w") as out:
@@ -459,18 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             blank_url = f"http://127.0.0.1:{blank_port}"
             print(f"Starting the blank app on {blank_url} (builds every start)...", flush=True)
             log = LOGS / "blank-run.log"
-            cmd = [
-                str(BIN / "reflex"),
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(blank_port),
-                "--backend-host",
-                "127.0.0.1",
-            ]
-            servers.append(start_server(cmd, BLANK_DIR, blank_env, log))
+            servers.append(start_server(blank_command(blank_port), BLANK_DIR, blank_env, log))
             wait_until_up(blank_url, servers[-1], log)
 
             print("Measuring first visits in Chromium...", flush=True)

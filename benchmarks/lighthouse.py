@@ -3,9 +3,10 @@
 Starts Nära's production build (``naranara serve``, fresh demo data, the browser tests'
 build in ``.web-e2e`` reused while it is current) and the blank Reflex app of
 ``bundle_weight.py``, signs each demo person in through the real sign-in form in
-Chromium, and runs Lighthouse (npm ``lighthouse``, pinned in ``benchmarks/package.json``;
-``cd benchmarks && npm ci`` once; ``lighthouse_page.mjs``) in its default mobile mode — simulated slow 4G and a
-4× slower CPU — against each route with that person's cookies. Prints the median of
+Chromium, and runs Lighthouse (npm ``lighthouse``, pinned in ``benchmarks/package.json``:
+``cd benchmarks && npm ci`` once) in its default mobile mode — simulated slow 4G and a
+4× slower CPU — against each route, with that person's cookies in the browser's own
+cookie jar (``lighthouse_page.mjs``). Prints the median of
 ``--runs`` runs per route: performance score, LCP, TBT, CLS, and where Lighthouse ended up
 (a route that sent the reader to the sign-in page measured the wrong page).
 
@@ -33,6 +34,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
+from naranara.services.demo_data import DEMO_PASSWORD
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bundle_weight import (  # noqa: E402 - a sibling script, not a package
     BIN,
@@ -42,6 +45,7 @@ from bundle_weight import (  # noqa: E402 - a sibling script, not a package
     LOGS,
     ROOT,
     base_env,
+    blank_command,
     free_port,
     prepare_blank,
     run_step,
@@ -52,7 +56,6 @@ from bundle_weight import (  # noqa: E402 - a sibling script, not a package
 
 LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / "lighthouse"
 PAGE_RUNNER = ROOT / "benchmarks" / "lighthouse_page.mjs"
-DEMO_PASSWORD = "nara-demo"
 # Who opens which route. Addresses with a query name the demo data's first rows.
 ROUTES: tuple[tuple[str, str], ...] = (
     ("", "/logga-in"),
@@ -222,9 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             blank_port = free_port()
             blank_url = f"http://localhost:{blank_port}"
             log = LOGS / "lighthouse-blank.log"
-            cmd = [str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
-                   "--frontend-port", str(blank_port), "--backend-host", "127.0.0.1"]  # fmt: skip
-            servers.append(start_server(cmd, BLANK_DIR, base_env(), log))
+            servers.append(start_server(blank_command(blank_port), BLANK_DIR, base_env(), log))
             wait_until_up(blank_url, servers[-1], log)
 
             rows.append(
