@@ -103,9 +103,12 @@ def app_port() -> int:
 
 @pytest.fixture(scope="session")
 def clock_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The clock the server and every script the tests start follow (naranara/clock.py)."""
+    """The clock the server and every script the tests start follow (naranara/clock.py).
+    It starts at the run's instant: the demo data is seeded before the first module's
+    timeline begins, and seeded by the machine's clock it would lie months away from a
+    pinned run's instant (``NARA_TEST_NOW``)."""
     path = tmp_path_factory.mktemp("clock") / "now"
-    clock.write_clock_file(path, clock.now())
+    clock.write_clock_file(path, run_instant())
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(clock.FILE_VARIABLE, str(path))
         yield path

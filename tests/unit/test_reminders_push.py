@@ -99,7 +99,8 @@ def test_claims_are_fresh_each_time_and_end_within_a_day() -> None:
     one, two = vapid.fresh_claims(), vapid.fresh_claims()
     assert one is not two
     assert one["sub"] == get_settings().vapid_subject
-    assert 0 < int(one["exp"]) - int(clock.now().timestamp()) <= 24 * 3600
+    # Checked by the push service's clock, the machine's, whatever instant the run is at.
+    assert 0 < int(one["exp"]) - int(clock.real_now().timestamp()) <= 24 * 3600
 
 
 # ---------------------------------------------------------------- the test notification

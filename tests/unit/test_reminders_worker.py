@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from naranara import clock
 from naranara.models import ReminderOccurrence, ReminderStatus
 from naranara.reminders.payload import tag_of, topic_of
 from naranara.reminders.worker import time_to_plan
@@ -37,6 +38,18 @@ BATCH = 50  # reminders a worker claims, and sends at once
 pytestmark = pytest.mark.postgresql_only(
     "two workers at once: only PostgreSQL has row locks (SKIP LOCKED)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _workers_follow_this_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, instant: datetime
+) -> None:
+    """The worker processes read "now" as this test does, a pinned run's instant too
+    (``NARA_CLOCK_FILE``): by the machine's clock, reminders made due at that instant
+    would be months old and given up unsent."""
+    path = tmp_path / "now"
+    clock.write_clock_file(path, clock.now())
+    monkeypatch.setenv(clock.FILE_VARIABLE, str(path))
 
 
 @pytest.fixture
