@@ -308,11 +308,13 @@ def test_any_activity_input_is_saved_exactly_or_refused_per_field(
     db.commit()
     db.expire_all()
     saved = db.get(CarePlanActivity, activity.id)
-    assert saved.description == description.strip()
+    # Stored as typed, under the one text rule only (NFC, no invisible format characters;
+    # a name is one line).
+    assert saved.description == inputs.clean_text(description, multiline=True)
     assert saved.responsible == responsible and saved.status == status
     # Only text counts as a name; anything else a browser could send is no name at all.
     assert saved.responsible_name == (
-        responsible_name.strip() if isinstance(responsible_name, str) else ""
+        inputs.clean_text(responsible_name) if isinstance(responsible_name, str) else ""
     )
     assert saved.follow_up_on is None or saved.follow_up_on >= TODAY
 
