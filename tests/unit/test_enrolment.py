@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
+from naranara import clock
 from naranara.inputs import InputInvalid
 from naranara.models import (
     AuditEvent,
@@ -236,7 +237,9 @@ def _sign_in(db: Session, subject: str, claim: object = None, code: str | None =
 def test_an_identity_provider_with_her_personnummer_opens_the_enrolled_account(
     db: Session, nacksta: dict
 ) -> None:
-    made = _enrol(db, nacksta)
+    # Enrolled now: the sign-in redeems the sheet at the run's instant, which a fixed
+    # enrolment date would leave expired two weeks later (found at New Year's Eve).
+    made = _enrol(db, nacksta, now=clock.now())
     signed_in = _sign_in(db, "bankid-greta", "194812249987", made.activation.code)
     assert (signed_in.user.id, signed_in.created) == (made.resident.id, False)
     assert enrolment.is_activated(session=db, resident_id=made.resident.id)
