@@ -97,7 +97,13 @@ def test_the_patient_contract_from_the_ui_alone(browser: Browser, app_url: str) 
         kim.get_by_role("link", name=re.compile("^Kim Lund")).click()
         kim.wait_for_url(re.compile(r"/admin/personal\?konto=\d+$"))
         wait_for_app(kim)
-        expect(kim.get_by_text("Hälsocentralen Granloholm")).to_be_visible()
+        # The account page, not the list it came from (which names the unit three times).
+        expect(kim.get_by_role("heading", level=1, name="Kim Lund")).to_be_visible()
+        expect(
+            kim.get_by_role("region", name="Enheter").get_by_text(
+                "Hälsocentralen Granloholm", exact=True
+            )
+        ).to_be_visible()
         _check_page(kim, "contract-admin-staff")
         contexts[0].clear_cookies()
 
