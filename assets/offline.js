@@ -1,4 +1,6 @@
-/* Nära without signal, in the page: loaded on every page and by the offline page.
+/* Nära without signal, in the page: loaded on every page and by the offline page, and
+ * by the service worker (assets/sw.js imports it for Background Sync: only the queue
+ * part below runs there).
  *
  * - Keeps this device's offline copy fresh: when the resident turned it on here
  *   (Profil → Spara på den här telefonen), each app open fetches /utan-nat/kopia;
@@ -6,13 +8,20 @@
  * - Queues check-offs made on the offline page, and taps on Klar on Hem while the phone
  *   is offline (Reflex would keep those in the tab's memory only, gone when it closes,
  *   with no word to the person), in IndexedDB, each with a random key,
- *   and sends the queue to POST /utan-nat/avbockningar when the browser is online
- *   (at once, on the "online" event, and on every app open). The server takes each
- *   key once, so sending again after a lost answer never counts twice.
+ *   and sends the queue to POST /utan-nat/avbockningar when the browser is online:
+ *   by Background Sync where the browser has it (the worker sends it even when no tab
+ *   is open), and at once, on the "online" event and on every app open. The server
+ *   takes each key once, so sending again after a lost answer never counts twice.
+ *   What the server could not take is kept as a notice and said on the next page.
+ * - Articles: each article page read here is fetched as /utan-nat/artikel/…, which the
+ *   worker keeps (the last 30); "Spara för att läsa utan nät" keeps one until taken
+ *   away again (at most 100).
  * - On the offline page (/utan-nat, or any address the worker answered with it),
  *   shows the kept copy: agreed times, contacts with tel: links, today's and
- *   tomorrow's tasks with buttons, what matters to the resident, articles read. Text is set with textContent; the
- *   articles' HTML is the server's sanitised rendering, as on the article page.
+ *   tomorrow's tasks with buttons, what matters to the resident; and the articles kept
+ *   on this device, the one whose address was asked for opened. Text is set with
+ *   textContent; the articles' HTML is the server's sanitised rendering, as on the
+ *   article page.
  *
  * window.naraOffline.turnedOn() / turnedOff(): called by Profil after the choice.
  */
@@ -20,30 +29,41 @@
   const COPY_PATH = "/utan-nat/kopia";
   const CHECK_OFFS_PATH = "/utan-nat/avbockningar";
   const PERSONAL_CACHE = "nara-personal";
+  const SAVED_ARTICLES = "nara-articles-saved"; // "Spara för att läsa utan nät"
+  const READ_ARTICLES = "nara-articles-read"; // kept by the worker as they are read
+  const SAVED_ARTICLES_KEPT = 100;
+  const SYNC_TAG = "nara-check-offs";
   const FLAG = "nara-offline-copy"; // "on": this device keeps a copy
   const DB_NAME = "nara-offline";
+  const DB_VERSION = 2; // 2: the notices store
   const STORE = "check-offs";
-  const NOTICES = "nara-offline-notices"; // sessionStorage: messages to show after a reload
+  const NOTICES = "notices"; // what the server said of check-offs it could not take
 
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
-  }
+  /* ---- the queue, here and in the service worker ---- */
 
   function openDb() {
     return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "key" });
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = () => {
+        // Both keyed by the check-off's key: a notice said twice (the page and the worker
+        // sent the same check-off at once, and the server answered both) is kept once.
+        for (const name of [STORE, NOTICES]) {
+          if (!request.result.objectStoreNames.contains(name)) {
+            request.result.createObjectStore(name, { keyPath: "key" });
+          }
+        }
+      };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
   }
 
-  async function withStore(mode, work) {
+  async function withStore(name, mode, work) {
     const db = await openDb();
     try {
       return await new Promise((resolve, reject) => {
-        const transaction = db.transaction(STORE, mode);
-        const result = work(transaction.objectStore(STORE));
+        const transaction = db.transaction(name, mode);
+        const result = work(transaction.objectStore(name));
         transaction.oncomplete = () => resolve(result && "result" in result ? result.result : result);
         transaction.onerror = () => reject(transaction.error);
       });
@@ -52,20 +72,24 @@
     }
   }
 
-  const queued = () => withStore("readonly", (store) => store.getAll());
-  const enqueue = (item) => withStore("readwrite", (store) => store.put(item));
+  const queued = () => withStore(STORE, "readonly", (store) => store.getAll());
+  const enqueue = (item) => withStore(STORE, "readwrite", (store) => store.put(item));
   const drop = (keys) =>
-    withStore("readwrite", (store) => keys.forEach((key) => store.delete(key)));
-
-  function newKey() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    withStore(STORE, "readwrite", (store) => keys.forEach((key) => store.delete(key)));
+  const keepNotices = (notices) =>
+    withStore(NOTICES, "readwrite", (store) => notices.forEach((notice) => store.put(notice)));
+  async function takeNotices() {
+    const notices = await withStore(NOTICES, "readonly", (store) => store.getAll());
+    if (notices.length > 0) {
+      await withStore(NOTICES, "readwrite", (store) => store.clear());
+    }
+    return notices.map((notice) => notice.message);
   }
 
   let flushing = null;
 
-  /* Send what waits; resolves to the server's messages for what it could not take. */
+  /* Send what waits; resolves to how many were answered, and keeps the server's
+   * messages for what it could not take (said by the next page, takeNotices). */
   function flush() {
     flushing = flushing || send().finally(() => { flushing = null; });
     return flushing;
@@ -73,11 +97,11 @@
 
   async function send() {
     if (!navigator.onLine) {
-      return { sent: 0, messages: [] };
+      return 0;
     }
     const items = (await queued()).slice(0, 50);
     if (items.length === 0) {
-      return { sent: 0, messages: [] };
+      return 0;
     }
     const response = await fetch(CHECK_OFFS_PATH, {
       method: "POST",
@@ -86,15 +110,49 @@
       body: JSON.stringify({ checkOffs: items }),
     });
     if (!response.ok) {
-      return { sent: 0, messages: [] }; // signed out or a server error: keep the queue
+      return 0; // signed out or a server error: keep the queue
     }
     const { results } = await response.json();
     const answered = results.map((result) => result.key).filter(Boolean);
     await drop(answered);
-    const messages = results
-      .filter((result) => result.outcome !== "recorded" && result.message)
-      .map((result) => result.message);
-    return { sent: answered.length, messages };
+    await keepNotices(
+      results
+        .filter((result) => result.outcome !== "recorded" && result.message && result.key)
+        .map((result) => ({ key: result.key, message: result.message })),
+    );
+    return answered.length;
+  }
+
+  if (typeof document === "undefined") {
+    // In the service worker: the queue is all it needs (its "sync" handler).
+    self.naraCheckOffs = { flush, queued, SYNC_TAG };
+    return;
+  }
+
+  /* ---- in the page ---- */
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
+  }
+
+  /* Queued here; sent by the worker's Background Sync when the network is back, even if
+   * this tab is closed by then, and by this page too (the server takes each once). */
+  async function remember(item) {
+    await enqueue(item);
+    try {
+      const registration = await navigator.serviceWorker.ready;
+      if (registration.sync) {
+        await registration.sync.register(SYNC_TAG);
+      }
+    } catch (error) {
+      // no Background Sync here: the next open or "online" sends it
+    }
+  }
+
+  function newKey() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   async function refreshCopy() {
@@ -229,25 +287,142 @@
     return item;
   }
 
-  function articleItem(article) {
+  function articleItem(texts, article, opened) {
     const item = element("li", "card");
     const details = element("details");
+    details.open = opened;
     const summary = element("summary", "card-title", article.title);
+    summary.lang = article.lang || "";
+    const content = element("div", "stack");
+    content.lang = article.lang || "";
+    content.append(element("p", "muted", article.summary));
+    if (article.warningHtml) {
+      const warning = element("aside", "warning-box");
+      warning.setAttribute("role", "note");
+      warning.setAttribute("aria-label", texts.seekCare);
+      warning.lang = document.documentElement.lang;
+      const heading = element("h3", "warning-box-title", texts.seekCare);
+      const advice = element("div", "article-body");
+      advice.lang = article.lang || "";
+      advice.innerHTML = article.warningHtml; // sanitised on the server, as the article page
+      warning.append(heading, advice);
+      content.append(warning);
+    }
     const body = element("div", "article-body");
     body.innerHTML = article.html; // sanitised on the server (services/guidance.render_markdown)
-    details.append(summary, element("p", "muted", article.summary), body);
+    content.append(body);
+    details.append(summary, content);
     item.append(details);
     return item;
+  }
+
+  /* ---- articles kept on this device ---- */
+
+  async function keptArticles() {
+    if (!("caches" in window)) {
+      return [];
+    }
+    const found = [];
+    for (const name of [SAVED_ARTICLES, READ_ARTICLES]) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        try {
+          found.push(await (await cache.match(request)).json());
+        } catch (error) {
+          // a damaged entry: skip it
+        }
+      }
+    }
+    return found;
+  }
+
+  async function isSaved(path) {
+    return "caches" in window && !!(await (await caches.open(SAVED_ARTICLES)).match(path));
+  }
+
+  /* "Spara för att läsa utan nät" on an article page: a toggle (aria-pressed). */
+  async function toggleSaved(button) {
+    const place = button.closest("[data-offline-article]");
+    const path = place.dataset.offlineArticle;
+    const status = place.querySelector("[data-offline-article-status]");
+    if (!("caches" in window)) {
+      status.textContent = place.dataset.textUnsupported;
+      return;
+    }
+    const cache = await caches.open(SAVED_ARTICLES);
+    if (await cache.match(path)) {
+      await cache.delete(path);
+      button.setAttribute("aria-pressed", "false");
+      status.textContent = place.dataset.textRemoved;
+      return;
+    }
+    try {
+      await cache.add(path);
+      const keys = await cache.keys();
+      await Promise.all(
+        keys.slice(0, Math.max(0, keys.length - SAVED_ARTICLES_KEPT)).map((key) => cache.delete(key)),
+      );
+      button.setAttribute("aria-pressed", "true");
+      status.textContent = place.dataset.textSaved;
+    } catch (error) {
+      status.textContent = place.dataset.textFailed;
+    }
+  }
+
+  /* Each article page opened here is fetched once as JSON, which the worker keeps; the
+   * button shows whether it is saved. Reflex changes pages without a load: watched. */
+  function watchArticlePages() {
+    let shown = "";
+    async function look() {
+      const place = document.querySelector("[data-offline-article]");
+      const path = place ? place.dataset.offlineArticle : "";
+      if (!path || path === shown) {
+        return;
+      }
+      shown = path;
+      const button = place.querySelector("[data-keep-article]");
+      button.setAttribute("aria-pressed", String(await isSaved(path)));
+      if (navigator.onLine) {
+        fetch(path, { credentials: "same-origin" }).catch(() => undefined);
+      }
+    }
+    new MutationObserver(() => look().catch(() => undefined)).observe(document.body, {
+      childList: true,
+      subtree: true,
+    });
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest && event.target.closest("[data-keep-article]");
+      if (button) {
+        toggleSaved(button).catch(() => undefined);
+      }
+    });
+    look().catch(() => undefined);
   }
 
   async function showPage(root) {
     const texts = JSON.parse(root.dataset.texts || "{}");
     const notices = document.querySelector("[data-offline-notices]");
     const noCopy = document.querySelector("[data-offline-no-copy]");
+    const articles = document.querySelector("[data-offline-articles]");
     document.querySelector("[data-offline-retry]").addEventListener("click", () => location.reload());
 
     function notify(messages) {
       notices.replaceChildren(...messages.map((text) => element("p", "notice", text)));
+    }
+
+    async function renderArticles() {
+      const byPath = new Map();
+      const copy = await readCopy();
+      for (const article of [...(await keptArticles()), ...((copy && copy.guidance) || [])]) {
+        byPath.set(article.path, byPath.get(article.path) || article);
+      }
+      // The article whose address failed to load comes first, opened.
+      const asked = location.pathname.replace(/\/$/, "");
+      const list = [...byPath.values()].sort(
+        (a, b) => (b.path === asked) - (a.path === asked) || a.title.localeCompare(b.title),
+      );
+      fill(articles, "guidance", list, (article) => articleItem(texts, article, article.path === asked));
+      articles.hidden = list.length === 0;
     }
 
     async function render() {
@@ -263,25 +438,28 @@
       fill(root, "contacts", copy.contacts, (contact) => contactItem(texts, contact));
       fill(root, "tasks", copy.tasks, (task) => taskItem(texts, task, waiting, press));
       fill(root, "whatMatters", copy.whatMatters || [], whatMattersItem);
-      fill(root, "guidance", copy.guidance, articleItem);
       root.hidden = false;
       noCopy.hidden = true;
     }
 
+    async function afterSent(sent) {
+      const messages = await takeNotices();
+      if (sent > 0 || messages.length > 0) {
+        notify(messages.length ? messages : [texts.sent]);
+        await render();
+      }
+    }
+
     async function sendNow() {
       try {
-        const { sent, messages } = await flush();
-        if (sent > 0) {
-          notify([...(messages.length ? messages : [texts.sent])]);
-          await render();
-        }
+        await afterSent(await flush());
       } catch (error) {
         // still offline: the queue waits
       }
     }
 
     async function press(task, status) {
-      await enqueue({
+      await remember({
         key: newKey(),
         taskId: task.taskId,
         occurrenceAt: task.occurrenceAt,
@@ -293,7 +471,13 @@
     }
 
     window.addEventListener("online", sendNow);
+    navigator.serviceWorker?.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "check-offs-sent") {
+        afterSent(event.data.sent).catch(() => undefined);
+      }
+    });
     await render();
+    await renderArticles();
     sendNow();
   }
 
@@ -313,7 +497,7 @@
           return;
         }
         button.dataset.queued = "true";
-        enqueue({
+        remember({
           key: newKey(),
           taskId: Number(button.dataset.checkOffTask),
           occurrenceAt: button.dataset.checkOffAt,
@@ -330,35 +514,39 @@
     );
   }
 
-  /* What the server said of check-offs it could not take: shown in the page's
-   * [data-offline-notices] (components/layout.offline_notices), across the reload. */
-  function showNotices(triesLeft = 100) {
-    const kept = sessionStorage.getItem(NOTICES);
+  /* What the server said of check-offs it could not take, kept in IndexedDB (by this
+   * page or by the worker's Background Sync): shown in the page's
+   * [data-offline-notices] (components/layout.offline_notices). */
+  async function showNotices(triesLeft = 100) {
     const place = document.querySelector("[data-offline-notices]");
-    if (!kept || !place) {
+    if (!place) {
       return;
     }
     // Only once React has taken over the page (its "Hämtar…" placeholders gone): a node
     // added before would not match what React expects to find.
     const settled = document.readyState === "complete" && !document.querySelector("main .loading");
     if (!settled && triesLeft > 0) {
-      window.setTimeout(() => showNotices(triesLeft - 1), 300);
+      window.setTimeout(() => showNotices(triesLeft - 1).catch(() => undefined), 300);
       return;
     }
-    sessionStorage.removeItem(NOTICES);
-    place.replaceChildren(...JSON.parse(kept).map((text) => element("p", "notice", text)));
+    const messages = await takeNotices();
+    if (messages.length > 0) {
+      place.replaceChildren(...messages.map((text) => element("p", "notice", text)));
+    }
   }
 
-  async function sendQueued() {
-    const { sent, messages } = await flush();
-    if (messages.length > 0) {
-      sessionStorage.setItem(NOTICES, JSON.stringify(messages));
-    }
+  /* Check-offs were sent (here or by the worker): the rows this page showed as waiting
+   * are saved now, so the page loads again to show them; the notices come after. */
+  function afterSent(sent) {
     if (sent > 0 && document.querySelector("[data-check-off-task][data-queued='true']")) {
-      window.location.reload(); // the rows this page showed as waiting are saved now
-      return;
+      window.location.reload();
+      return Promise.resolve();
     }
-    showNotices();
+    return showNotices();
+  }
+
+  function sendQueued() {
+    return flush().then(afterSent, () => showNotices());
   }
 
   window.naraOffline = {
@@ -382,8 +570,13 @@
       return;
     }
     takeTapsWhileOffline();
-    showNotices();
+    watchArticlePages();
     window.addEventListener("online", () => sendQueued().catch(() => undefined));
+    navigator.serviceWorker?.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "check-offs-sent") {
+        afterSent(event.data.sent).catch(() => undefined);
+      }
+    });
     sendQueued().catch(() => undefined);
     refreshCopy().catch(() => undefined);
   }

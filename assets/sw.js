@@ -11,10 +11,18 @@
  *    without a network, the kept copy;
  *  - page loads (navigations): network first, never cached; if the network fails,
  *    the offline page /utan-nat, kept at install;
+ *  - /utan-nat/artikel/…, a published article as JSON (public, as its page): stale
+ *    while revalidate; each one fetched is kept in "nara-articles-read" (the last 30
+ *    read on this device), and refreshed in "nara-articles-saved" where the reader
+ *    saved it (offline.js, "Spara för att läsa utan nät"); a 404 (withdrawn) forgets it;
  *  - hashed build files (/assets/name-HASH.js|css…): cache first, they never change;
  *  - the offline page's own files (/nara.css, /offline.js, icons): network first,
  *    the kept copy without a network.
  * Signing out clears every cache (the server answers Clear-Site-Data).
+ *
+ * Check-offs made without a network wait in IndexedDB (offline.js, imported here for
+ * its queue): a Background Sync ("nara-check-offs") sends them when the network is
+ * back, even with no tab open, and tells open tabs so they show the result.
  *
  * A push carries JSON made by naranara/reminders/payload.py:
  *   {title, body, url, tag, actions: [{action, title}], token}
@@ -26,10 +34,16 @@ const ACTION_PATH = "/push/atgard";
 const SUBSCRIPTION_PATH = "/push/prenumeration";
 const PUBLIC_KEY_PATH = "/push/nyckel";
 
+importScripts("/offline.js"); // self.naraCheckOffs: the queue of check-offs made offline
+
 const CACHE_VERSION = "v1";
 const SHELL_CACHE = `nara-shell-${CACHE_VERSION}`; // the offline page and its files
 const BUILD_CACHE = `nara-build-${CACHE_VERSION}`; // hashed build files
 const PERSONAL_CACHE = "nara-personal"; // the resident's offline copy, by her choice
+const READ_ARTICLES = "nara-articles-read"; // articles read on this device
+const SAVED_ARTICLES = "nara-articles-saved"; // articles the reader saved (offline.js)
+const ARTICLES_READ_KEPT = 30; // the oldest go when there are more
+const ARTICLES = /^\/utan-nat\/artikel\//;
 const OFFLINE_PAGE = "/utan-nat";
 const OFFLINE_COPY = "/utan-nat/kopia";
 const SHELL_FILES = [OFFLINE_PAGE, "/nara.css", "/offline.js", "/icon.svg", "/icon-192.png"];
@@ -49,7 +63,7 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  const current = new Set([SHELL_CACHE, BUILD_CACHE, PERSONAL_CACHE]);
+  const current = new Set([SHELL_CACHE, BUILD_CACHE, PERSONAL_CACHE, READ_ARTICLES, SAVED_ARTICLES]);
   event.waitUntil(
     caches
       .keys()
@@ -75,6 +89,36 @@ async function offlineCopy(request) {
       headers: { "Content-Type": "application/json" },
     });
   }
+}
+
+async function keepArticle(request, response) {
+  const read = await caches.open(READ_ARTICLES);
+  const saved = await caches.open(SAVED_ARTICLES);
+  if (response.ok) {
+    await read.delete(request); // put again last: the newest read at the end
+    await read.put(request, response.clone());
+    if (await saved.match(request)) {
+      await saved.put(request, response.clone());
+    }
+    const keys = await read.keys();
+    await Promise.all(keys.slice(0, Math.max(0, keys.length - ARTICLES_READ_KEPT)).map((k) => read.delete(k)));
+  } else if (response.status === 404) {
+    await read.delete(request); // withdrawn
+    await saved.delete(request);
+  }
+  return response;
+}
+
+async function article(event) {
+  const request = event.request;
+  const kept = await caches.match(request, { cacheName: SAVED_ARTICLES }) ||
+    await caches.match(request, { cacheName: READ_ARTICLES });
+  const fresh = fetch(request).then((response) => keepArticle(request, response));
+  if (kept) {
+    event.waitUntil(fresh.catch(() => undefined)); // brought up to date for next time
+    return kept;
+  }
+  return fresh;
 }
 
 async function navigation(request) {
@@ -129,6 +173,8 @@ self.addEventListener("fetch", (event) => {
   }
   if (url.pathname === OFFLINE_COPY) {
     event.respondWith(offlineCopy(request));
+  } else if (ARTICLES.test(url.pathname)) {
+    event.respondWith(article(event));
   } else if (request.mode === "navigate") {
     event.respondWith(navigation(request));
   } else if (HASHED.test(url.pathname)) {
@@ -142,6 +188,28 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "forget-offline-copy") {
     event.waitUntil(caches.delete(PERSONAL_CACHE));
+  }
+});
+
+/* Check-offs made without a network, sent when it is back (Background Sync). A
+ * rejection makes the browser try again later; open tabs hear what was sent. */
+async function sendCheckOffs() {
+  let sent = 0;
+  let batch;
+  do {
+    batch = await self.naraCheckOffs.flush(); // 50 at a time
+    sent += batch;
+  } while (batch > 0 && (await self.naraCheckOffs.queued()).length > 0);
+  if ((await self.naraCheckOffs.queued()).length > 0) {
+    throw new Error("check-offs still wait"); // signed out or a server error: later
+  }
+  const windows = await self.clients.matchAll({ type: "window" });
+  windows.forEach((client) => client.postMessage({ type: "check-offs-sent", sent }));
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.naraCheckOffs.SYNC_TAG) {
+    event.waitUntil(sendCheckOffs());
   }
 });
 

@@ -170,6 +170,14 @@ def sign_in_again_path(target: str) -> str:
 OFFLINE = "/utan-nat"
 OFFLINE_COPY = "/utan-nat/kopia"
 OFFLINE_CHECK_OFFS = "/utan-nat/avbockningar"
+OFFLINE_ARTICLES = "/utan-nat/artikel"  # /<variant>/<slug>: one published article as JSON
+
+
+def offline_article(slug: str, variant: str) -> str:
+    """Where the service worker keeps an article for reading without a network."""
+    return f"{OFFLINE_ARTICLES}/{variant}/{slug}"
+
+
 # Profil → Spara på den här telefonen is a section of the profile page.
 
 # Sign-in through an identity provider (http/oidc_routes.py).

@@ -7,6 +7,8 @@ without a network.
 - ``GET /utan-nat/kopia``: the signed-in resident's copy as JSON, only for a device
   she turned it on for (``services/offline_copy.py``); 404 otherwise, and the worker
   then deletes what it kept.
+- ``GET /utan-nat/artikel/<variant>/<slug>``: one published article as JSON, for
+  anyone (the worker keeps the articles read or saved on the device).
 - ``POST /utan-nat/avbockningar``: the queue of check-offs the browser kept while
   offline; each taken once (``services/check_offs.py``). JSON from this site only.
 """
@@ -27,7 +29,7 @@ from naranara.http.json_body import answer, json_from_this_site
 from naranara.http.sign_in_flow import viewer_of_request
 from naranara.i18n import N_, gettext
 from naranara.policy import Action, is_allowed
-from naranara.services import audit, check_offs, offline_copy
+from naranara.services import audit, check_offs, guidance_editor, offline_copy
 from naranara.settings import get_settings
 
 PAGE_PATH = paths.OFFLINE
@@ -52,6 +54,7 @@ def _texts(locale: str) -> dict[str, str]:
         "sent": "Your check-offs made without a connection have been saved.",
         "today": "Today",
         "tomorrow": "Tomorrow",
+        "seekCare": "When to seek care",
     }
     return {key: gettext(locale, message) for key, message in words.items()}
 
@@ -70,6 +73,7 @@ _ = (
     N_("Your check-offs made without a connection have been saved."),
     N_("Today"),
     N_("Tomorrow"),
+    N_("When to seek care"),
 )
 
 
@@ -82,14 +86,14 @@ def _page(locale: str) -> str:
         say(N_("Calling your contacts, if you keep Nära on this phone.")),
         say(N_("Your agreed times and today's self-care tasks, the same way.")),
         say(N_("Marking tasks done: they are saved when you have a connection again.")),
-        say(N_("Articles you have read in Nära.")),
+        say(N_("Articles you have read or saved on this phone.")),
         say(N_("In an emergency, call 112. For advice, call 1177.")),
     ]
     items = "".join(f"<li>{item}</li>" for item in works)
 
-    def block(key: str, heading: str, empty: str) -> str:
+    def block(key: str, heading: str, empty: str, attributes: str = "") -> str:
         return (
-            f'<section class="section" aria-labelledby="offline-{key}">'
+            f'<section class="section" aria-labelledby="offline-{key}"{attributes}>'
             f'<h2 id="offline-{key}">{say(heading)}</h2>'
             f'<ul class="card-list" data-list="{key}"></ul>'
             f'<p class="muted" data-empty="{key}" hidden>{say(empty)}</p></section>'
@@ -116,7 +120,13 @@ def _page(locale: str) -> str:
         + block("contacts", N_("Your contacts"), N_("No contacts saved."))
         + block("tasks", N_("Your self-care tasks"), N_("No tasks today or tomorrow."))
         + block("whatMatters", N_("This is important to me"), N_("Nothing filled in yet."))
-        + block("guidance", N_("Articles you have read"), N_("No articles read yet."))
+    )
+    # Public articles, kept on the device whether or not it keeps the resident's copy.
+    articles = block(
+        "guidance",
+        N_("Articles to read without a connection"),
+        N_("No articles read yet."),
+        " data-offline-articles hidden",
     )
     return (
         f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8">'
@@ -137,7 +147,7 @@ def _page(locale: str) -> str:
         # The resident's own copy first, when this device keeps one: what she needs now.
         f'<div class="stack" data-offline-copy data-texts="{texts}" hidden>'
         f'<p class="muted" data-updated></p>{blocks}</div>'
-        f'<p class="muted" data-offline-no-copy>{no_copy}</p>'
+        f'<p class="muted" data-offline-no-copy>{no_copy}</p>{articles}'
         '<section class="section" aria-labelledby="offline-works">'
         f'<h2 id="offline-works">{works_heading}</h2><ul class="plain-list">{items}</ul></section>'
         "</div></main></div></body></html>"
@@ -170,6 +180,24 @@ async def offline_copy_document(request: Request) -> Response:
             session=db, user_id=viewer.user_id, device_token=device, now=now
         )
     return answer(document)
+
+
+async def offline_article(request: Request) -> Response:
+    """A published article as JSON, for anyone, like its page: the service worker keeps
+    the articles read on this device and those saved with "Save to read offline"."""
+    slug = request.path_params["slug"][:100]
+    locale = i18n.normalise_locale(request.cookies.get(i18n.LANGUAGE_COOKIE))
+    with session_scope() as db:
+        viewer = viewer_of_request(db, request)
+        if not is_allowed(viewer, Action.READ_PUBLISHED_GUIDANCE):
+            return answer({"found": False}, 403)
+        variants = guidance_editor.published_variants_by_name(session=db, slug=slug)
+        chosen = guidance_editor.variant_to_show(
+            variants, wanted=request.path_params["variant"], locale=locale
+        )
+        if chosen is None:
+            return answer({"found": False}, 404)  # withdrawn: the worker forgets it
+        return answer(offline_copy.article_document(chosen))
 
 
 async def receive_check_offs(request: Request) -> Response:
@@ -228,4 +256,5 @@ routes = [
     Route(PAGE_PATH, offline_page, methods=["GET"]),
     Route(COPY_PATH, offline_copy_document, methods=["GET"]),
     Route(CHECK_OFFS_PATH, receive_check_offs, methods=["POST"]),
+    Route(paths.OFFLINE_ARTICLES + "/{variant}/{slug}", offline_article, methods=["GET"]),
 ]

@@ -124,6 +124,34 @@ def _task_link(task: TaskTemplateLink) -> rx.Component:
     )
 
 
+def _keep_offline() -> rx.Component:
+    """ "Spara för att läsa utan nät": a toggle that assets/offline.js answers in the
+    browser (the article goes into the device's own cache; the server keeps nothing)."""
+    return rx.el.div(
+        rx.el.button(
+            rx.icon("download", size=20, aria_hidden="true"),
+            t("Save to read offline"),
+            type="button",
+            aria_pressed="false",
+            custom_attrs={"data-keep-article": ""},
+            class_name="choice",
+        ),
+        rx.el.p(
+            role="status", class_name="muted", custom_attrs={"data-offline-article-status": ""}
+        ),
+        custom_attrs={
+            "data-offline-article": GuidanceArticleState.offline_path,
+            "data-text-saved": t("Saved on this phone: you can read it without a connection."),
+            "data-text-removed": t("Removed from this phone."),
+            "data-text-failed": t(
+                "It could not be saved without a connection. Try again when you have one."
+            ),
+            "data-text-unsupported": t("This browser cannot keep articles."),
+        },
+        class_name="stack keep-offline",
+    )
+
+
 @page(
     routes.GUIDANCE + "/[slug]",
     title="Egenvård",
@@ -145,6 +173,7 @@ def guidance_article() -> rx.Component:
                     ),
                 ),
                 article_content(GuidanceArticleState.article),
+                _keep_offline(),
                 rx.cond(
                     GuidanceArticleState.tasks.length() > 0,
                     rx.el.section(

@@ -22,7 +22,7 @@ from naranara.i18n import N_
 from naranara.inputs import Checker, column_length
 from naranara.models import AuditKind, GuidanceArticle, GuidanceVersion, VersionStatus
 from naranara.policy import may_review
-from naranara.services import audit, guidance_search
+from naranara.services import audit, guidance, guidance_search
 from naranara.services.guidance_content import CATEGORIES
 
 # The variants staff can write: the Swedish original, easy-to-read Swedish and English.
@@ -86,6 +86,19 @@ def variant_of(article: GuidanceArticle) -> str:
     return next(
         name for name, value in VARIANTS.items() if value == (article.locale, article.easy_read)
     )
+
+
+def published_variants_by_name(*, session: Session, slug: str) -> dict[str, GuidanceArticle]:
+    """The published versions of an article, by variant name ("sv", "sv-lattlast", "en")."""
+    return {variant_of(a): a for a in guidance.published_variants(session=session, slug=slug)}
+
+
+def variant_to_show(
+    variants: dict[str, GuidanceArticle], *, wanted: str, locale: str
+) -> GuidanceArticle | None:
+    """The version a reader sees: the one asked for; else the reader's language where it
+    exists; else Swedish (the article page and its offline copy choose alike)."""
+    return variants.get(wanted) or variants.get(locale) or variants.get("sv")
 
 
 def _describe(version: GuidanceVersion, article: GuidanceArticle) -> str:

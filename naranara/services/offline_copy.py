@@ -21,21 +21,23 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, delete, select
 
-from naranara import clock
+from naranara import clock, routes
 from naranara.i18n import gettext
 from naranara.i18n.formatting import format_day, format_day_and_time, format_time, to_local
 from naranara.models import (
     AgreedTime,
     AgreedTimeStatus,
     CheckStatus,
+    GuidanceArticle,
     GuidanceRead,
     OfflineCopyDevice,
 )
 from naranara.services import guidance, profile, self_care
+from naranara.services.guidance_editor import variant_of
 from naranara.services.patient_contract import care_contacts, display_phone
 from naranara.settings import DISPLAY_TIMEZONE
 
-VERSION = 2  # 2: the what-matters summary
+VERSION = 3  # 2: the what-matters summary; 3: articles as their pages word them
 LIMITS = {"days": 30, "times": 40, "contacts": 40, "articles": 15}
 
 
@@ -180,10 +182,27 @@ def _tasks(session: Session, resident_id: int, now: datetime, locale: str) -> li
 
 
 @lru_cache(maxsize=256)
-def _article_html(body_markdown: str) -> str:
+def _article_html(markdown: str, line_breaks: bool) -> str:
     """The same sanitised HTML the article page shows; rendering is most of a copy's cost
     (benchmarks/offline_copy.py), and an article's text changes seldom."""
-    return guidance.render_markdown(body_markdown)
+    return guidance.render_markdown(markdown, line_breaks=line_breaks) if markdown.strip() else ""
+
+
+def article_document(article: GuidanceArticle) -> dict:
+    """One published article as the offline page shows it, worded as its page words it:
+    in the resident's copy (articles she has read) and at ``/utan-nat/artikel/…`` (an
+    article kept on the device, read or saved there)."""
+    variant = variant_of(article)
+    return {
+        "slug": article.slug,
+        "variant": variant,
+        "path": routes.article(article.slug),
+        "lang": article.locale,
+        "title": article.title,
+        "summary": article.summary,
+        "warningHtml": _article_html(article.warning_markdown, article.easy_read),
+        "html": _article_html(article.body_markdown, article.easy_read),
+    }
 
 
 def _guidance(session: Session, resident_id: int, locale: str) -> list[dict]:
@@ -197,15 +216,7 @@ def _guidance(session: Session, resident_id: int, locale: str) -> list[dict]:
         (a for a in guidance.published_articles(session=session, locale=locale) if a.slug in read),
         key=lambda article: article.slug,
     )[: LIMITS["articles"]]
-    return [
-        {
-            "slug": article.slug,
-            "title": article.title,
-            "summary": article.summary,
-            "html": _article_html(article.body_markdown),
-        }
-        for article in articles
-    ]
+    return [article_document(article) for article in articles]
 
 
 def _what_matters(session: Session, resident_id: int, locale: str) -> list[dict]:

@@ -188,6 +188,7 @@ class GuidanceArticleState(rx.State):
     article: ArticleView = ArticleView()
     variants: list[VersionLink] = []  # every published version, the one shown marked
     tasks: list[TaskTemplateLink] = []
+    offline_path: str = ""  # where the service worker keeps the version shown
 
     @rx.event
     async def load(self) -> None:
@@ -199,21 +200,18 @@ class GuidanceArticleState(rx.State):
         wanted = str(self.router.url.query_parameters.get(VARIANT_PARAM, "") or "")
         with session_scope() as db:
             guidance_editor.publish_due(session=db)
-            variants = {
-                guidance_editor.variant_of(a): a
-                for a in guidance.published_variants(session=db, slug=slug)
-            }
+            variants = guidance_editor.published_variants_by_name(session=db, slug=slug)
             if variants and viewer is not None and viewer.role is Role.RESIDENT:
                 # Only the resident's own reads, for "Råd till dig"; see guidance_suggestions.
                 guidance_suggestions.record_read(session=db, resident_id=viewer.user_id, slug=slug)
                 db.commit()
-        # The variant asked for; else the reader's language where it exists; else Swedish.
-        chosen = variants.get(wanted) or variants.get(locale) or variants.get("sv")
+        chosen = guidance_editor.variant_to_show(variants, wanted=wanted, locale=locale)
         self.found = chosen is not None
-        self.variants, self.tasks = [], []
+        self.variants, self.tasks, self.offline_path = [], [], ""
         if chosen is not None:
             self.article = article_view(chosen, locale=locale)
             shown = guidance_editor.variant_of(chosen)
+            self.offline_path = routes.offline_article(slug, shown)
             # Only worth saying when there is more than the one on screen.
             if len(variants) > 1:
                 self.variants = version_links(slug, set(variants), shown=shown, others_only=False)

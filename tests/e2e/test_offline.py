@@ -36,6 +36,7 @@ USERNAME, PASSWORD = "elsa", "elsas-eget-losenord"
 TASK = "Gå en promenad"
 HEM_TASK = "Ta blodtrycket"  # checked off on Hem without a network
 STOPPED_TASK = "Mät vikten"  # checked off on Hem without a network, stopped meanwhile
+SYNC_TASK = "Drick ett glas vatten"  # checked off offline, sent by Background Sync
 CONTACT = "Maria Ek"
 PURPOSE = "Hembesök av distriktssköterskan"
 IMPORTANT = "Att få fortsätta sjunga i kören."
@@ -57,6 +58,9 @@ with session_scope() as db:
                         time_of_day="00:02", starts_on=clock.today() - timedelta(days=1)))
     db.add(SelfCareTask(resident_id=elsa.id, title="{STOPPED_TASK}",
                         recurrence="RRULE:FREQ=DAILY", time_of_day="00:03",
+                        starts_on=clock.today() - timedelta(days=1)))
+    db.add(SelfCareTask(resident_id=elsa.id, title="{SYNC_TASK}",
+                        recurrence="RRULE:FREQ=DAILY", time_of_day="00:04",
                         starts_on=clock.today() - timedelta(days=1)))
     db.add(CareContact(resident_id=elsa.id, name="{CONTACT}", role_title="Distriktssköterska",
                        organisation="Hälsocentralen Haga", phone="+46601234500"))
@@ -80,12 +84,18 @@ with session_scope() as db:
 """
 
 
-# What waits in the browser's queue (IndexedDB), as offline.js keeps it.
+# What waits in the browser's queue (IndexedDB), as offline.js keeps it (opened at the
+# version offline.js made, or made as it makes it when no page has yet).
 _QUEUE = """async () => await new Promise((resolve, reject) => {
-    const open = indexedDB.open("nara-offline", 1);
+    const open = indexedDB.open("nara-offline");
     open.onupgradeneeded = () => open.result.createObjectStore("check-offs", {keyPath: "key"});
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
+        if (!open.result.objectStoreNames.contains("check-offs")) {
+            open.result.close();
+            resolve([]);
+            return;
+        }
         const request = open.result.transaction("check-offs").objectStore("check-offs").getAll();
         request.onsuccess = () => { open.result.close(); resolve(request.result); };
     };
@@ -300,7 +310,7 @@ def test_signing_out_leaves_no_copy_and_no_caches(
     # A check-off still waiting in the queue when Elsa signs out.
     page.evaluate(
         """async () => await new Promise((resolve) => {
-            const open = indexedDB.open("nara-offline", 1);
+            const open = indexedDB.open("nara-offline");
             open.onupgradeneeded = () => open.result.createObjectStore("check-offs", {keyPath: "key"});
             open.onsuccess = () => {
                 const t = open.result.transaction("check-offs", "readwrite");
@@ -377,15 +387,21 @@ with session_scope() as db:
     db.add(task)
 """
 
-_HEM_TASK_CHECKS = f"""
+_TASK_CHECKS = """
+import sys
 from sqlmodel import select
 from naranara.db import session_scope
 from naranara.models import SelfCareCheck, SelfCareTask
 with session_scope() as db:
     checks = db.exec(select(SelfCareCheck).join(SelfCareTask,
-        SelfCareTask.id == SelfCareCheck.task_id).where(SelfCareTask.title == "{HEM_TASK}")).all()
+        SelfCareTask.id == SelfCareCheck.task_id).where(SelfCareTask.title == sys.argv[1])).all()
     print(len(checks), *(c.status.value for c in checks))
 """
+
+
+def _checks_of(app_data_dir: Path, title: str) -> list[str]:
+    """How many check-offs the server has of the task with this title, and their states."""
+    return _run(app_data_dir, "-c", _TASK_CHECKS, title).split()
 
 
 def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
@@ -403,7 +419,7 @@ def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
     expect(task).to_have_attribute("aria-checked", "false")
     [queued] = page.evaluate(_QUEUE)
     assert queued["status"] == "done"
-    assert _run(app_data_dir, "-c", _HEM_TASK_CHECKS).split() == ["0"]
+    assert _checks_of(app_data_dir, HEM_TASK) == ["0"]
     waiting.scroll_into_view_if_needed()
     screenshot(page, "offline-hem-check-off-waiting")
     assert_accessible(page)
@@ -414,7 +430,7 @@ def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
     expect(task).to_have_attribute("aria-checked", "true", timeout=20_000)
     expect(waiting).to_be_hidden()
     assert page.evaluate(_QUEUE) == []
-    assert _run(app_data_dir, "-c", _HEM_TASK_CHECKS).split() == ["1", "done"]
+    assert _checks_of(app_data_dir, HEM_TASK) == ["1", "done"]
 
     # A check-off that can no longer apply (the task was stopped while the phone was
     # offline) is said in plain words after it is sent, not dropped without a word.
@@ -433,3 +449,132 @@ def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
     assert page.evaluate(_QUEUE) == []
     screenshot(page, "offline-hem-check-off-refused")
     assert_accessible(page)
+
+
+def _dispatch_background_sync(context: BrowserContext, page: Page, app_url: str) -> None:
+    """What the browser does when the network is back: the worker's "sync" event, fired
+    here over DevTools (Chromium fires it by its own network state, which
+    ``set_offline`` does not change)."""
+    devtools = context.new_cdp_session(page)
+    try:
+        registrations: list[dict] = []
+        devtools.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda event: registrations.extend(event["registrations"]),
+        )
+        devtools.send("ServiceWorker.enable")
+        deadline = time.monotonic() + 10
+        while not any(r["scopeURL"] == f"{app_url}/" for r in registrations):
+            assert time.monotonic() < deadline, "DevTools never named the app's worker"
+            page.wait_for_timeout(100)
+        [registration] = [
+            r for r in registrations if r["scopeURL"] == f"{app_url}/" and not r["isDeleted"]
+        ][-1:]
+        devtools.send(
+            "ServiceWorker.dispatchSyncEvent",
+            {
+                "origin": app_url,
+                "registrationId": registration["registrationId"],
+                "tag": "nara-check-offs",
+                "lastChance": False,
+            },
+        )
+    finally:
+        devtools.detach()
+
+
+def test_a_check_off_made_offline_is_sent_by_background_sync_with_no_tab_open(
+    page: Page, context: BrowserContext, app_url: str, app_data_dir: Path, resident: str
+) -> None:
+    sign_in(page, app_url, resident, PASSWORD)
+    _worker_ready(page)
+    task = page.get_by_role("checkbox", name=re.compile(SYNC_TASK))
+    _offline(context, True)
+    task.click()
+    expect(
+        page.get_by_role("listitem").filter(has=task).get_by_text("Sparas när du har nät igen")
+    ).to_be_visible()
+    assert _checks_of(app_data_dir, SYNC_TASK) == ["0"]
+    # The tab is closed before the network is back: only the worker can send it now.
+    blank = context.new_page()
+    page.close()
+    _offline(context, False)
+    _dispatch_background_sync(context, blank, app_url)
+    deadline = time.monotonic() + 20
+    while _checks_of(app_data_dir, SYNC_TASK) != ["1", "done"]:
+        assert time.monotonic() < deadline, "the worker never sent the check-off"
+        time.sleep(0.3)
+    blank.goto(app_url)
+    wait_for_app(blank)
+    expect(blank.get_by_role("checkbox", name=re.compile(SYNC_TASK))).to_have_attribute(
+        "aria-checked", "true"
+    )
+    assert blank.evaluate(_QUEUE) == []
+
+
+READ_ARTICLE = ("vag-dig-vid-hjartsvikt", "Väg dig varje dag när du har hjärtsvikt")
+SAVED_ARTICLE = ("balansovningar", "Balansövningar")
+
+
+def _kept(page: Page, cache: str, slug: str) -> bool:
+    return page.evaluate(
+        "async ([cache, path]) => !!(await caches.match(path, {cacheName: cache}))",
+        [cache, f"/utan-nat/artikel/sv/{slug}"],
+    )
+
+
+def test_articles_read_or_saved_open_without_a_network(
+    page: Page, context: BrowserContext, app_url: str
+) -> None:
+    # Nobody signed in: public advice is kept for anyone who read it on this device.
+    page.goto(f"{app_url}/egenvard/{READ_ARTICLE[0]}")
+    wait_for_app(page)
+    _worker_ready(page)
+    _until(
+        page,
+        f"""async () => !!(await caches.match("/utan-nat/artikel/sv/{READ_ARTICLE[0]}",
+                                              {{cacheName: "nara-articles-read"}}))""",
+        what="the worker kept the article read",
+    )
+    page.goto(f"{app_url}/egenvard/{SAVED_ARTICLE[0]}")
+    wait_for_app(page)
+    keep = page.get_by_role("button", name="Spara för att läsa utan nät")
+    expect(keep).to_have_attribute("aria-pressed", "false")
+    keep.click()
+    expect(keep).to_have_attribute("aria-pressed", "true")
+    expect(
+        page.get_by_role("status").filter(has_text="Sparad på den här telefonen")
+    ).to_be_visible()
+    assert _kept(page, "nara-articles-saved", SAVED_ARTICLE[0])
+    keep.scroll_into_view_if_needed()
+    screenshot(page, "offline-article-saved")
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+
+    _offline(context, True)
+    # The address of the article read: the offline page, with that article open first.
+    page.goto(f"{app_url}/egenvard/{READ_ARTICLE[0]}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du är utan nät just nu")
+    articles = page.get_by_role("region", name="Artiklar att läsa utan nät")
+    expect(articles.locator("summary")).to_have_text([READ_ARTICLE[1], SAVED_ARTICLE[1]])
+    opened = articles.locator("details[open]")
+    expect(opened).to_have_count(1)
+    expect(opened.locator("summary")).to_have_text(READ_ARTICLE[1])
+    expect(opened.get_by_role("note", name="När du ska söka vård")).to_contain_text("Ring 112")
+    screenshot(page, "offline-article-read")
+    assert_accessible(page)
+    assert small_touch_targets(page) == []
+    # The saved one opens too, at a tap.
+    articles.locator("summary").filter(has_text=SAVED_ARTICLE[1]).click()
+    expect(articles.locator("details[open]")).to_have_count(2)
+    _offline(context, False)
+
+    # Saved is a choice that can be taken back.
+    page.goto(f"{app_url}/egenvard/{SAVED_ARTICLE[0]}")
+    wait_for_app(page)
+    keep = page.get_by_role("button", name="Spara för att läsa utan nät")
+    expect(keep).to_have_attribute("aria-pressed", "true")
+    keep.click()
+    expect(keep).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_role("status").filter(has_text="Borttaget från")).to_be_visible()
+    assert not _kept(page, "nara-articles-saved", SAVED_ARTICLE[0])

@@ -5,7 +5,7 @@ kept (Clear-Site-Data) and the device's copy."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -15,7 +15,13 @@ from starlette.testclient import TestClient
 from naranara import clock
 from naranara.db import session_scope
 from naranara.http import auth_routes, offline_routes
-from naranara.models import CheckOffReceipt, OfflineCopyDevice, SelfCareCheck, User
+from naranara.models import (
+    CheckOffReceipt,
+    GuidanceArticle,
+    OfflineCopyDevice,
+    SelfCareCheck,
+    User,
+)
 from naranara.services import offline_copy, self_care
 from tests.states.conftest import session_cookie_for
 
@@ -193,3 +199,50 @@ def test_signing_out_answers_json_with_clear_site_data_too(client: TestClient) -
     )
     assert response.json() == {"end_session_url": None}
     assert response.headers["clear-site-data"] == '"cache", "storage"'
+
+
+ARTICLE = "vag-dig-vid-hjartsvikt"
+
+
+@pytest.mark.parametrize("who", [None, "anna", "erik"])
+def test_an_article_to_keep_offline_is_for_anyone_worded_as_its_page(
+    client: TestClient, who: str | None
+) -> None:
+    response = _get(client, f"/utan-nat/artikel/sv/{ARTICLE}", who=who)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"  # the worker keeps it, no one else
+    article = response.json()
+    assert article["title"] == "Väg dig varje dag när du har hjärtsvikt"
+    assert (article["path"], article["variant"], article["lang"]) == (
+        f"/egenvard/{ARTICLE}",
+        "sv",
+        "sv",
+    )
+    # When to seek care travels with the advice, sanitised as on the article page.
+    assert "<strong>Ring 112</strong>" in article["warningHtml"]
+    assert article["html"].startswith("<") and "<script" not in article["html"]
+
+
+def test_an_offline_article_is_the_version_asked_for_else_the_readers_language(
+    client: TestClient,
+) -> None:
+    easy = _get(client, f"/utan-nat/artikel/sv-lattlast/{ARTICLE}").json()
+    assert (easy["variant"], easy["lang"]) == ("sv-lattlast", "sv")
+    # No such version: the reader's language where it exists (English here), else Swedish.
+    english = client.get(
+        f"/utan-nat/artikel/xx/{ARTICLE}", headers={"cookie": "nara_lang=en"}
+    ).json()
+    assert (english["variant"], english["lang"]) == ("en", "en")
+    swedish = _get(client, f"/utan-nat/artikel/xx/{ARTICLE}").json()
+    assert swedish["variant"] == "sv"
+
+
+def test_an_article_not_published_is_not_kept_offline(client: TestClient) -> None:
+    assert _get(client, "/utan-nat/artikel/sv/finns-inte").status_code == 404
+    with session_scope() as db:
+        for article in db.exec(
+            select(GuidanceArticle).where(GuidanceArticle.slug == ARTICLE)
+        ).all():
+            article.published_at = clock.now() + timedelta(days=1)  # scheduled, not yet out
+            db.add(article)
+    assert _get(client, f"/utan-nat/artikel/sv/{ARTICLE}").status_code == 404

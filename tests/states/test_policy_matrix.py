@@ -2338,6 +2338,7 @@ EXPECTED.update(
         "GET /utan-nat": _EVERYONE_ALIKE,  # the offline page names no one
         "GET /utan-nat/kopia": _A_ONLY,  # only to A's device, once A turned it on
         "POST /utan-nat/avbockningar": only("resident A", "relative of A, self_care"),
+        "GET /utan-nat/artikel/{variant}/{slug}": _EVERYONE_ALIKE,  # public, as its page
     }
 )
 
@@ -2388,6 +2389,13 @@ async def _offline_page(world: World, viewer: ViewerSpec, key: str) -> Seen:
     return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
 
 
+@probe("GET /utan-nat/artikel/{variant}/{slug}")
+async def _offline_article(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    response = await _request(world, viewer, "GET", "/utan-nat/artikel/sv/vag-dig-vid-hjartsvikt")
+    assert response.status_code == 200, "a published article, for everyone"
+    return Seen(texts=_seen_response(response), public=(response.status_code, response.text))
+
+
 @probe("GET /utan-nat/kopia")
 async def _offline_copy_document(world: World, viewer: ViewerSpec, key: str) -> Seen:
     _a_keeps_a_copy(world)
@@ -2413,6 +2421,8 @@ async def _offline_check_offs(world: World, viewer: ViewerSpec, key: str) -> See
     results = response.json().get("results", [])
     refused = response.status_code == 401 or [r["outcome"] for r in results] == ["not-allowed"]
     return Seen(texts=_seen_response(response), refused=refused)
+
+
 # ---------------------------------------------------------------------- the cross-site viewer
 # A page on another site, in the browser of resident A (signed in, with A's cookies): it
 # may make the browser post a form or a fetch to any route. Every route that changes
