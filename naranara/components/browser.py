@@ -112,9 +112,17 @@ def document_language(locale: Var) -> dict[str, Var]:
 
 
 def command_element(browser_command: Var, locale: Var) -> rx.Component:
-    """The element browser.js watches; rendered once in every page's shell."""
+    """The element browser.js watches; rendered once in every page's shell.
+
+    It also says which page is ready: ``data-hydrated`` is the path once Reflex has run
+    that page's on_load handlers (``is_hydrated``), empty before. The browser tests wait
+    for it (tests/e2e/browser.wait_for_app); an assistive tool or a script could too."""
     return rx.el.div(
         id=ELEMENT_ID,
-        custom_attrs={"data-command": browser_command, **document_language(locale)},
+        custom_attrs={
+            "data-command": browser_command,
+            "data-hydrated": rx.cond(rx.State.is_hydrated, rx.State.router.url.path, ""),
+            **document_language(locale),
+        },
         hidden=True,
     )

@@ -13,9 +13,21 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 PHONE = {"width": 390, "height": 844}
 
 
+# The page on screen is ready: Reflex has run its on_load handlers for this very path
+# (``#nara-browser[data-hydrated]``, components/browser.command_element).
+_HYDRATED = """() => {
+    const shell = document.getElementById("nara-browser");
+    const path = (p) => (p.length > 1 ? p.replace(/\\/+$/, "") : p);
+    const ready = shell ? shell.dataset.hydrated || "" : "";
+    return ready !== "" && path(ready) === path(location.pathname);
+}"""
+
+
 def wait_for_app(page: Page) -> None:
-    """Until the socket has delivered state: the loading placeholder is gone."""
-    page.wait_for_load_state("networkidle")
+    """Until the page on screen has its state: hydrated for this path, and no loading
+    placeholder left. (Waiting for the network to go idle instead cost half a second
+    a call, and could end before a page changed by a link had begun to load.)"""
+    page.wait_for_function(_HYDRATED)
     page.locator("main .loading").first.wait_for(state="detached")
 
 

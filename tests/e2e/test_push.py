@@ -328,7 +328,6 @@ def test_turning_reminders_on_and_answering_one(
     )
     assert outcome == "answered"
     cdp.detach()
-    # Pages from here on: "networkidle" never comes once DevTools has driven the worker.
     page.goto(app_url)
     task = page.get_by_role("checkbox", name=re.compile(TASK))
     expect(task).to_have_attribute("aria-checked", "true", timeout=15_000)
@@ -336,12 +335,12 @@ def test_turning_reminders_on_and_answering_one(
 
     # Taken away in the list: this browser stays off when the app opens again.
     page.goto(f"{app_url}/profil/aviseringar")
-    page.locator("main .loading").first.wait_for(state="detached")
+    wait_for_app(page)
     page.get_by_role("button", name="Ta bort Chrome, Linux").click()
     expect(page.get_by_text("Enheten är borttagen.")).to_be_visible()
     expect(page.get_by_text("Ingen enhet får påminnelser än.")).to_be_visible()
     page.reload()
-    page.locator("main .loading").first.wait_for(state="detached")
+    wait_for_app(page)
     expect(page.get_by_role("button", name="Slå på påminnelser")).to_be_visible()
     expect(page.get_by_text("Ingen enhet får påminnelser än.")).to_be_visible()
 
