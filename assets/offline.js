@@ -481,8 +481,9 @@
     sendNow();
   }
 
-  /* Klar on Hem without a network: queued here, the row says it waits, Reflex never
-   * sees the tap. Back online, the queue is sent and the page reloads to show it. */
+  /* Klar on Hem, and Klar or Hoppa över on a task's page, without a network: queued
+   * here, the row says it waits, Reflex never sees the tap. Back online, the queue is
+   * sent and the page reloads to show it. */
   function takeTapsWhileOffline() {
     document.addEventListener(
       "click",
@@ -493,15 +494,15 @@
         }
         event.stopPropagation(); // before React's listener on the app's root
         event.preventDefault();
-        if (button.dataset.queued === "true") {
-          return;
+        if (button.parentElement.querySelector("[data-queued='true']")) {
+          return; // this one, or its other choice (Klar, Hoppa över), already waits
         }
         button.dataset.queued = "true";
         remember({
           key: newKey(),
           taskId: Number(button.dataset.checkOffTask),
           occurrenceAt: button.dataset.checkOffAt,
-          status: "done",
+          status: button.dataset.checkOffStatus || "done",
           pressedAt: new Date().toISOString(),
         }).then(() => {
           const note = button.parentElement.querySelector("[data-queued-note]");

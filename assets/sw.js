@@ -38,7 +38,10 @@ importScripts("/offline.js"); // self.naraCheckOffs: the queue of check-offs mad
 
 const CACHE_VERSION = "v1";
 const SHELL_CACHE = `nara-shell-${CACHE_VERSION}`; // the offline page and its files
-const BUILD_CACHE = `nara-build-${CACHE_VERSION}`; // hashed build files
+// Hashed build files, kept across versions of this worker: a tab still running the
+// previous build may yet ask for its files (a file no longer on the server fails, and
+// React Router then loads the page anew, on the new build).
+const BUILD_CACHE = "nara-build";
 const PERSONAL_CACHE = "nara-personal"; // the resident's offline copy, by her choice
 const READ_ARTICLES = "nara-articles-read"; // articles read on this device
 const SAVED_ARTICLES = "nara-articles-saved"; // articles the reader saved (offline.js)

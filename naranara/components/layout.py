@@ -153,6 +153,27 @@ def offline_notices() -> rx.Component:
     )
 
 
+def offline_check_off(occurrence: rx.Var, status: str) -> dict[str, rx.Var | str]:
+    """Attributes for a Klar or Hoppa över button: without a network, assets/offline.js
+    takes the tap instead of Reflex (which would only hold it in the tab's memory) and
+    queues it on the phone. ``occurrence`` has ``task_id`` and ``occurrence_at``."""
+    return {
+        "data-check-off-task": occurrence.task_id,
+        "data-check-off-at": occurrence.occurrence_at,
+        "data-check-off-status": status,
+    }
+
+
+def queued_note() -> rx.Component:
+    """Beside such buttons: shown by assets/offline.js while the tap waits for a network."""
+    return rx.el.p(
+        t("Will be saved when you have a connection again"),
+        class_name="muted queued-note",
+        hidden=True,
+        custom_attrs={"data-queued-note": ""},
+    )
+
+
 def closed_page() -> rx.Component:
     """In place of a page whose data its resident no longer shares with the reader."""
     return rx.el.div(

@@ -7,7 +7,7 @@ import reflex as rx
 from naranara import routes
 from naranara.components.cards import agreed_time_card, article_link_card, section
 from naranara.components.language import language_switch
-from naranara.components.layout import loading, page
+from naranara.components.layout import loading, offline_check_off, page, queued_note
 from naranara.states.guidance import GuidanceSuggestionsState
 from naranara.states.session import SessionState, t
 from naranara.states.today import HelpedTodayView, TodayState
@@ -65,19 +65,9 @@ def _task_row(task: OccurrenceView) -> rx.Component:
             aria_checked=rx.cond(task.done, "true", "false"),
             on_click=TodayState.toggle_done(task.task_id, task.occurrence_at),
             class_name=rx.cond(task.done, "task task-done", "task"),
-            # Without a network, assets/offline.js takes the tap instead of Reflex (which
-            # would only hold it in memory) and queues it on the phone.
-            custom_attrs={
-                "data-check-off-task": task.task_id,
-                "data-check-off-at": task.occurrence_at,
-            },
+            custom_attrs=offline_check_off(task, "done"),
         ),
-        rx.el.p(
-            t("Will be saved when you have a connection again"),
-            class_name="muted queued-note",
-            hidden=True,
-            custom_attrs={"data-queued-note": ""},
-        ),
+        queued_note(),
     )
 
 

@@ -7,7 +7,13 @@ import reflex as rx
 from naranara import routes
 from naranara.components.cards import section
 from naranara.components.forms import form_errors_notice, text_input
-from naranara.components.layout import loading, nothing_for_you, page
+from naranara.components.layout import (
+    loading,
+    nothing_for_you,
+    offline_check_off,
+    page,
+    queued_note,
+)
 from naranara.i18n import N_
 from naranara.services.self_care_plan import WEEKDAY_CODES
 from naranara.states.self_care_plan import (
@@ -155,6 +161,7 @@ def _today_mark(mark: TodayMarkView) -> rx.Component:
                                 mark.task_id, mark.occurrence_at, "done"
                             ),
                             class_name="button",
+                            custom_attrs=offline_check_off(mark, "done"),
                         ),
                         rx.el.button(
                             t("Skip today"),
@@ -163,7 +170,9 @@ def _today_mark(mark: TodayMarkView) -> rx.Component:
                                 mark.task_id, mark.occurrence_at, "skipped"
                             ),
                             class_name="button button-secondary",
+                            custom_attrs=offline_check_off(mark, "skipped"),
                         ),
+                        queued_note(),
                     ),
                     rx.el.button(
                         t("Undo"),

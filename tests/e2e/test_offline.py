@@ -27,6 +27,7 @@ from tests.e2e.browser import (
     small_touch_targets,
     wait_for_app,
 )
+from tests.e2e.conftest import WEB_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +38,7 @@ TASK = "Gå en promenad"
 HEM_TASK = "Ta blodtrycket"  # checked off on Hem without a network
 STOPPED_TASK = "Mät vikten"  # checked off on Hem without a network, stopped meanwhile
 SYNC_TASK = "Drick ett glas vatten"  # checked off offline, sent by Background Sync
+SKIP_TASK = "Läs en stund"  # skipped on Mina uppgifter without a network
 CONTACT = "Maria Ek"
 PURPOSE = "Hembesök av distriktssköterskan"
 IMPORTANT = "Att få fortsätta sjunga i kören."
@@ -61,6 +63,9 @@ with session_scope() as db:
                         starts_on=clock.today() - timedelta(days=1)))
     db.add(SelfCareTask(resident_id=elsa.id, title="{SYNC_TASK}",
                         recurrence="RRULE:FREQ=DAILY", time_of_day="00:04",
+                        starts_on=clock.today() - timedelta(days=1)))
+    db.add(SelfCareTask(resident_id=elsa.id, title="{SKIP_TASK}",
+                        recurrence="RRULE:FREQ=DAILY", time_of_day="00:05",
                         starts_on=clock.today() - timedelta(days=1)))
     db.add(CareContact(resident_id=elsa.id, name="{CONTACT}", role_title="Distriktssköterska",
                        organisation="Hälsocentralen Haga", phone="+46601234500"))
@@ -451,6 +456,35 @@ def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
     assert_accessible(page)
 
 
+def test_hoppa_over_on_my_tasks_without_a_network_waits_and_is_saved(
+    page: Page, context: BrowserContext, app_url: str, app_data_dir: Path, resident: str
+) -> None:
+    sign_in(page, app_url, resident, PASSWORD)
+    page.goto(f"{app_url}/egenvard/mina-uppgifter")
+    wait_for_app(page)
+    card = page.get_by_role("article").filter(
+        has=page.get_by_role("heading", name=SKIP_TASK, exact=True)
+    )
+    _offline(context, True)
+    card.get_by_role("button", name="Hoppa över idag").click()
+    waiting = card.get_by_text("Sparas när du har nät igen")
+    expect(waiting).to_be_visible()
+    # Its other choice waits with it: a second tap queues nothing more.
+    card.get_by_role("button", name="Klar").click()
+    [queued] = page.evaluate(_QUEUE)
+    assert queued["status"] == "skipped"
+    assert _checks_of(app_data_dir, SKIP_TASK) == ["0"]
+    waiting.scroll_into_view_if_needed()
+    screenshot(page, "offline-plan-skip-waiting")
+    assert_accessible(page)
+
+    _offline(context, False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(card.get_by_text("Hoppade över")).to_be_visible(timeout=20_000)
+    expect(waiting).to_be_hidden()
+    assert _checks_of(app_data_dir, SKIP_TASK) == ["1", "skipped"]
+
+
 def _dispatch_background_sync(context: BrowserContext, page: Page, app_url: str) -> None:
     """What the browser does when the network is back: the worker's "sync" event, fired
     here over DevTools (Chromium fires it by its own network state, which
@@ -578,3 +612,82 @@ def test_articles_read_or_saved_open_without_a_network(
     expect(keep).to_have_attribute("aria-pressed", "false")
     expect(page.get_by_role("status").filter(has_text="Borttaget från")).to_be_visible()
     assert not _kept(page, "nara-articles-saved", SAVED_ARTICLE[0])
+
+
+_RESOURCES = "() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+
+
+def test_an_open_tab_goes_on_after_a_new_build(
+    page: Page, context: BrowserContext, app_url: str
+) -> None:
+    """A new build while a tab is open, as the tab meets it: a new worker script (here
+    the same script with another CACHE_VERSION), and code of a page the tab has not
+    opened yet gone from the server."""
+    page.goto(f"{app_url}/egenvard")
+    wait_for_app(page)
+    _worker_ready(page)
+    page.reload()  # through the worker: it keeps the build files
+    wait_for_app(page)
+    _until(page, "async () => (await caches.keys()).includes('nara-build')", what="build kept")
+    # The server's copy of the worker changes, as a deployment changes it (a route cannot
+    # stand in: Chromium fetches a worker's script past Playwright's interception).
+    served = WEB_DIR / "build" / "client" / "sw.js"
+    script = served.read_text()
+    assert 'const CACHE_VERSION = "v1";' in script
+    # The compressed copies the server prefers are set aside meanwhile.
+    compressed = {path: path.read_bytes() for path in served.parent.glob("sw.js.*")}
+    try:
+        for path in compressed:
+            path.unlink()
+        served.write_text(
+            script.replace('const CACHE_VERSION = "v1";', 'const CACHE_VERSION = "v2";')
+        )
+        page.evaluate("async () => (await navigator.serviceWorker.getRegistration('/')).update()")
+        # The new worker takes over: its own shell cache, the old one gone, build files kept.
+        _until(
+            page,
+            """async () => {
+                const names = await caches.keys();
+                return names.includes("nara-shell-v2") && !names.includes("nara-shell-v1")
+                    && names.includes("nara-build");
+            }""",
+            what="the new worker activated and kept the build files",
+        )
+    finally:
+        served.write_text(script)
+        for path, content in compressed.items():
+            path.write_bytes(content)
+
+    loaded = set(page.evaluate(_RESOURCES))
+    gone: list[str] = []
+
+    def vanished(route: Route) -> None:
+        path = urlsplit(route.request.url).path
+        if path.endswith(".js") and path not in loaded and not gone:
+            gone.append(path)  # the new build has other names: this one is no more
+            route.fulfill(status=404, body="")
+        else:
+            route.fallback()
+
+    context.route("**/assets/**", vanished)
+    loads: list[str] = []
+    page.on("load", lambda: loads.append(page.url))
+    # The tab, on the old build, opens a page whose code it has not loaded yet: React
+    # Router cannot import it and loads the tab anew, on the build the server has now.
+    sign_in_tab = page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Logga in"
+    )
+    sign_in_tab.click()
+    deadline = time.monotonic() + 15
+    while not loads:
+        assert time.monotonic() < deadline, "the tab was not loaded anew after its code was gone"
+        page.wait_for_timeout(100)
+    assert gone, "the sign-in page's code was already loaded: nothing was missing"
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Egenvårdsråd")
+    # And it works: the same tap now opens the page.
+    sign_in_tab.click()
+    page.wait_for_url(f"{app_url}/logga-in")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
+    expect(page.get_by_label("Användarnamn")).to_be_editable()
