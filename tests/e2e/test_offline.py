@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from tests.e2e.browser import (
     assert_accessible,
@@ -172,6 +172,16 @@ def _worker_ready(page: Page) -> None:
     assert page.evaluate("() => !!navigator.serviceWorker.controller")
 
 
+def _turn_on(page: Page, button: str, said: str) -> Locator:
+    """Press a keep-on-this-phone toggle that is off; it says so, pressed and in words."""
+    keep = page.get_by_role("button", name=button)
+    expect(keep).to_have_attribute("aria-pressed", "false")
+    keep.click()
+    expect(keep).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("status").filter(has_text=said)).to_be_visible()
+    return keep
+
+
 def _abort_worker_requests(route: Route) -> None:
     if route.request.service_worker is not None:
         route.abort("internetdisconnected")
@@ -235,13 +245,7 @@ def test_the_copy_a_resident_keeps_shows_offline_and_a_check_off_arrives_once(
     _worker_ready(page)
     page.goto(f"{app_url}/profil")
     wait_for_app(page)
-    keep = page.get_by_role("button", name="Spara på den här telefonen")
-    expect(keep).to_have_attribute("aria-pressed", "false")
-    keep.click()
-    expect(keep).to_have_attribute("aria-pressed", "true")
-    expect(
-        page.get_by_role("status").filter(has_text="Sparat på den här telefonen")
-    ).to_be_visible()
+    _turn_on(page, "Spara på den här telefonen", "Sparat på den här telefonen")
     _until(
         page,
         "async () => !!(await caches.match('/utan-nat/kopia'))",
@@ -572,13 +576,7 @@ def test_articles_read_or_saved_open_without_a_network(
     )
     page.goto(f"{app_url}/egenvard/{SAVED_ARTICLE[0]}")
     wait_for_app(page)
-    keep = page.get_by_role("button", name="Spara för att läsa utan nät")
-    expect(keep).to_have_attribute("aria-pressed", "false")
-    keep.click()
-    expect(keep).to_have_attribute("aria-pressed", "true")
-    expect(
-        page.get_by_role("status").filter(has_text="Sparad på den här telefonen")
-    ).to_be_visible()
+    keep = _turn_on(page, "Spara för att läsa utan nät", "Sparad på den här telefonen")
     assert _kept(page, "nara-articles-saved", SAVED_ARTICLE[0])
     keep.scroll_into_view_if_needed()
     screenshot(page, "offline-article-saved")
