@@ -139,13 +139,12 @@
    * this tab is closed by then, and by this page too (the server takes each once). */
   async function remember(item) {
     await enqueue(item);
-    try {
-      const registration = await navigator.serviceWorker.ready;
-      if (registration.sync) {
-        await registration.sync.register(SYNC_TAG);
-      }
-    } catch (error) {
-      // no Background Sync here: the next open or "online" sends it
+    // Not awaited: without a worker yet, "ready" waits for one, and the row must say
+    // at once that the tap waits. No Background Sync here: "online" or the next open sends it.
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.ready
+        .then((registration) => registration.sync && registration.sync.register(SYNC_TAG))
+        .catch(() => undefined);
     }
   }
 
