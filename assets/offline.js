@@ -381,8 +381,15 @@
       shown = path;
       const button = place.querySelector("[data-keep-article]");
       button.setAttribute("aria-pressed", String(await isSaved(path)));
-      if (navigator.onLine) {
-        fetch(path, { credentials: "same-origin" }).catch(() => undefined);
+      const keep = () => fetch(path, { credentials: "same-origin" }).catch(() => undefined);
+      if (!navigator.onLine || !("serviceWorker" in navigator)) {
+        return;
+      }
+      if (navigator.serviceWorker.controller) {
+        keep();
+      } else {
+        // A first visit: the worker keeps only what passes through it, once it controls.
+        navigator.serviceWorker.addEventListener("controllerchange", keep, { once: true });
       }
     }
     new MutationObserver(() => look().catch(() => undefined)).observe(document.body, {
