@@ -425,6 +425,20 @@ def _checks_of(app_data_dir: Path, title: str) -> list[str]:
     return _run(app_data_dir, "-c", _TASK_CHECKS, title).split()
 
 
+def _waits_on_the_phone(
+    page: Page, app_data_dir: Path, title: str, status: str, waiting: Locator, shot: str
+) -> None:
+    """One tap made offline waits: said on its row, the only one in the queue, not yet on
+    the server; looked at and checked with axe-core."""
+    expect(waiting).to_be_visible()
+    [queued] = page.evaluate(_QUEUE)
+    assert queued["status"] == status
+    assert _checks_of(app_data_dir, title) == ["0"]
+    waiting.scroll_into_view_if_needed()
+    screenshot(page, shot)
+    assert_accessible(page)
+
+
 def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
     page: Page, context: BrowserContext, app_url: str, app_data_dir: Path, resident: str
 ) -> None:
@@ -436,14 +450,10 @@ def test_klar_on_hem_without_a_network_waits_on_the_phone_and_is_saved_once(
     # Said on the row, kept on the phone, and not yet on the server.
     row = page.get_by_role("listitem").filter(has=task)
     waiting = row.get_by_text("Sparas när du har nät igen")
-    expect(waiting).to_be_visible()
     expect(task).to_have_attribute("aria-checked", "false")
-    [queued] = page.evaluate(_QUEUE)
-    assert queued["status"] == "done"
-    assert _checks_of(app_data_dir, HEM_TASK) == ["0"]
-    waiting.scroll_into_view_if_needed()
-    screenshot(page, "offline-hem-check-off-waiting")
-    assert_accessible(page)
+    _waits_on_the_phone(
+        page, app_data_dir, HEM_TASK, "done", waiting, "offline-hem-check-off-waiting"
+    )
 
     _back_online(context, page)
     # Sent, and the page, loaded again, shows what the server now has.
@@ -485,12 +495,9 @@ def test_hoppa_over_on_my_tasks_without_a_network_waits_and_is_saved(
     expect(waiting).to_be_visible()
     # Its other choice waits with it: a second tap queues nothing more.
     card.get_by_role("button", name="Klar").click()
-    [queued] = page.evaluate(_QUEUE)
-    assert queued["status"] == "skipped"
-    assert _checks_of(app_data_dir, SKIP_TASK) == ["0"]
-    waiting.scroll_into_view_if_needed()
-    screenshot(page, "offline-plan-skip-waiting")
-    assert_accessible(page)
+    _waits_on_the_phone(
+        page, app_data_dir, SKIP_TASK, "skipped", waiting, "offline-plan-skip-waiting"
+    )
 
     _back_online(context, page)
     expect(card.get_by_text("Hoppade över")).to_be_visible(timeout=20_000)
