@@ -76,15 +76,55 @@
   const enqueue = (item) => withStore(STORE, "readwrite", (store) => store.put(item));
   const drop = (keys) =>
     withStore(STORE, "readwrite", (store) => keys.forEach((key) => store.delete(key)));
+  const NOTICE_KEPT_MS = 7 * 24 * 3600 * 1000; // a said notice's key, so it is said once
+
+  /* A notice is kept once per check-off, whoever sent it (the page and the worker may
+   * send the same check-off at once; the server answers both): one already known, said
+   * or not, is left as it is. */
   const keepNotices = (notices) =>
-    withStore(NOTICES, "readwrite", (store) => notices.forEach((notice) => store.put(notice)));
-  async function takeNotices() {
-    const notices = await withStore(NOTICES, "readonly", (store) => store.getAll());
-    if (notices.length > 0) {
-      await withStore(NOTICES, "readwrite", (store) => store.clear());
-    }
-    return notices.map((notice) => notice.message);
-  }
+    withStore(NOTICES, "readwrite", (store) =>
+      notices.forEach((notice) => {
+        const known = store.get(notice.key);
+        known.onsuccess = () => {
+          if (!known.result) {
+            store.put({ ...notice, saidAt: null });
+          }
+        };
+      }),
+    );
+
+  /* The notices not yet said, marked said in the same transaction: one reader gets each. */
+  const takeNotices = () =>
+    withStore(NOTICES, "readwrite", (store) => {
+      const taken = [];
+      const all = store.getAll();
+      all.onsuccess = () => {
+        const now = Date.now();
+        for (const notice of all.result) {
+          if (!notice.saidAt) {
+            taken.push(notice);
+            store.put({ ...notice, saidAt: now });
+          } else if (now - notice.saidAt > NOTICE_KEPT_MS) {
+            store.delete(notice.key);
+          }
+        }
+      };
+      return taken;
+    });
+
+  /* Notices a page showed but is leaving before anyone could read them: the next page
+   * says them. */
+  const unsayNotices = (keys) =>
+    withStore(NOTICES, "readwrite", (store) =>
+      keys.forEach((key) => {
+        const known = store.get(key);
+        known.onsuccess = () => {
+          if (known.result) {
+            store.put({ ...known.result, saidAt: null });
+          }
+        };
+      }),
+    );
 
   let flushing = null;
 
@@ -449,7 +489,7 @@
     }
 
     async function afterSent(sent) {
-      const messages = await takeNotices();
+      const messages = (await takeNotices()).map((notice) => notice.message);
       if (sent > 0 || messages.length > 0) {
         notify(messages.length ? messages : [texts.sent]);
         await render();
@@ -523,37 +563,65 @@
 
   /* What the server said of check-offs it could not take, kept in IndexedDB (by this
    * page or by the worker's Background Sync): shown in the page's
-   * [data-offline-notices] (components/layout.offline_notices). */
-  async function showNotices(triesLeft = 100) {
+   * [data-offline-notices] (components/layout.offline_notices). The page's answers to
+   * "sent" (its own, the network's return, the worker's message) take turns, so a page
+   * never takes a notice while it decides to load anew, and one that leaves puts back
+   * what it showed. */
+  let noticesTurn = Promise.resolve();
+  let leaving = false;
+  const shownHere = [];
+
+  function inTurn(work) {
+    noticesTurn = noticesTurn.then(work).catch(() => undefined);
+    return noticesTurn;
+  }
+
+  /* Reflex has run this page's on_load (#nara-browser[data-hydrated], as the browser
+   * tests wait for) and its "Hämtar…" placeholders are gone: a node added before React
+   * has taken over the page would be thrown away with the server's HTML. */
+  function pageSettled() {
+    const shell = document.getElementById("nara-browser");
+    const trim = (path) => (path.length > 1 ? path.replace(/\/+$/, "") : path);
+    const hydrated = shell && trim(shell.dataset.hydrated || "") === trim(location.pathname);
+    return hydrated && document.readyState === "complete" && !document.querySelector("main .loading");
+  }
+
+  async function untilSettled() {
+    for (let tries = 0; tries < 100 && !pageSettled(); tries += 1) {
+      await new Promise((resolve) => window.setTimeout(resolve, 300));
+    }
+  }
+
+  async function showNotices() {
+    await untilSettled();
     const place = document.querySelector("[data-offline-notices]");
-    if (!place) {
+    if (!place || leaving) {
       return;
     }
-    // Only once React has taken over the page (its "Hämtar…" placeholders gone): a node
-    // added before would not match what React expects to find.
-    const settled = document.readyState === "complete" && !document.querySelector("main .loading");
-    if (!settled && triesLeft > 0) {
-      window.setTimeout(() => showNotices(triesLeft - 1).catch(() => undefined), 300);
-      return;
-    }
-    const messages = await takeNotices();
-    if (messages.length > 0) {
-      place.replaceChildren(...messages.map((text) => element("p", "notice", text)));
-    }
+    const notices = await takeNotices();
+    place.append(...notices.map((notice) => element("p", "notice", notice.message)));
+    shownHere.push(...notices.map((notice) => notice.key));
   }
 
   /* Check-offs were sent (here or by the worker): the rows this page showed as waiting
    * are saved now, so the page loads again to show them; the notices come after. */
   function afterSent(sent) {
-    if (sent > 0 && document.querySelector("[data-check-off-task][data-queued='true']")) {
-      window.location.reload();
-      return Promise.resolve();
-    }
-    return showNotices();
+    return inTurn(async () => {
+      if (leaving) {
+        return;
+      }
+      if (sent > 0 && document.querySelector("[data-check-off-task][data-queued='true']")) {
+        leaving = true;
+        await unsayNotices(shownHere);
+        window.location.reload();
+        return;
+      }
+      await showNotices();
+    });
   }
 
   function sendQueued() {
-    return flush().then(afterSent, () => showNotices());
+    return flush().then(afterSent, () => afterSent(0));
   }
 
   window.naraOffline = {

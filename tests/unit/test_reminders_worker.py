@@ -33,6 +33,9 @@ NARANARA = str(Path(sys.executable).parent / "naranara")
 # Short, so the test need not wait long for a dead worker's lease; a request times out
 # after a quarter of it (2 s), far above what the local receiver takes.
 LEASE_SECONDS = 8
+# Where requests are held on purpose until a second worker has started (seconds on a
+# busy machine), a lease whose send timeout (a quarter) outlasts that wait (60 s).
+HELD_LEASE_SECONDS = 300
 BATCH = 50  # reminders a worker claims, and sends at once
 
 pytestmark = pytest.mark.postgresql_only(
@@ -58,7 +61,7 @@ def slow_receiver() -> Iterator[PushReceiver]:
         yield running
 
 
-def start_worker(*extra: str) -> subprocess.Popen:
+def start_worker(*extra: str, lease_seconds: int = LEASE_SECONDS) -> subprocess.Popen:
     return subprocess.Popen(
         [
             NARANARA,
@@ -69,7 +72,7 @@ def start_worker(*extra: str) -> subprocess.Popen:
             "--concurrency",
             str(BATCH),
             "--lease-seconds",
-            str(LEASE_SECONDS),
+            str(lease_seconds),
             *extra,
         ],
         env=os.environ.copy(),
@@ -137,9 +140,10 @@ def test_two_workers_at_once_send_each_reminder_exactly_once(
 ) -> None:
     total = make_due_reminders(db, slow_receiver, residents=100, times_each=10)
     # Held until each worker has a batch out: one alone could otherwise send all before
-    # the other has started (a slow start on a busy machine).
+    # the other has started (a slow start on a busy machine). With the short lease, the
+    # first worker's held requests timed out while the second started (seen under load).
     slow_receiver.hold_after(0)
-    workers = [start_worker("--once"), start_worker("--once")]
+    workers = [start_worker("--once", lease_seconds=HELD_LEASE_SECONDS) for _ in range(2)]
     wait_until(lambda: slow_receiver.held_count() >= 2 * BATCH)
     slow_receiver.release()
     for worker in workers:
