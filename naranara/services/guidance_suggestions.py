@@ -22,6 +22,7 @@ used only here, shown to no one, deleted with the account.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -60,6 +61,13 @@ def _stems(text: str) -> set[str]:
         for word in _WORD.findall(text.casefold())
         if len(word) >= _MIN_WORD and word not in _NEVER_COUNT
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_stems(text: str) -> frozenset[str]:
+    """An article's stems, computed once per text: finding the words of every article's
+    whole body was most of the CPU time of opening Hem (17 ms of 24 articles, each time)."""
+    return frozenset(_stems(text))
 
 
 def record_read(*, session: Session, resident_id: int, slug: str) -> None:
@@ -123,7 +131,7 @@ def rank(articles: Iterable[GuidanceArticle], interests: Interests) -> list[Guid
     """``articles`` in the order that fits ``interests`` best (see the module's docstring)."""
     articles = list(articles)
     words = {
-        article.slug: _stems(f"{article.title} {article.summary} {article.body_markdown}")
+        article.slug: _text_stems(f"{article.title} {article.summary} {article.body_markdown}")
         for article in articles
     }
     in_articles = Counter(stem for stems in words.values() for stem in stems)
