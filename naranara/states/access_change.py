@@ -19,14 +19,15 @@ from reflex.app import App
 from reflex.middleware import Middleware
 from reflex.state import BaseState, OnLoadInternalState, StateUpdate
 from reflex_base.event import Event
+from reflex_base.utils.format import format_event_handler
 
 from naranara.db import session_scope
 from naranara.models import ProxyScope, User
-from naranara.policy import Viewer
+from naranara.policy import Viewer, viewer_for_session_token
 from naranara.services import access
 from naranara.settings import get_settings
 from naranara.states.acting_for import FocusBannerState, care_ended_text, ended_text
-from naranara.states.session import SessionState, current_viewer_off_loop, read_cookie
+from naranara.states.session import SessionState, read_cookie, resolved_for_event
 
 
 def lost_access_notice(banner: FocusBannerState, viewer: Viewer) -> str:
@@ -70,9 +71,19 @@ def _page_states(root: BaseState) -> list[type[BaseState]]:
     ]
 
 
-def _access_version(session_token: str) -> int | None:
+def _access_version_and_viewer(session_token: str) -> tuple[int | None, Viewer | None]:
+    """The viewer's access version and the viewer, in one transaction: the version
+    first, as it closes grants that reached their expiry."""
     with session_scope() as db:
-        return access.access_version_of_session(session=db, token=session_token)
+        version = access.access_version_of_session(session=db, token=session_token)
+        if version is None:
+            return None, None
+        return version, viewer_for_session_token(session=db, token=session_token)
+
+
+# Reflex's own event that starts a page's on_load handlers: it shows no one's data, and
+# each handler it starts comes through here on its own (one read saved per page opened).
+PAGE_LOADS_EVENT = format_event_handler(OnLoadInternalState.event_handlers["on_load_internal"])
 
 
 class AccessChangeMiddleware(Middleware):
@@ -80,15 +91,14 @@ class AccessChangeMiddleware(Middleware):
 
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         session_token = read_cookie(state, get_settings().session_cookie_name)
-        if not session_token:
+        if not session_token or event.name == PAGE_LOADS_EVENT:
             return None
         # Database reads in a worker thread: the event loop serves other tabs meanwhile.
-        version = await asyncio.to_thread(_access_version, session_token)
+        # The viewer read here is the one the handler gets (session.resolved_for_event).
+        version, viewer = await asyncio.to_thread(_access_version_and_viewer, session_token)
+        resolved_for_event(session_token, viewer)
         banner = await state.get_state(FocusBannerState)
-        if version is None or version == banner._version:
-            return None
-        viewer = await current_viewer_off_loop(state)
-        if viewer is None:
+        if viewer is None or version == banner._version:
             return None
         first = banner._version < 0
         notice = "" if first else await asyncio.to_thread(lost_access_notice, banner, viewer)

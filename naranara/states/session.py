@@ -2,7 +2,8 @@
 
 Identity never comes from a var the browser could set: it is looked up on the
 server from the HttpOnly session cookie in the websocket handshake
-(``router.headers.cookie``), afresh in every handler that needs it.
+(``router.headers.cookie``), afresh at every event: once, by the access-change
+middleware just before the handler runs, and again by any later call in the handler.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -45,9 +47,35 @@ def viewer_for_token(token: str | None) -> Viewer | None:
         return viewer_for_session_token(session=db, token=token)
 
 
+# The viewer the access-change middleware resolved for the event about to run
+# (states/access_change.py): the handler's first ``current_viewer`` takes it instead of
+# reading the same rows again. Taken once: a later call in the same event (after the
+# handler changed someone's access, say) reads afresh. Reflex runs each event in a task
+# of its own, whose context this lives in, so it never reaches another event.
+_resolved_for_event: ContextVar[tuple[str, Viewer | None] | None] = ContextVar(
+    "nara_resolved_for_event", default=None
+)
+
+
+def resolved_for_event(token: str, viewer: Viewer | None) -> None:
+    _resolved_for_event.set((token, viewer))
+
+
+def _take_resolved(token: str) -> tuple[bool, Viewer | None]:
+    found = _resolved_for_event.get()
+    _resolved_for_event.set(None)
+    if found is None or found[0] != token:
+        return False, None
+    return True, found[1]
+
+
 def current_viewer(state: rx.State) -> Viewer | None:
     """The signed-in person for this tab, resolved on the server, or None."""
-    return viewer_for_token(read_cookie(state, get_settings().session_cookie_name))
+    token = read_cookie(state, get_settings().session_cookie_name)
+    if not token:
+        return None
+    taken, viewer = _take_resolved(token)
+    return viewer if taken else viewer_for_token(token)
 
 
 async def current_viewer_off_loop(state: rx.State) -> Viewer | None:
@@ -56,7 +84,8 @@ async def current_viewer_off_loop(state: rx.State) -> Viewer | None:
     token = read_cookie(state, get_settings().session_cookie_name)
     if not token:
         return None
-    return await asyncio.to_thread(viewer_for_token, token)
+    taken, viewer = _take_resolved(token)
+    return viewer if taken else await asyncio.to_thread(viewer_for_token, token)
 
 
 def t(message: str) -> rx.Var[str]:

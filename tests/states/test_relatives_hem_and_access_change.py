@@ -19,9 +19,10 @@ from naranara import clock
 from naranara.db import session_scope
 from naranara.models import AuditEvent, ProxyScope, User
 from naranara.services import access
-from naranara.states.access_change import AccessChangeMiddleware
+from naranara.states.access_change import PAGE_LOADS_EVENT, AccessChangeMiddleware
 from naranara.states.acting_for import FocusBannerState
 from naranara.states.self_care_plan import SelfCarePlanState
+from naranara.states.session import current_viewer_off_loop
 from naranara.states.today import TodayState
 from tests.states.conftest import session_cookie_for, state_for
 
@@ -271,3 +272,53 @@ async def test_someone_never_granted_learns_nothing_from_the_closed_page() -> No
         "",
         False,
     )
+
+
+# ---------------------------------------------------------------- the viewer, once per event
+
+
+def _rename(username: str, name: str) -> None:
+    with session_scope() as db:
+        user = db.exec(select(User).where(User.username == username)).one()
+        user.display_name = name
+        db.add(user)
+
+
+async def test_the_handler_gets_the_viewer_the_middleware_read_and_reads_afresh_after() -> None:
+    home = state_for(TodayState, cookie=session_cookie_for("erik"), path="/")
+    assert await _before_event(home, "load") is None
+    # Changed after the middleware's read, before the handler's: the handler's first
+    # viewer is the one read for this event (no second read of the same rows) ...
+    _rename("erik", "Erik Ny")
+    assert (await current_viewer_off_loop(home)).display_name == "Erik Lindqvist"
+    # ... and any later call in the same event reads afresh.
+    assert (await current_viewer_off_loop(home)).display_name == "Erik Ny"
+
+
+async def test_the_viewer_read_for_one_event_reaches_no_other_tab_or_event() -> None:
+    eriks = state_for(TodayState, cookie=session_cookie_for("erik"), path="/")
+    annas = state_for(TodayState, cookie=session_cookie_for("anna"), path="/")
+    assert await _before_event(eriks, "load") is None
+    # Another tab's cookie: its own viewer, never the one read for Erik's event.
+    assert (await current_viewer_off_loop(annas)).display_name == "Anna Lindqvist"
+
+    # Reflex runs each event in a task of its own: what one event's middleware read is
+    # not seen by the next event's handler.
+    await asyncio.create_task(_before_event(eriks, "load"))
+    _rename("erik", "Erik Ny")
+    assert (await current_viewer_off_loop(eriks)).display_name == "Erik Ny"
+
+
+async def test_reflex_starting_a_pages_loads_reads_nothing_and_each_load_is_checked() -> None:
+    home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
+    _set_scopes({ProxyScope.CARE_PLAN})
+    root = home._get_root_state()
+    starts_loads = Event(name=PAGE_LOADS_EVENT, payload={})
+    # The event that only starts the page's on_load handlers passes unread ...
+    assert (
+        await AccessChangeMiddleware().preprocess(app=None, state=root, event=starts_loads) is None
+    )
+    # ... and the first of those handlers finds the access gone and reloads the page.
+    update = await _before_event(home, "load")
+    assert update is not None
+    assert home.helped == [] and not home.loaded
