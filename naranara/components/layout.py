@@ -11,6 +11,7 @@ from naranara import routes
 from naranara.components.browser import command_element, in_browser
 from naranara.i18n import N_
 from naranara.states.acting_for import FocusBannerState
+from naranara.states.page_open import PageOpenState
 from naranara.states.session import SessionState, t
 
 
@@ -292,12 +293,8 @@ def page(
     sign-in page; their content renders only for a signed-in person.
     """
     extra = on_load if isinstance(on_load, list) else [on_load] if on_load else []
-    # Whom a relative helps, for the header's switcher and the "acting for" banner.
-    events = [
-        SessionState.require_sign_in if private else SessionState.load,
-        *extra,
-        FocusBannerState.load,
-    ]
+    # Who is signed in, and whose data the page shows, in one event before the page's own.
+    events = [PageOpenState.require_sign_in if private else PageOpenState.load, *extra]
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def render() -> rx.Component:

@@ -20,7 +20,7 @@ from naranara.policy import Action, Viewer, is_allowed, require
 from naranara.services import access, audit
 from naranara.services.access_log import HELPING_ENDED_DETAIL
 from naranara.states.focus import RESIDENT_PARAM
-from naranara.states.session import current_viewer, current_viewer_off_loop
+from naranara.states.session import current_viewer
 
 # Where each scope leads for the person helped, in the order the list shows them.
 _LINKS: tuple[tuple[ProxyScope, str, str], ...] = (
@@ -228,9 +228,8 @@ class FocusBannerState(rx.State):
         }
         self._cares_for = sorted(viewer.cares_for)
 
-    @rx.event
-    async def load(self) -> None:
-        viewer = await current_viewer_off_loop(self)
+    async def _show(self, viewer: Viewer | None) -> None:
+        """Whose data the page being opened shows (states/page_open.py)."""
         self.helping, self.viewing, self.page_closed = "", "", False
         self.notice, self._pending_notice = self._pending_notice, ""
         self.helps_anyone = bool(viewer and viewer.grants)

@@ -125,24 +125,14 @@ class SessionState(rx.State):
         if locale != self.locale:
             self.locale = locale
 
-    @rx.event
-    async def load(self) -> None:
-        """Resolve identity and language for the page being opened."""
-        viewer = await current_viewer_off_loop(self)
+    def _show(self, viewer: Viewer | None) -> None:
+        """Identity and language for the page being opened (states/page_open.py)."""
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.role = viewer.role.value if viewer else ""
         self.checked = True
         locale = viewer.locale if viewer else i18n.normalise_locale(self.language_cookie)
         self._apply_locale(locale)
-
-    @rx.event
-    async def require_sign_in(self):  # noqa: ANN201
-        """``load``, then send a signed-out visitor to the sign-in page."""
-        await self.load()
-        if not self.signed_in:
-            return [rx.redirect(f"/logga-in?next={self.router.url.path}", replace=True)]
-        return []
 
     @rx.event
     def set_language(self, locale: str) -> None:

@@ -319,7 +319,7 @@ def test_signing_out_on_one_worker_applies_on_the_other(
     wait_for_app(leaving)
     # The next reload of the profile page tells which worker this tab is on.
     signs_out_on = _worker_after(
-        cluster, lambda: (leaving.reload(), wait_for_app(leaving)), "SessionState.require_sign_in"
+        cluster, lambda: (leaving.reload(), wait_for_app(leaving)), "PageOpenState.require_sign_in"
     )
     staying = context.new_page()
     staying.goto(cluster.url)

@@ -29,6 +29,11 @@ def state_for(state_class: type[rx.State], *, cookie: str = "", path: str = "/")
     return root.get_substate(state_class.get_full_name().split("."))
 
 
+def sibling(state: rx.State, state_class: type[rx.State]) -> rx.State:
+    """Another state of the same tab (the same state tree)."""
+    return state._get_root_state().get_substate(state_class.get_full_name().split("."))
+
+
 def full_page_load_path(state: rx.State) -> str:
     """The path the server last asked this tab's browser to load with a real page load
     (components/browser.full_page_load), or "" if it asked for none."""

@@ -74,8 +74,10 @@ from naranara.services import (
     sessions,
 )
 from naranara.settings import get_settings
+from naranara.states.acting_for import FocusBannerState
+from naranara.states.session import SessionState
 from tests.conftest import DatabaseTemplates
-from tests.states.conftest import state_for
+from tests.states.conftest import sibling, state_for
 from tests.utils.factories import make_contact, make_task
 
 # ---------------------------------------------------------------------------- the viewers
@@ -138,8 +140,11 @@ _CARE_PLAN_READERS = only("resident A", "relative of A, care_plan", "staff, care
 _CARE_PLAN_WRITERS = only("resident A", "staff, care of A")
 EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # Event handlers ("State.handler")
-    "SessionState.load": _A_ONLY,  # own name and language only
-    "SessionState.require_sign_in": _A_ONLY,
+    # Every page's first load, here on ?invanare=A: the viewer's own name and language,
+    # and the banner's "Du hjälper Anna" where the page shows A's data (A's times: to the
+    # helper A shares her times with and to staff caring for A).
+    "PageOpenState.load": _CARE_PLAN_READERS,
+    "PageOpenState.require_sign_in": _CARE_PLAN_READERS,
     "SessionState.set_language": _A_ONLY,  # writes the own account only
     "SessionState.note_failure": _EVERYONE_ALIKE,
     "SessionState.dismiss_failure": _EVERYONE_ALIKE,
@@ -577,15 +582,16 @@ def _state(cls_key: str, world: World, viewer: ViewerSpec, path: str = "/") -> r
     return state_for(cls, cookie=world.cookies[viewer.key], path=path)
 
 
-@probe("SessionState.load", "SessionState.require_sign_in")
-async def _session_load(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    state = _state(key, world, viewer, path="/tider")
+@probe("PageOpenState.load", "PageOpenState.require_sign_in")
+async def _page_open(world: World, viewer: ViewerSpec, key: str) -> Seen:
+    state = _state(key, world, viewer, path=f"/tider?invanare={world.anna_id}")
     result = await call(state, key.split(".")[1])
     redirected = "/logga-in?next=/tider" in str(result)
+    shown = [sibling(state, SessionState), sibling(state, FocusBannerState)]
     if key.endswith("require_sign_in") and viewer.username is None:
-        return Seen([state], refused=redirected)
+        return Seen(shown, refused=redirected)
     assert not redirected, "only a signed-out visitor is sent to sign in"
-    return Seen([state])
+    return Seen(shown)
 
 
 @probe("SessionState.set_language")
@@ -1309,9 +1315,6 @@ EXPECTED.update(
         # Whom a relative helps: A's name to those A has granted anything, and only them.
         "ActingForState.load": only(*_HELPERS_OF_A),
         "ActingForState.step_back": only(*_HELPERS_OF_A),  # ends their own grants from A
-        # The banner on ?invanare=A (the probe opens A's times): A's name where the page
-        # shows A's data, to the helper A shares her times with and to staff caring for A.
-        "FocusBannerState.load": only("relative of A, care_plan", "staff, care of A"),
         # "Vem har sett mina uppgifter": A's own log, to A alone.
         "AccessLogState.load": _A_ONLY,
         "AccessLogState.apply_filter": _A_ONLY,
@@ -1423,13 +1426,6 @@ async def _acting_for_step_back(world: World, viewer: ViewerSpec, key: str) -> S
     await call(state, "load")
     await call(state, "step_back", world.anna_id)
     # Everyone may step back from their own grants; without one from A, nothing ends.
-    return Seen([state])
-
-
-@probe("FocusBannerState.load")
-async def _focus_banner(world: World, viewer: ViewerSpec, key: str) -> Seen:
-    state = _state(key, world, viewer, path=f"/tider?invanare={world.anna_id}")
-    await call(state, "load")
     return Seen([state])
 
 

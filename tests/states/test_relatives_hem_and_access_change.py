@@ -21,10 +21,11 @@ from naranara.models import AuditEvent, ProxyScope, User
 from naranara.services import access
 from naranara.states.access_change import PAGE_LOADS_EVENT, AccessChangeMiddleware
 from naranara.states.acting_for import FocusBannerState
+from naranara.states.page_open import PageOpenState
 from naranara.states.self_care_plan import SelfCarePlanState
 from naranara.states.session import current_viewer_off_loop
 from naranara.states.today import TodayState
-from tests.states.conftest import session_cookie_for, state_for
+from tests.states.conftest import session_cookie_for, sibling, state_for
 
 pytestmark = pytest.mark.usefixtures("seeded_db")
 
@@ -141,11 +142,12 @@ async def _before_event(state: rx.State, handler: str) -> object:
 async def _open_tab(cookie: str, path: str, state_class: type[rx.State]) -> rx.State:
     """A tab as the browser opens it: first event through the middleware, then the loads."""
     page = state_for(state_class, cookie=cookie, path=path)
-    assert await _before_event(page, "load") is None
-    root = page._get_root_state()
-    banner = await root.get_state(FocusBannerState)
-    await _run_in_loop(page, "load")
-    await _run_in_loop(banner, "load")
+    opening = sibling(page, PageOpenState)
+    assert await _before_event(opening, "load") is None
+    await _run_in_loop(opening, "load")
+    if "load" in type(page).event_handlers:  # the page's own on_load (the banner has none)
+        assert await _before_event(page, "load") is None
+        await _run_in_loop(page, "load")
     return page
 
 

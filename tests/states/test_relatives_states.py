@@ -18,8 +18,9 @@ from naranara.states.access_log import AccessLogState
 from naranara.states.acting_for import ActingForState, FocusBannerState
 from naranara.states.agreed_times import AgreedTimesState
 from naranara.states.invitation import InvitationState
+from naranara.states.page_open import PageOpenState
 from naranara.states.relatives import RelativesState
-from tests.states.conftest import session_cookie_for, state_for
+from tests.states.conftest import session_cookie_for, sibling, state_for
 
 pytestmark = [
     pytest.mark.usefixtures("seeded_db"),
@@ -67,8 +68,9 @@ def test_invite_accept_act_and_revoke_on_the_next_event() -> None:
     [person] = helping.people
     assert person.name == "Anna Lindqvist"
     assert [link.label for link in person.links] == ["Tider", "Kontakter", "Plan", "Egenvård"]
-    banner = state_for(FocusBannerState, cookie=eriks, path=f"/tider?invanare={anna.id}")
-    _run(banner, "load")
+    opening = state_for(PageOpenState, cookie=eriks, path=f"/tider?invanare={anna.id}")
+    _run(opening, "load")
+    banner = sibling(opening, FocusBannerState)
     assert (banner.helping, banner.helps_anyone) == ("Anna Lindqvist", True)
 
     # Erik's tab stays open on Anna's times while Anna turns the care plan off.

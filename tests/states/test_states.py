@@ -20,9 +20,10 @@ from naranara.states.agreed_times import AgreedTimesState
 from naranara.states.care_contacts import CareContactsState
 from naranara.states.guidance import GuidanceArticleState, GuidanceLibraryState
 from naranara.states.login import LoginState
+from naranara.states.page_open import PageOpenState
 from naranara.states.session import SessionState, current_viewer, report_backend_error, t
 from naranara.states.today import TodayState
-from tests.states.conftest import session_cookie_for, state_for
+from tests.states.conftest import session_cookie_for, sibling, state_for
 
 pytestmark = pytest.mark.usefixtures("seeded_db")
 
@@ -38,15 +39,21 @@ def test_an_unknown_text_fails_at_compile_time_not_in_front_of_a_reader() -> Non
     assert "texts" in str(t("Sign in"))
 
 
+def _opened(cookie: str = "", path: str = "/") -> tuple[PageOpenState, SessionState]:
+    """A page opened as Reflex opens it (PageOpenState.load, the shell's first on_load)."""
+    opening = state_for(PageOpenState, cookie=cookie, path=path)
+    return opening, sibling(opening, SessionState)
+
+
 def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
-    state = state_for(SessionState)
-    _run(SessionState.load.fn(state))
+    opening, state = _opened()
+    _run(PageOpenState.load.fn(opening))
     assert (state.checked, state.signed_in, state.locale) == (True, False, "sv")
     assert state.texts["Sign in"] == "Logga in"
 
-    state = state_for(SessionState, cookie="nara_lang=en")
+    opening, state = _opened(cookie="nara_lang=en")
     state.language_cookie = "en"
-    _run(SessionState.load.fn(state))
+    _run(PageOpenState.load.fn(opening))
     assert state.locale == "en"
     assert state.texts["Sign in"] == "Sign in"
 
@@ -62,19 +69,23 @@ def test_tabs_share_one_catalog_per_language_instead_of_a_copy_each() -> None:
 
 
 def test_signed_in_person_comes_from_the_server_side_session() -> None:
-    state = state_for(SessionState, cookie=session_cookie_for("anna"))
-    _run(SessionState.load.fn(state))
+    opening, state = _opened(cookie=session_cookie_for("anna"))
+    _run(PageOpenState.load.fn(opening))
     assert (state.signed_in, state.display_name, state.role) == (True, "Anna Lindqvist", "resident")
 
-    forged = state_for(SessionState, cookie="nara_session=made-up-token")
-    _run(SessionState.load.fn(forged))
+    opening, forged = _opened(cookie="nara_session=made-up-token")
+    _run(PageOpenState.load.fn(opening))
     assert forged.signed_in is False
 
 
 def test_private_page_sends_a_visitor_to_sign_in_with_the_way_back() -> None:
-    state = state_for(SessionState, path="/tider")
-    events = _run(SessionState.require_sign_in.fn(state))
+    opening, _ = _opened(path="/tider")
+    events = _run(PageOpenState.require_sign_in.fn(opening))
     assert any("/logga-in?next=/tider" in str(event) for event in events)
+    # Signed in: no redirect, the page is shown.
+    opening, state = _opened(cookie=session_cookie_for("anna"), path="/tider")
+    assert _run(PageOpenState.require_sign_in.fn(opening)) == []
+    assert state.signed_in
 
 
 @pytest.mark.parametrize(
