@@ -82,7 +82,6 @@ def guidance_library() -> rx.Component:
             t("Advice from your region and municipality on taking care of your health at home."),
             class_name="lead",
         ),
-        _own_self_care_links(),
         _search_form(),
         rx.el.nav(
             rx.el.ul(
@@ -94,6 +93,9 @@ def guidance_library() -> rx.Component:
         rx.cond(
             GuidanceLibraryState.loaded,
             rx.el.section(
+                # Here, not above the search: they come with the list in place of
+                # "Hämtar…", so nothing already on screen moves when they arrive.
+                _own_self_care_links(),
                 rx.cond(
                     GuidanceLibraryState.heading != "",
                     rx.el.h2(GuidanceLibraryState.heading, role="status"),

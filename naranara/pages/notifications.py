@@ -234,7 +234,13 @@ def _content() -> rx.Component:
                 class_name="notice notice-warning",
             ),
         ),
-        section(t("This device"), _this_device(), heading_id="this-device"),
+        section(
+            t("This device"),
+            # Room for the longest usual answer ("off": a paragraph and the button), kept
+            # while the browser is asked: the sections below do not move when it answers.
+            rx.el.div(_this_device(), class_name="device-status"),
+            heading_id="this-device",
+        ),
         rx.cond(
             NotificationsState.message != "",
             rx.el.p(NotificationsState.message, role="status", class_name="notice"),

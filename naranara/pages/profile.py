@@ -8,7 +8,7 @@ from naranara import routes
 from naranara.components.browser import in_browser
 from naranara.components.cards import section
 from naranara.components.language import language_switch
-from naranara.components.layout import page
+from naranara.components.layout import loading, page
 from naranara.states.offline_copy import OfflineCopyState
 from naranara.states.session import SessionState, t
 
@@ -113,17 +113,8 @@ def _offline_copy_section() -> rx.Component:
     )
 
 
-@page(
-    routes.PROFILE,
-    title="Profil",
-    active_tab="profile",
-    private=True,
-    on_load=OfflineCopyState.load,
-)
-def profile() -> rx.Component:
-    return rx.el.div(
-        rx.el.h1(t("Profile")),
-        rx.el.p(t("Signed in as"), " ", rx.el.strong(SessionState.display_name), class_name="lead"),
+def _sections() -> rx.Component:
+    return rx.fragment(
         section(t("Language"), language_switch(), heading_id="language"),
         _relatives_section(),
         _care_sharing_section(),
@@ -150,5 +141,22 @@ def profile() -> rx.Component:
             _post_button(t("Sign out on all devices"), "/auth/logout-all", secondary=True),
             heading_id="sign-out",
         ),
+    )
+
+
+@page(
+    routes.PROFILE,
+    title="Profil",
+    active_tab="profile",
+    private=True,
+    on_load=OfflineCopyState.load,
+)
+def profile() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(t("Profile")),
+        rx.el.p(t("Signed in as"), " ", rx.el.strong(SessionState.display_name), class_name="lead"),
+        # The sections together, once this page's own load has said whether this phone
+        # may keep a copy: a section arriving later would push the rest down.
+        rx.cond(OfflineCopyState.loaded, _sections(), loading()),
         class_name="stack",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from naranara import routes
-from naranara.components.layout import page
+from naranara.components.layout import loading, page
 from naranara.states.login import LoginState
 from naranara.states.session import SessionState, t
 
@@ -31,10 +31,8 @@ def _provider_button(provider: rx.Var) -> rx.Component:
     )
 
 
-@page(routes.SIGN_IN, title="Logga in", active_tab="sign_in", on_load=LoginState.load)
-def sign_in() -> rx.Component:
-    return rx.el.div(
-        rx.el.h1(rx.cond(LoginState.confirming, t("Confirm it is you"), t("Sign in"))),
+def _sign_in_ways() -> rx.Component:
+    return rx.fragment(
         rx.cond(
             LoginState.confirming,
             rx.el.p(
@@ -103,5 +101,15 @@ def sign_in() -> rx.Component:
             href=routes.GUIDANCE,
             class_name="more-link",
         ),
+    )
+
+
+@page(routes.SIGN_IN, title="Logga in", active_tab="sign_in", on_load=LoginState.load)
+def sign_in() -> rx.Component:
+    return rx.el.div(
+        rx.el.h1(rx.cond(LoginState.confirming, t("Confirm it is you"), t("Sign in"))),
+        # All below at once, when the page's load has said which identity providers
+        # there are: their buttons come above the form, which would move if they came later.
+        rx.cond(LoginState.loaded, _sign_in_ways(), loading()),
         class_name="stack narrow",
     )

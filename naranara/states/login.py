@@ -104,10 +104,11 @@ class LoginState(rx.State):
     confirming: bool = False
     # One button per configured identity provider: {"label": …, "href": …}.
     providers: list[dict[str, str]] = []
+    loaded: bool = False
 
     @rx.event
     def load(self) -> None:
-        self.busy = False
+        self.busy, self.loaded = False, True
         parameters = self.router.url.query_parameters
         code = parameters.get("fel")
         self.error = ERRORS_BY_CODE.get(code, ERROR_EXPIRED) if code else ""
