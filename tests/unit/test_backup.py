@@ -8,9 +8,11 @@ so a torn snapshot would show an odd count.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
@@ -82,7 +84,42 @@ def _target(kind: str, tmp_path: Path) -> tuple[Settings, str | None]:
     return Settings(data_dir=tmp_path / "restored", database_url=url_of(name)), name
 
 
-def test_backup_while_writing_then_restore_elsewhere(seeded_db: str, tmp_path: Path) -> None:
+class _HeldSnapshot:
+    """SQLite's connections as backup.create opens them, except that the copy waits, with
+    its snapshot of the source open, until the writer has committed once more: a write
+    that gets through then was not blocked by the backup (a check that needs no luck
+    with the timing: a fast copy could otherwise end before the writer's next commit)."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.written_while_held = False
+
+    def connect(self, *args: object, **kwargs: object) -> sqlite3.Connection:
+        connection = sqlite3.connect(*args, **kwargs)
+        if "mode=ro" not in str(args[0]):
+            return connection
+        held = self
+
+        class Source:
+            def backup(self, target: sqlite3.Connection) -> None:
+                connection.backup(target, progress=held.wait_for_a_write)
+
+            def close(self) -> None:
+                connection.close()
+
+        return Source()  # type: ignore[return-value]
+
+    def wait_for_a_write(self, status: int, remaining: int, total: int) -> None:
+        seen = self.writer.transactions
+        deadline = time.monotonic() + 30
+        while self.writer.transactions == seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.written_while_held = self.writer.transactions > seen
+
+
+def test_backup_while_writing_then_restore_elsewhere(
+    seeded_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = get_settings()
     # The key files a deployment has, and an uploaded article image.
     get_secret_key()
@@ -94,11 +131,12 @@ def test_backup_while_writing_then_restore_elsewhere(seeded_db: str, tmp_path: P
         anna = db.exec(select(User).where(User.username == "anna")).one()
         seeded_rows = len(db.exec(select(Measurement)).all())
     writer = Writer(anna.id)
+    held = _HeldSnapshot(writer)
+    monkeypatch.setattr(backup, "sqlite3", SimpleNamespace(connect=held.connect))
     writer.start()
     try:
         while writer.transactions < 5:
             time.sleep(0.01)
-        before = writer.transactions
         summary = backup.create(tmp_path / "backup", settings=settings)
         during = writer.transactions
         while writer.transactions < during + 5:
@@ -108,7 +146,8 @@ def test_backup_while_writing_then_restore_elsewhere(seeded_db: str, tmp_path: P
         writer.join()
     assert summary.database == seeded_db
     assert {"secret_key", "vapid_private_key.pem"} <= set(summary.files)
-    assert before < during or seeded_db == "postgresql"  # writes went on while it copied
+    # Writes went on while the copy held its snapshot (pg_dump's is a transaction of its own).
+    assert held.written_while_held or seeded_db == "postgresql"
 
     target, created = _target(seeded_db, tmp_path)
     try:
