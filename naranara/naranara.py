@@ -32,6 +32,10 @@ skip_reflex_keyspace_config()
 
 app = rx.App(
     stylesheets=["/nara.css"],
+    # No toasts: Nära says things in the page (notices with role="status"), and the
+    # connection banner replaces Reflex's toast. Without the provider, the toast library
+    # (sonner) is not in every page's first load, nor its empty "Notifications" region.
+    toaster=None,
     html_lang="sv",
     head_components=[
         rx.el.meta(name="theme-color", content="#0f5f5c"),
