@@ -38,13 +38,24 @@ from naranara.services.sessions import token_digest
 
 
 def access_version_of_session(*, session: Session, token: str | None) -> int | None:
-    """The access version of whoever a session cookie belongs to: one read by primary
-    keys, made for every websocket handshake and every event. Whether the session is
-    still valid is not asked here: identity is resolved separately, every time.
+    """The access version of whoever a session cookie belongs to, made for every
+    websocket handshake and every event. Whether the session is still valid is not asked
+    here: identity is resolved separately, every time.
 
     A grant of theirs that has reached its expiry is closed here first (``end_expired``),
     so an open tab is cleared at its next event, and a reconnect gets a fresh state, as
     when the resident turns a scope off."""
+    found = session_user_and_access_version(session=session, token=token)
+    return found[2] if found else None
+
+
+def session_user_and_access_version(
+    *, session: Session, token: str | None
+) -> tuple[AuthSession, User, int] | None:
+    """``access_version_of_session`` with the session row and the user it read, in one
+    statement by primary keys. While the caller holds them they are in ``session``'s
+    identity map, so ``sessions.resolve_session`` in the same transaction reads neither
+    again (the map holds rows only as long as someone does)."""
     if not token:
         return None
     now = clock.now()
@@ -58,16 +69,16 @@ def access_version_of_session(*, session: Session, token: str | None) -> int | N
         .exists()
     )
     found = session.exec(
-        select(User.id, User.access_version, expired)
-        .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+        select(AuthSession, User, expired)
+        .join(User, col(AuthSession.user_id) == col(User.id))
         .where(AuthSession.token_hash == token_digest(token))
     ).first()
     if found is None:
         return None
-    user_id, version, has_expired = found
-    if has_expired and end_expired(session=session, relative_id=user_id, now=now):
-        return session.exec(select(User.access_version).where(User.id == user_id)).one()
-    return version
+    row, user, has_expired = found
+    if has_expired and end_expired(session=session, relative_id=user.id, now=now):
+        session.refresh(user)  # the version the expiry just raised
+    return row, user, user.access_version
 
 
 def end_expired(*, session: Session, relative_id: int, now: datetime | None = None) -> int:

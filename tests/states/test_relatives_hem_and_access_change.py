@@ -13,13 +13,18 @@ from datetime import timedelta
 import pytest
 import reflex as rx
 from reflex_base.event import Event
+from sqlalchemy import event
 from sqlmodel import select
 
 from naranara import clock
-from naranara.db import session_scope
+from naranara.db import get_engine, session_scope
 from naranara.models import AuditEvent, ProxyScope, User
 from naranara.services import access
-from naranara.states.access_change import PAGE_LOADS_EVENT, AccessChangeMiddleware
+from naranara.states.access_change import (
+    PAGE_LOADS_EVENT,
+    AccessChangeMiddleware,
+    _access_version_and_viewer,
+)
 from naranara.states.acting_for import FocusBannerState
 from naranara.states.page_open import PageOpenState
 from naranara.states.self_care_plan import SelfCarePlanState
@@ -324,3 +329,24 @@ async def test_reflex_starting_a_pages_loads_reads_nothing_and_each_load_is_chec
     update = await _before_event(home, "load")
     assert update is not None
     assert home.helped == [] and not home.loaded
+
+
+def test_an_events_viewer_and_access_version_are_one_statement() -> None:
+    """What the middleware reads before every event: the session row, the user and the
+    access version in one SELECT (the viewer's grants come from the access cache once
+    read). The session's last-seen time is written at most once a minute, not here."""
+    token = session_cookie_for("erik").split(";")[0].split("=", 1)[1]
+    _access_version_and_viewer(token)  # the first event reads Erik's grants too
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", note)
+    try:
+        version, viewer = _access_version_and_viewer(token)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", note)
+    assert viewer.display_name == "Erik Lindqvist" and viewer.grants
+    assert version == viewer.access_version
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1, statements
