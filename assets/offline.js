@@ -78,20 +78,30 @@
     withStore(STORE, "readwrite", (store) => keys.forEach((key) => store.delete(key)));
   const NOTICE_KEPT_MS = 7 * 24 * 3600 * 1000; // a said notice's key, so it is said once
 
-  /* A notice is kept once per check-off, whoever sent it (the page and the worker may
-   * send the same check-off at once; the server answers both): one already known, said
-   * or not, is left as it is. */
-  const keepNotices = (notices) =>
+  /* For each key, in one transaction: ``change`` gets the notice kept under it (or
+   * undefined) and returns what to keep instead, or nothing to leave it as it is. */
+  const changeNotices = (keys, change) =>
     withStore(NOTICES, "readwrite", (store) =>
-      notices.forEach((notice) => {
-        const known = store.get(notice.key);
+      keys.forEach((key) => {
+        const known = store.get(key);
         known.onsuccess = () => {
-          if (!known.result) {
-            store.put({ ...notice, saidAt: null });
+          const changed = change(known.result, key);
+          if (changed) {
+            store.put(changed);
           }
         };
       }),
     );
+
+  /* A notice is kept once per check-off, whoever sent it (the page and the worker may
+   * send the same check-off at once; the server answers both): one already known, said
+   * or not, is left as it is. */
+  function keepNotices(notices) {
+    const byKey = new Map(notices.map((notice) => [notice.key, notice]));
+    return changeNotices([...byKey.keys()], (known, key) =>
+      known ? null : { ...byKey.get(key), saidAt: null },
+    );
+  }
 
   /* The notices not yet said, marked said in the same transaction: one reader gets each. */
   const takeNotices = () =>
@@ -115,16 +125,7 @@
   /* Notices a page showed but is leaving before anyone could read them: the next page
    * says them. */
   const unsayNotices = (keys) =>
-    withStore(NOTICES, "readwrite", (store) =>
-      keys.forEach((key) => {
-        const known = store.get(key);
-        known.onsuccess = () => {
-          if (known.result) {
-            store.put({ ...known.result, saidAt: null });
-          }
-        };
-      }),
-    );
+    changeNotices(keys, (known) => known && { ...known, saidAt: null });
 
   let flushing = null;
 
@@ -170,6 +171,15 @@
   }
 
   /* ---- in the page ---- */
+
+  /* The worker's Background Sync sent the queue (sw.js posts "check-offs-sent"). */
+  function whenTheWorkerSent(afterSent) {
+    navigator.serviceWorker?.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "check-offs-sent") {
+        afterSent(event.data.sent).catch(() => undefined);
+      }
+    });
+  }
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
@@ -517,11 +527,7 @@
     }
 
     window.addEventListener("online", sendNow);
-    navigator.serviceWorker?.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "check-offs-sent") {
-        afterSent(event.data.sent).catch(() => undefined);
-      }
-    });
+    whenTheWorkerSent(afterSent);
     await render();
     await renderArticles();
     sendNow();
@@ -647,11 +653,7 @@
     takeTapsWhileOffline();
     watchArticlePages();
     window.addEventListener("online", () => sendQueued().catch(() => undefined));
-    navigator.serviceWorker?.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "check-offs-sent") {
-        afterSent(event.data.sent).catch(() => undefined);
-      }
-    });
+    whenTheWorkerSent(afterSent);
     sendQueued().catch(() => undefined);
     refreshCopy().catch(() => undefined);
   }
