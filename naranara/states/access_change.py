@@ -78,9 +78,10 @@ def _access_version_and_viewer(session_token: str) -> tuple[int | None, Viewer |
         found = access.session_user_and_access_version(session=db, token=session_token)
         if found is None:
             return None, None
-        # ``found`` holds the session row and the user: the viewer is resolved from them
+        # Held here, the session row and the user are what the viewer is resolved from,
         # without reading them again (one statement in all, once the access is cached).
-        return found[2], viewer_for_session_token(session=db, token=session_token)
+        _row, _user, version = found
+        return version, viewer_for_session_token(session=db, token=session_token)
 
 
 # Reflex's own event that starts a page's on_load handlers: it shows no one's data, and
