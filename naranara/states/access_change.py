@@ -84,9 +84,12 @@ def _access_version_and_viewer(session_token: str) -> tuple[int | None, Viewer |
         return version, viewer_for_session_token(session=db, token=session_token)
 
 
-# Reflex's own event that starts a page's on_load handlers: it shows no one's data, and
-# each handler it starts comes through here on its own (one read saved per page opened).
+# Reflex's own events around a page's on_load handlers: the one that starts them and the
+# one that marks the page hydrated after them. Neither shows anyone's data, and each
+# handler they start comes through here on its own (two reads saved per page opened).
 PAGE_LOADS_EVENT = format_event_handler(OnLoadInternalState.event_handlers["on_load_internal"])
+PAGE_HYDRATED_EVENT = format_event_handler(OnLoadInternalState.event_handlers["set_is_hydrated"])
+_SHOW_NO_DATA = frozenset({PAGE_LOADS_EVENT, PAGE_HYDRATED_EVENT})
 
 
 class AccessChangeMiddleware(Middleware):
@@ -94,7 +97,7 @@ class AccessChangeMiddleware(Middleware):
 
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         session_token = read_cookie(state, get_settings().session_cookie_name)
-        if not session_token or event.name == PAGE_LOADS_EVENT:
+        if not session_token or event.name in _SHOW_NO_DATA:
             return None
         # Database reads in a worker thread: the event loop serves other tabs meanwhile.
         # The viewer read here is the one the handler gets (session.resolved_for_event).

@@ -33,9 +33,8 @@ QUERY_PARAM = "q"
 VARIANT_PARAM = "variant"
 
 
-async def _reader_locale(state: rx.State) -> str:
+async def _reader_locale(state: rx.State, viewer: Viewer | None) -> str:
     """Guidance is public: the reader's language comes from the account or the cookie."""
-    viewer = current_viewer(state)
     if viewer is not None:
         return viewer.locale
     session_state = await state.get_state(SessionState)
@@ -155,8 +154,9 @@ class GuidanceLibraryState(rx.State):
 
     @rx.event
     async def load(self) -> None:
-        require(current_viewer(self), Action.READ_PUBLISHED_GUIDANCE)
-        locale = await _reader_locale(self)
+        viewer = current_viewer(self)
+        require(viewer, Action.READ_PUBLISHED_GUIDANCE)
+        locale = await _reader_locale(self, viewer)
         parameters = self.router.url.query_parameters
         query = str(parameters.get(QUERY_PARAM, "") or "")[: guidance_search.MAX_QUERY_LENGTH]
         category = str(parameters.get(CATEGORY_PARAM, "") or "")
@@ -194,7 +194,7 @@ class GuidanceArticleState(rx.State):
     async def load(self) -> None:
         viewer = current_viewer(self)
         require(viewer, Action.READ_PUBLISHED_GUIDANCE)
-        locale = await _reader_locale(self)
+        locale = await _reader_locale(self, viewer)
         # The page is /egenvard/<slug>; the slug is the last part of the path.
         slug = self.router.url.path.rstrip("/").rsplit("/", 1)[-1][:100]
         wanted = str(self.router.url.query_parameters.get(VARIANT_PARAM, "") or "")
@@ -259,5 +259,5 @@ class GuidanceSuggestionsState(rx.State):
     async def load(self) -> None:
         viewer = await current_viewer_off_loop(self)
         require(viewer, Action.READ_PUBLISHED_GUIDANCE)
-        locale = await _reader_locale(self)
+        locale = await _reader_locale(self, viewer)
         self.suggestions = await asyncio.to_thread(_suggestions, viewer, locale)

@@ -159,7 +159,10 @@ class TodayState(rx.State):
         if viewer is None:
             return
         # Everything read from the database, in a worker thread: the loop serves others.
-        for name, value in (await asyncio.to_thread(_today, viewer)).items():
+        self._show(await asyncio.to_thread(_today, viewer))
+
+    def _show(self, today: dict[str, object]) -> None:
+        for name, value in today.items():
             setattr(self, name, value)
 
     @rx.event
@@ -172,14 +175,14 @@ class TodayState(rx.State):
             for view in [*self.tasks, *(view for person in self.helped for view in person.tasks)]
         }
         try:
-            await asyncio.to_thread(_toggle, viewer, task_id, at, occurrence_at, shown)
+            today = await asyncio.to_thread(_toggle, viewer, task_id, at, occurrence_at, shown)
         except (Forbidden, ValueError, TypeError):
             locale = viewer.locale if viewer else "sv"
             self.message = gettext(
                 locale, "That could not be saved. Reload the page and try again."
             )
             return
-        await self.load()
+        self._show(today)
 
 
 def _toggle(
@@ -188,8 +191,9 @@ def _toggle(
     at: datetime | None,
     occurrence_at: str,
     shown: dict[tuple[int, str], bool],
-) -> None:
-    """Mark a shown occurrence done, or undo it (blocking: database)."""
+) -> dict[str, object]:
+    """Mark a shown occurrence done, or undo it, and read Hem's list again for the same
+    viewer (blocking: database; one trip to a worker thread for both)."""
     with session_scope() as db:
         task = db.get(SelfCareTask, task_id) if task_id and at else None
         if task is None:
@@ -210,3 +214,4 @@ def _toggle(
             detail="self-care task marked on home",
             changed=True,
         )
+    return _today(viewer)

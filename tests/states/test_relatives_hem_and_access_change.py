@@ -21,6 +21,7 @@ from naranara.db import get_engine, session_scope
 from naranara.models import AuditEvent, ProxyScope, User
 from naranara.services import access
 from naranara.states.access_change import (
+    PAGE_HYDRATED_EVENT,
     PAGE_LOADS_EVENT,
     AccessChangeMiddleware,
     _access_version_and_viewer,
@@ -316,14 +317,18 @@ async def test_the_viewer_read_for_one_event_reaches_no_other_tab_or_event() -> 
     assert (await current_viewer_off_loop(eriks)).display_name == "Erik Ny"
 
 
-async def test_reflex_starting_a_pages_loads_reads_nothing_and_each_load_is_checked() -> None:
+@pytest.mark.parametrize("reflex_event", [PAGE_LOADS_EVENT, PAGE_HYDRATED_EVENT])
+async def test_reflex_around_a_pages_loads_reads_nothing_and_each_load_is_checked(
+    reflex_event: str,
+) -> None:
     home = await _open_tab(session_cookie_for("erik"), "/", TodayState)
     _set_scopes({ProxyScope.CARE_PLAN})
     root = home._get_root_state()
-    starts_loads = Event(name=PAGE_LOADS_EVENT, payload={})
-    # The event that only starts the page's on_load handlers passes unread ...
+    # Reflex's events that start the page's on_load handlers and mark the page hydrated
+    # pass unread ...
+    around_loads = Event(name=reflex_event, payload={})
     assert (
-        await AccessChangeMiddleware().preprocess(app=None, state=root, event=starts_loads) is None
+        await AccessChangeMiddleware().preprocess(app=None, state=root, event=around_loads) is None
     )
     # ... and the first of those handlers finds the access gone and reloads the page.
     update = await _before_event(home, "load")
