@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from naranara.logs import redact
+from naranara.logs.redaction import _apply_patterns, _may_hold_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +58,18 @@ def test_each_form_of_secret_is_redacted(line: str) -> None:
         assert secret not in cleaned, cleaned
     assert "[redacted]" in cleaned
     assert redact(cleaned) == cleaned  # a record redacted twice (factory and handler) is the same
+
+
+@pytest.mark.parametrize("line", [*LINES, *(line.swapcase() for line in LINES)])
+def test_the_quick_look_before_the_patterns_lets_no_secret_by(line: str) -> None:
+    # redact() skips its patterns for a line without what any of them needs at the least.
+    assert _may_hold_secret(line)
+    assert redact(line) == _apply_patterns(line)
+
+
+def test_letters_that_match_only_when_case_is_ignored_are_still_redacted() -> None:
+    # re's IGNORECASE matches ſ (long s) for s; lower() does not map it.
+    assert redact("paſsword=hunter2hunter2") == "paſsword=[redacted]"
 
 
 @pytest.mark.parametrize(
