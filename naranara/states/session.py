@@ -9,10 +9,13 @@ middleware just before the handler runs, and again by any later call in the hand
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import traceback
+from collections.abc import Mapping
 from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
+from types import MappingProxyType
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -30,13 +33,20 @@ _SOURCE_TEXTS = i18n.ui_texts(i18n.DEFAULT_LOCALE)
 
 def read_cookie(state: rx.State, name: str) -> str | None:
     """A cookie of the tab's websocket handshake, HttpOnly ones included."""
+    # The router's headers field itself: ``state.router`` assembles a new RouterData at
+    # every read, and this runs more than once per event.
+    return _cookies(state.rx_router_headers.cookie or "").get(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cookies(header: str) -> Mapping[str, str]:
+    """The cookies of one ``Cookie`` header (the same for every event of a tab)."""
     jar = SimpleCookie()
     try:
-        jar.load(state.router.headers.cookie or "")
+        jar.load(header)
     except CookieError:
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel else None
+        return {}
+    return MappingProxyType({name: morsel.value for name, morsel in jar.items()})
 
 
 def viewer_for_token(token: str | None) -> Viewer | None:
