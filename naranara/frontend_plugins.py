@@ -15,6 +15,19 @@ through the plugin API (``pre_compile`` → ``add_modify_task``):
   "A new version of this app is available." with a small "Reload" button. Ours says it
   in Swedish with a 44 px button, in the app's colours.
 
+And after the build (``post_build``, before Reflex writes the .br and .gz copies), for a
+phone's first visit:
+
+- **The page paints before the modules arrive.** React Router puts a high-priority
+  ``modulepreload`` for every module of the route in each prerendered page; at high
+  priority they compete with the stylesheet for a slow connection, and Lighthouse's
+  phone simulation counts them as blocking the first paint. At low priority the
+  prerendered heading and text are painted first; the modules still load at once.
+- **Hand-written scripts minified.** ``assets/*.js`` (the service worker, the offline
+  queue, the browser checks) are served as written, comments and all; they are
+  minified with the minifier Vite itself uses (rolldown's), from the build's own
+  ``node_modules``.
+
 Reflex is pinned (pyproject.toml); each patch checks that its anchor text is there and
 stops the build with a clear error if a Reflex upgrade moved it
 (``tests/unit/test_frontend_plugins.py`` patches the installed template).
@@ -23,7 +36,10 @@ stops the build with a clear error if a Reflex upgrade moved it
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 from reflex_base.plugins.base import Plugin
 
@@ -124,9 +140,68 @@ def patch_state_js(content: str) -> str:
     return content[:start] + _banner_function() + content[end + len(_BANNER_END) :]
 
 
+_MODULE_PRELOAD = '<link rel="modulepreload" '
+_HIGH_PRIORITY_MODULE_PRELOAD = re.compile(r'<link rel="modulepreload" (?!fetchpriority=)')
+
+
+def low_priority_module_preloads(html: str) -> str:
+    """A prerendered page whose module preloads wait for the stylesheet (idempotent)."""
+    return _HIGH_PRIORITY_MODULE_PRELOAD.sub('<link rel="modulepreload" fetchpriority="low" ', html)
+
+
+# Node, run in the build's directory so that ``rolldown`` is found in its node_modules;
+# minifies each file named on the command line in place.
+_MINIFY = """
+import { minifySync } from "rolldown/utils";
+import { readFileSync, writeFileSync } from "node:fs";
+for (const file of process.argv.slice(1)) {
+  // Classic scripts, not modules: their top-level names are globals and stay as they are.
+  const result = minifySync(file, readFileSync(file, "utf8"), { module: false });
+  if (result.errors.length) {
+    console.error(file, result.errors);
+    process.exit(1);
+  }
+  writeFileSync(file, result.code);
+}
+"""
+
+
+def minify_scripts(files: list[Path], web_dir: Path) -> None:
+    from reflex.utils import path_ops
+
+    node = path_ops.get_node_path()
+    if node is None:
+        raise FrontendPatchError("naranara/frontend_plugins.py needs Node to minify assets/*.js")
+    subprocess.run(
+        [str(node), "--input-type=module", "-e", _MINIFY, *(str(file.resolve()) for file in files)],
+        cwd=web_dir,
+        check=True,
+    )
+
+
+def finish_static_build(static_dir: Path, web_dir: Path) -> None:
+    """The built site, made lighter for a first visit (see the module's docstring)."""
+    pages = sorted(static_dir.rglob("*.html"))
+    index = static_dir / "index.html"
+    if _MODULE_PRELOAD not in index.read_text():
+        raise FrontendPatchError(
+            f"naranara/frontend_plugins.py finds no {_MODULE_PRELOAD.strip()!r} in {index}: "
+            "did a Reflex or React Router upgrade change the prerendered pages?"
+        )
+    for page in pages:
+        page.write_text(low_priority_module_preloads(page.read_text()))
+    # Vite's own output is under assets/ and minified; what lies beside it is copied as is.
+    minify_scripts(sorted(static_dir.glob("*.js")), web_dir)
+
+
 class NaraFrontendPlugin(Plugin):
     """Registered in rxconfig.py's ``plugins``."""
 
     def pre_compile(self, **context) -> None:  # noqa: ANN003 - Reflex's PreCompileContext
         add_modify_task: Callable[[str, Callable[[str], str]], None] = context["add_modify_task"]
         add_modify_task(STATE_JS, patch_state_js)
+
+    def post_build(self, **context) -> None:  # noqa: ANN003 - Reflex's PostBuildContext
+        from reflex.utils.prerequisites import get_web_dir
+
+        finish_static_build(Path(context["static_dir"]), get_web_dir())

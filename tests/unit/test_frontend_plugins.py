@@ -12,6 +12,7 @@ from naranara.frontend_plugins import (
     BANNER_TEXT,
     FrontendPatchError,
     NaraFrontendPlugin,
+    low_priority_module_preloads,
     patch_state_js,
 )
 
@@ -45,3 +46,15 @@ def test_the_plugin_is_registered_in_rxconfig() -> None:
     tasks: list[tuple] = []
     NaraFrontendPlugin().pre_compile(add_modify_task=lambda *args: tasks.append(args))
     assert tasks == [("utils/state.js", patch_state_js)]
+
+
+def test_module_preloads_wait_for_the_stylesheet() -> None:
+    page = (
+        '<link rel="stylesheet" href="/assets/a.css"/>'
+        '<link rel="modulepreload" href="/assets/entry.client-x.js"/>'
+        '<link rel="modulepreload" href="/assets/root-y.js"/>'
+    )
+    lowered = low_priority_module_preloads(page)
+    assert lowered.count('<link rel="modulepreload" fetchpriority="low" href=') == 2
+    assert '<link rel="stylesheet" href="/assets/a.css"/>' in lowered
+    assert low_priority_module_preloads(lowered) == lowered
