@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUDGET_FILE = ROOT / "benchmarks" / "bundle_budget.json"
 HEADROOM = 0.05  # a route may grow 5 % past what it weighed when its budget was written
 
-_MODULEPRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+\.js)"')
+_MODULEPRELOAD = re.compile(r'<link rel="modulepreload"[^>]*? href="([^"]+\.js)"')
 _STATIC_IMPORT = re.compile(r'import ["\']([^"\']+\.js)["\']')
 _DYNAMIC_IMPORT = re.compile(r'import\(["\']([^"\']+\.js)["\']\)')
 # recharts draws into an <svg class="recharts-surface">: the name survives minifying.

@@ -6,8 +6,8 @@ import reflex as rx
 
 from naranara import routes
 from naranara.components.layout import loading, page
-from naranara.states.login import LoginState
-from naranara.states.session import SessionState, t
+from naranara.states.login import ERRORS, LoginState
+from naranara.states.session import t
 
 
 def _field(label: rx.Var, **props) -> rx.Component:  # noqa: ANN003
@@ -54,7 +54,7 @@ def _sign_in_ways() -> rx.Component:
         rx.cond(
             LoginState.error != "",
             rx.el.p(
-                SessionState.texts[LoginState.error],
+                rx.match(LoginState.error, *((error, t(error)) for error in ERRORS), ""),
                 role="alert",
                 id="login-error",
                 class_name="notice notice-error",

@@ -102,12 +102,19 @@ def t(message: str) -> rx.Var[str]:
     """A user-facing text, looked up in the reader's language when the page runs.
 
     Components are compiled to React ahead of time, so they cannot call gettext
-    per reader; they index the catalog that SessionState holds for this tab.
+    per reader. The Swedish text is compiled into the component itself (in the page's
+    own code, and in the prerendered HTML); a reader in another language gets the
+    catalog of theirs in SessionState and the component indexes it. So the catalog is
+    not in every first visit's JavaScript (it was a quarter of it).
     An id missing from the Swedish catalog fails the compile, not the reader.
     """
     if message not in _SOURCE_TEXTS:
         raise KeyError(f"not in locales/sv/LC_MESSAGES/messages.po: {message!r}")
-    return SessionState.texts[message].to(str)
+    return rx.cond(
+        SessionState.locale == i18n.DEFAULT_LOCALE,
+        _SOURCE_TEXTS[message],
+        SessionState.texts[message].to(str),
+    ).to(str)
 
 
 class SessionState(rx.State):
@@ -125,8 +132,11 @@ class SessionState(rx.State):
 
     @rx.var(cache=True)
     def texts(self) -> dict[str, str]:
-        """The UI catalog of the tab's language: one dict per language, shared by every tab
-        (``i18n.ui_texts`` is cached), not a copy stored in each tab's state."""
+        """The UI catalog of the tab's language, for ``t``: empty in Swedish, whose texts are
+        in the components. One dict per language, shared by every tab (``i18n.ui_texts``
+        is cached), not a copy stored in each tab's state."""
+        if self.locale == i18n.DEFAULT_LOCALE:
+            return {}
         return i18n.ui_texts(self.locale)
 
     def _apply_locale(self, locale: str) -> None:

@@ -49,7 +49,7 @@ def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
     opening, state = _opened()
     _run(PageOpenState.load.fn(opening))
     assert (state.checked, state.signed_in, state.locale) == (True, False, "sv")
-    assert state.texts["Sign in"] == "Logga in"
+    assert state.texts == {}  # Swedish is compiled into the components (session.t)
 
     opening, state = _opened(cookie="nara_lang=en")
     state.language_cookie = "en"
@@ -60,12 +60,17 @@ def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
 
 def test_tabs_share_one_catalog_per_language_instead_of_a_copy_each() -> None:
     first, second = state_for(SessionState), state_for(SessionState)
-    assert first.texts is second.texts  # the same object: no 730-entry copy per tab
     first._apply_locale("en")
-    assert (first.texts["Sign in"], second.texts["Sign in"]) == ("Sign in", "Logga in")
+    assert (first.texts["Sign in"], second.texts) == ("Sign in", {})
     third = state_for(SessionState)
     third._apply_locale("en")
-    assert third.texts is first.texts
+    assert third.texts is first.texts  # the same object: no 730-entry copy per tab
+
+
+def test_swedish_is_in_the_components_and_other_languages_index_the_catalog() -> None:
+    compiled = str(t("Sign in"))
+    assert '"Logga in"' in compiled  # the Swedish text itself, in the page's code
+    assert 'texts_rx_state_?.["Sign in"]' in compiled  # another language's catalog
 
 
 def test_signed_in_person_comes_from_the_server_side_session() -> None:
