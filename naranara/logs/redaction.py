@@ -21,15 +21,22 @@ import re
 
 REDACTED = "[redacted]"
 
-# Keys whose values are secrets wherever they are written.
-_SECRET_KEYS = (
-    r"password|passwd|pwd|l[oö]senord|new_password|current_password"
-    r"|secret|client_secret|secret_key|private_key|vapid_private_key"
-    r"|token|id_token|access_token|refresh_token|id_token_hint|feed_token"
-    r"|ticket|code|kod|invitation_code|activation_code|aktiveringskod|verifier|code_verifier"
-    r"|nonce|auth|p256dh|authorization|cookie|set-cookie"
-    r"|[\w-]*nara_session|[\w-]*nara_device|[\w-]*nara_oidc"
+# Keys whose values are secrets wherever they are written (case is ignored), and our
+# cookies' names, also with a prefix (``__Host-nara_session``).
+_SECRET_WORDS = (
+    "password", "passwd", "pwd", "losenord", "lösenord", "new_password", "current_password",
+    "secret", "client_secret", "secret_key", "private_key", "vapid_private_key",
+    "token", "id_token", "access_token", "refresh_token", "id_token_hint", "feed_token",
+    "ticket", "code", "kod", "invitation_code", "activation_code", "aktiveringskod",
+    "verifier", "code_verifier", "nonce", "auth", "p256dh", "authorization", "cookie",
+    "set-cookie",
+)  # fmt: skip
+_COOKIE_NAMES = ("nara_session", "nara_device", "nara_oidc")
+_SECRET_KEYS = "|".join(
+    [*map(re.escape, _SECRET_WORDS), *(rf"[\w-]*{re.escape(name)}" for name in _COOKIE_NAMES)]
 )
+_FEED_PATH = "/kalender/prenumeration/"  # the calendar feed's capability URL
+_JWT_START = "eyJ"  # a JSON Web Token's header, base64url of '{"'
 _QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -58,9 +65,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         rf"\1{REDACTED}",
     ),
     # The calendar feed's capability URL.
-    (re.compile(r"(/kalender/prenumeration/)(?!\{)[^/?#\s'\"]+"), rf"\1{REDACTED}"),
+    (re.compile(rf"({re.escape(_FEED_PATH)})(?!\{{)[^/?#\s'\"]+"), rf"\1{REDACTED}"),
     # JSON Web Tokens (ID tokens, VAPID JWTs).
-    (re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"), REDACTED),
+    (re.compile(rf"\b{_JWT_START}[\w-]{{4,}}\.[\w-]{{4,}}\.[\w-]*"), REDACTED),
     # Personnummer and samordningsnummer (day + 60): YYMMDD-NNNN, YYYYMMDDNNNN, YYMMDD+NNNN…
     (
         re.compile(
@@ -89,13 +96,10 @@ def _looks_random(match: re.Match[str]) -> str:
 
 
 # What each pattern above needs at the least, looked for first: most lines (an event's
-# name and time, a request's path) hold none of it, and this costs a tenth of the patterns
-# (every record is redacted twice, and the server writes a line per event).
-_HINTS = (
-    "pass", "pwd", "senord", "secret", "private_key", "token", "ticket", "code", "kod",
-    "verifier", "nonce", "auth", "p256dh", "cookie", "nara_", "/kalender/prenumeration/",
-    "eyj",
-)  # fmt: skip
+# name and time, a request's path) hold none of it, and this costs a fifth of the patterns
+# (every record is redacted twice, and the server writes a line per event). Every key
+# contains one of these words, so the list is the patterns' own.
+_HINTS = tuple(word.lower() for word in (*_SECRET_WORDS, *_COOKIE_NAMES, _FEED_PATH, _JWT_START))
 _TEN_DIGITS = re.compile(r"\d{6}[-+]?\d{4}")
 
 
