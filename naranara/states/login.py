@@ -54,22 +54,6 @@ ERROR_ACTIVATION_UNUSABLE = N_(
     "has replaced it. Ask your care unit for a new sheet."
 )
 ERROR_ACCOUNT_CLOSED = N_("This account has been closed. Ask your care unit or workplace.")
-# Every message ``error`` can hold, for the page (pages/sign_in.py).
-ERRORS = (
-    ERROR_CREDENTIALS,
-    ERROR_MISSING,
-    ERROR_EXPIRED,
-    ERROR_NO_COOKIES,
-    ERROR_OIDC_STATE,
-    ERROR_OIDC_INVALID,
-    ERROR_OIDC_EXPIRED,
-    ERROR_OIDC_REFUSED,
-    ERROR_OIDC_NO_STAFF_ACCOUNT,
-    ERROR_OIDC_UNAVAILABLE,
-    ERROR_NOT_ENROLLED_PERSON,
-    ERROR_ACTIVATION_UNUSABLE,
-    ERROR_ACCOUNT_CLOSED,
-)
 # ``/logga-in?fel=<code>``: the code an HTTP route sends, the message the page shows.
 ERRORS_BY_CODE = {
     oidc_routes.ERROR_STATE: ERROR_OIDC_STATE,
@@ -82,6 +66,14 @@ ERRORS_BY_CODE = {
     oidc_routes.ERROR_ACTIVATION_UNUSABLE: ERROR_ACTIVATION_UNUSABLE,
     oidc_routes.ERROR_ACCOUNT_CLOSED: ERROR_ACCOUNT_CLOSED,
 }
+# Every message ``error`` can hold, for the page (pages/sign_in.py).
+ERRORS = (
+    ERROR_CREDENTIALS,
+    ERROR_MISSING,
+    ERROR_EXPIRED,
+    ERROR_NO_COOKIES,
+    *ERRORS_BY_CODE.values(),
+)
 
 
 def _check_password(

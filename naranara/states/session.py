@@ -29,6 +29,7 @@ from naranara.settings import get_settings
 LANGUAGE_COOKIE = i18n.LANGUAGE_COOKIE
 _log = logging.getLogger(__name__)
 _SOURCE_TEXTS = i18n.ui_texts(i18n.DEFAULT_LOCALE)
+_NO_TEXTS: dict[str, str] = {}  # SessionState.texts in Swedish, one for every tab
 
 
 def read_cookie(state: rx.State, name: str) -> str | None:
@@ -113,7 +114,7 @@ def t(message: str) -> rx.Var[str]:
     return rx.cond(
         SessionState.locale == i18n.DEFAULT_LOCALE,
         _SOURCE_TEXTS[message],
-        SessionState.texts[message].to(str),
+        SessionState.texts[message],
     ).to(str)
 
 
@@ -135,9 +136,7 @@ class SessionState(rx.State):
         """The UI catalog of the tab's language, for ``t``: empty in Swedish, whose texts are
         in the components. One dict per language, shared by every tab (``i18n.ui_texts``
         is cached), not a copy stored in each tab's state."""
-        if self.locale == i18n.DEFAULT_LOCALE:
-            return {}
-        return i18n.ui_texts(self.locale)
+        return _NO_TEXTS if self.locale == i18n.DEFAULT_LOCALE else i18n.ui_texts(self.locale)
 
     def _apply_locale(self, locale: str) -> None:
         # Only a change of language sends the catalog again; page loads send nothing.

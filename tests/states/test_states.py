@@ -60,6 +60,7 @@ def test_visitor_gets_swedish_then_the_language_of_their_cookie() -> None:
 
 def test_tabs_share_one_catalog_per_language_instead_of_a_copy_each() -> None:
     first, second = state_for(SessionState), state_for(SessionState)
+    assert first.texts is second.texts  # the same object: no copy per tab
     first._apply_locale("en")
     assert (first.texts["Sign in"], second.texts) == ("Sign in", {})
     third = state_for(SessionState)
@@ -319,3 +320,10 @@ def test_a_calendar_link_needs_a_recent_sign_in() -> None:
     assert state.feed_link == ""
     with session_scope() as db:
         assert db.exec(select(CalendarFeed)).all() == []
+
+
+def test_the_sign_in_page_can_show_every_message_of_the_login_state() -> None:
+    # pages/sign_in.py matches LoginState.error against ERRORS: one missing would show an
+    # empty alert.
+    messages = {value for name, value in vars(login).items() if name.startswith("ERROR_")}
+    assert set(login.ERRORS) == messages
