@@ -141,12 +141,12 @@ def patch_state_js(content: str) -> str:
 
 
 _MODULE_PRELOAD = '<link rel="modulepreload" '
-_HIGH_PRIORITY_MODULE_PRELOAD = re.compile(r'<link rel="modulepreload" (?!fetchpriority=)')
+_HIGH_PRIORITY_MODULE_PRELOAD = re.compile(re.escape(_MODULE_PRELOAD) + "(?!fetchpriority=)")
 
 
 def low_priority_module_preloads(html: str) -> str:
     """A prerendered page whose module preloads wait for the stylesheet (idempotent)."""
-    return _HIGH_PRIORITY_MODULE_PRELOAD.sub('<link rel="modulepreload" fetchpriority="low" ', html)
+    return _HIGH_PRIORITY_MODULE_PRELOAD.sub(_MODULE_PRELOAD + 'fetchpriority="low" ', html)
 
 
 # Node, run in the build's directory so that ``rolldown`` is found in its node_modules;
